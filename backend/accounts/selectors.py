@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from backend.accounts.models import Membership, Organization, User
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is asking: the user and the organisation they act for (None if they have none)."""
+
+    user: User
+    organization: Organization | None
+    role: str | None
+
+    @property
+    def kind(self) -> str | None:
+        return self.organization.kind if self.organization else None
+
+    @property
+    def is_operator(self) -> bool:
+        return self.kind == Organization.Kind.OPERATOR
+
+    @property
+    def is_enterprise(self) -> bool:
+        return self.kind == Organization.Kind.ENTERPRISE
+
+    @property
+    def is_startup(self) -> bool:
+        return self.kind == Organization.Kind.STARTUP
+
+    @property
+    def organization_id(self) -> int | None:
+        return self.organization.pk if self.organization else None
+
+
+def actor_for(user: User) -> Actor:
+    """The organisation a user acts for: their first membership (one in practice)."""
+    cached = getattr(user, "_actor", None)
+    if cached is not None:
+        return cached
+    membership = (
+        Membership.objects.select_related("organization")
+        .filter(user=user)
+        .order_by("created_at", "id")
+        .first()
+        if user.is_authenticated
+        else None
+    )
+    actor = Actor(
+        user=user,
+        organization=membership.organization if membership else None,
+        role=membership.role if membership else None,
+    )
+    if user.is_authenticated:
+        user._actor = actor
+    return actor
+
+
+def organization_user_ids(organization_id: int) -> list[int]:
+    return list(
+        Membership.objects.filter(organization_id=organization_id).values_list("user_id", flat=True)
+    )
+
+
+def operator_user_ids() -> list[int]:
+    return list(
+        Membership.objects.filter(organization__kind=Organization.Kind.OPERATOR).values_list(
+            "user_id", flat=True
+        )
+    )

@@ -1,0 +1,113 @@
+"""API plumbing shared by every app: the error shape, strict JSON parsing, pagination."""
+
+from __future__ import annotations
+
+import codecs
+import json
+import logging
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, JsonResponse
+from rest_framework import exceptions, pagination, parsers
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from backend.common.errors import ApplicationError, error_body
+
+logger = logging.getLogger(__name__)
+
+
+class StrictJSONParser(parsers.JSONParser):
+    """JSON only, UTF-8 only, an object at the top level; anything else is a clear 400."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        raw = stream.read() if stream is not None else b""
+        try:
+            text = codecs.decode(raw, "utf-8")
+        except UnicodeDecodeError as exc:
+            raise exceptions.ParseError("The request body is not valid UTF-8.") from exc
+        try:
+            data = json.loads(text, parse_constant=_reject_constant) if text.strip() else {}
+        except (ValueError, RecursionError) as exc:
+            raise exceptions.ParseError(f"Malformed JSON: {exc}") from exc
+        if not isinstance(data, dict):
+            raise exceptions.ParseError("The request body must be a JSON object.")
+        return data
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+class PageNumberPagination(pagination.PageNumberPagination):
+    page_size = 20
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+def _flatten_detail(detail: Any) -> Any:
+    if isinstance(detail, dict):
+        return {key: _flatten_detail(value) for key, value in detail.items()}
+    if isinstance(detail, list):
+        if all(not isinstance(item, dict | list) for item in detail):
+            return [str(item) for item in detail]
+        return [_flatten_detail(item) for item in detail]
+    return [str(detail)]
+
+
+def _code_for(exc: exceptions.APIException) -> str:
+    if isinstance(exc, exceptions.ValidationError):
+        return "invalid"
+    if isinstance(exc, exceptions.ParseError):
+        return "malformed_request"
+    codes = exc.get_codes()
+    return codes if isinstance(codes, str) else exc.default_code
+
+
+def exception_handler(exc: Exception, context: dict) -> Response | None:
+    """Render every error as {"error": {"code", "message", "fields"}}."""
+    if isinstance(exc, ApplicationError):
+        return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status_code)
+    if isinstance(exc, DjangoValidationError):
+        fields = exc.message_dict if hasattr(exc, "error_dict") else {}
+        message = "; ".join(exc.messages) if not fields else "Some fields are invalid."
+        return Response(error_body("invalid", message, fields), status=400)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        detail = exc.detail
+        if isinstance(detail, dict):
+            fields = _flatten_detail(detail)
+            non_field = fields.pop("non_field_errors", None)
+            message = " ".join(non_field) if non_field else "Some fields are invalid."
+            if non_field:
+                fields["non_field_errors"] = non_field
+        else:
+            fields = {}
+            message = " ".join(_flatten_detail(detail))
+        response.data = error_body("invalid", message, fields)
+    else:
+        response.data = error_body(_code_for(exc), str(exc.detail))
+    return response
+
+
+def json_not_found(request, exception=None) -> JsonResponse:
+    return JsonResponse(error_body("not_found", "Not found."), status=404)
+
+
+def json_server_error(request) -> JsonResponse:
+    return JsonResponse(error_body("server_error", "Something went wrong on our side."), status=500)
+
+
+class ActorMixin:
+    """Gives a view `self.actor`: the user and the organisation they act for."""
+
+    @property
+    def actor(self):
+        from backend.accounts.selectors import actor_for
+
+        return actor_for(self.request.user)

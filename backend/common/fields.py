@@ -1,0 +1,36 @@
+"""Validators for the JSON list fields (tags, capability statements) that several models hold."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.utils.deconstruct import deconstructible
+
+
+@deconstructible
+class StatementListValidator:
+    """A list of non-empty strings, each at most `max_length` characters."""
+
+    def __init__(self, max_items: int, max_length: int) -> None:
+        self.max_items = max_items
+        self.max_length = max_length
+
+    def __call__(self, value) -> None:
+        if not isinstance(value, list):
+            raise ValidationError("Must be a list of strings.")
+        if len(value) > self.max_items:
+            raise ValidationError(f"At most {self.max_items} items.")
+        for item in value:
+            if not isinstance(item, str) or not item.strip():
+                raise ValidationError("Every item must be a non-empty string.")
+            if len(item) > self.max_length:
+                raise ValidationError(f"Every item must be at most {self.max_length} characters.")
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, StatementListValidator) and (self.max_items, self.max_length) == (
+            other.max_items,
+            other.max_length,
+        )
+
+
+validate_tags = StatementListValidator(max_items=30, max_length=60)
+validate_statements = StatementListValidator(max_items=300, max_length=500)

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from backend.programs.models import Challenge
+from backend.startups.models import StartupProfile
+
+
+class Match(models.Model):
+    """A proposed pairing of a challenge and a startup, with why, and what each side said."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        ENTERPRISE_INTERESTED = "enterprise_interested", _("Firm interested")
+        STARTUP_INTERESTED = "startup_interested", _("Startup interested")
+        CONNECTED = "connected", _("Connected")
+        DECLINED = "declined", _("Declined")
+
+    class Side(models.TextChoices):
+        ENTERPRISE = "enterprise", _("Firm")
+        STARTUP = "startup", _("Startup")
+
+    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="matches")
+    startup = models.ForeignKey(StartupProfile, on_delete=models.CASCADE, related_name="matches")
+    score = models.FloatField()
+    rank = models.PositiveIntegerField()
+    components = models.JSONField(default=dict, blank=True)
+    evidence = models.JSONField(default=dict, blank=True)
+    status = models.CharField(
+        max_length=30, choices=Status.choices, default=Status.PROPOSED, db_index=True
+    )
+    enterprise_interested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    enterprise_interested_at = models.DateTimeField(null=True, blank=True)
+    startup_interested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    startup_interested_at = models.DateTimeField(null=True, blank=True)
+    declined_side = models.CharField(max_length=20, choices=Side.choices, blank=True)
+    declined_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    declined_at = models.DateTimeField(null=True, blank=True)
+    decline_reason = models.TextField(max_length=1_000, blank=True)
+    connected_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["challenge", "startup"], name="unique_match_pair")
+        ]
+        ordering = ["-score", "id"]
+        verbose_name_plural = "matches"
+
+    def __str__(self) -> str:
+        return f"{self.challenge} <-> {self.startup} ({self.status})"

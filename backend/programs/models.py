@@ -1,0 +1,169 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from backend.accounts.models import Organization
+from backend.common.fields import validate_statements, validate_tags
+
+TRL_VALIDATORS = [MinValueValidator(1), MaxValueValidator(9)]
+
+
+class Accelerator(models.Model):
+    """A firm's open-innovation programme around its industry chain."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        PAUSED = "paused", _("Paused")
+        CLOSED = "closed", _("Closed")
+
+    enterprise = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="accelerators",
+        limit_choices_to={"kind": Organization.Kind.ENTERPRISE},
+    )
+    name = models.CharField(max_length=200)
+    industry_focus = models.CharField(_("industry-chain focus"), max_length=200, blank=True)
+    description = models.TextField(max_length=10_000, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Challenge(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+        ARCHIVED = "archived", _("Archived")
+
+    class Visibility(models.TextChoices):
+        PUBLIC = "public", _("Public")
+        CONFIDENTIAL = "confidential", _("Confidential")
+
+    class Language(models.TextChoices):
+        EN = "en", _("English")
+        ZH = "zh", _("Chinese")
+
+    accelerator = models.ForeignKey(
+        Accelerator, on_delete=models.CASCADE, related_name="challenges"
+    )
+    title = models.CharField(max_length=300)
+    problem_statement = models.TextField(max_length=20_000)
+    desired_outcomes = models.TextField(max_length=10_000, blank=True)
+    required_capabilities = models.JSONField(
+        default=list, blank=True, validators=[validate_statements]
+    )
+    industry_tags = models.JSONField(default=list, blank=True, validators=[validate_tags])
+    trl_min = models.PositiveSmallIntegerField(default=1, validators=TRL_VALIDATORS)
+    trl_max = models.PositiveSmallIntegerField(default=9, validators=TRL_VALIDATORS)
+    budget_min = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    budget_max = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    budget_currency = models.CharField(max_length=3, blank=True, default="CNY")
+    deadline = models.DateField(null=True, blank=True)
+    language = models.CharField(max_length=2, choices=Language.choices, default=Language.EN)
+    visibility = models.CharField(
+        max_length=20, choices=Visibility.choices, default=Visibility.PUBLIC, db_index=True
+    )
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-published_at", "-created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def enterprise_id(self) -> int:
+        return self.accelerator.enterprise_id
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.trl_min and self.trl_max and self.trl_min > self.trl_max:
+            errors["trl_max"] = _("The highest TRL must not be below the lowest.")
+        if (
+            self.budget_min is not None
+            and self.budget_max is not None
+            and self.budget_min > self.budget_max
+        ):
+            errors["budget_max"] = _("The budget's upper bound must not be below its lower bound.")
+        for field in ("budget_min", "budget_max"):
+            value = getattr(self, field)
+            if value is not None and value < 0:
+                errors[field] = _("A budget cannot be negative.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class Cohort(models.Model):
+    """One intake of an accelerator, curated by operators."""
+
+    accelerator = models.ForeignKey(Accelerator, on_delete=models.CASCADE, related_name="cohorts")
+    name = models.CharField(max_length=200)
+    intake_start = models.DateField(null=True, blank=True)
+    intake_end = models.DateField(null=True, blank=True)
+    capacity = models.PositiveIntegerField(default=10, validators=[MaxValueValidator(10_000)])
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.accelerator}: {self.name}"
+
+    def clean(self) -> None:
+        if self.intake_start and self.intake_end and self.intake_start > self.intake_end:
+            raise ValidationError({"intake_end": _("The intake cannot end before it starts.")})
+
+
+class CohortMembership(models.Model):
+    class Status(models.TextChoices):
+        SHORTLISTED = "shortlisted", _("Shortlisted")
+        INVITED = "invited", _("Invited")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="memberships")
+    startup = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="cohort_memberships",
+        limit_choices_to={"kind": Organization.Kind.STARTUP},
+    )
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.SHORTLISTED, db_index=True
+    )
+    note = models.TextField(max_length=2_000, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["cohort", "startup"], name="unique_cohort_startup")
+        ]
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.startup} in {self.cohort}: {self.status}"

@@ -1,0 +1,91 @@
+"""Reads of programmes, challenges and cohorts, always scoped to what the actor may see."""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from backend.accounts.selectors import Actor
+from backend.common.errors import NotFoundError
+from backend.programs.models import Accelerator, Challenge, Cohort, CohortMembership
+
+LIVE_STATUSES = (Challenge.Status.OPEN, Challenge.Status.CLOSED)
+
+
+def accelerators_visible_to(actor: Actor) -> QuerySet[Accelerator]:
+    """Programmes are public descriptions: every signed-in organisation may read them."""
+    qs = Accelerator.objects.select_related("enterprise")
+    return qs if actor.organization else qs.none()
+
+
+def accelerators_editable_by(actor: Actor) -> QuerySet[Accelerator]:
+    if not actor.is_enterprise:
+        return Accelerator.objects.none()
+    return Accelerator.objects.select_related("enterprise").filter(
+        enterprise_id=actor.organization_id
+    )
+
+
+def challenges_visible_to(actor: Actor) -> QuerySet[Challenge]:
+    """Drafts and archives: owner and operators. Confidential: also matched startups."""
+    from backend.matches.models import Match
+
+    qs = Challenge.objects.select_related("accelerator__enterprise")
+    if actor.is_operator:
+        return qs
+    if actor.organization is None:
+        return qs.none()
+    public_live = Q(status__in=LIVE_STATUSES, visibility=Challenge.Visibility.PUBLIC)
+    if actor.is_enterprise:
+        return qs.filter(public_live | Q(accelerator__enterprise_id=actor.organization_id))
+    if actor.is_startup:
+        matched = Match.objects.filter(
+            challenge_id=OuterRef("pk"), startup__organization_id=actor.organization_id
+        )
+        return qs.filter(public_live | (Q(status__in=LIVE_STATUSES) & Exists(matched)))
+    return qs.none()
+
+
+def challenges_editable_by(actor: Actor) -> QuerySet[Challenge]:
+    if not actor.is_enterprise:
+        return Challenge.objects.none()
+    return Challenge.objects.select_related("accelerator__enterprise").filter(
+        accelerator__enterprise_id=actor.organization_id
+    )
+
+
+def challenge_get_for_actor(actor: Actor, pk: int) -> Challenge:
+    challenge = challenges_visible_to(actor).filter(pk=pk).first()
+    if challenge is None:
+        raise NotFoundError("Challenge not found.")
+    return challenge
+
+
+def cohorts_visible_to(actor: Actor) -> QuerySet[Cohort]:
+    """Operators see all; a firm its own programmes' cohorts; a startup those it is invited to."""
+    qs = Cohort.objects.select_related("accelerator__enterprise")
+    if actor.is_operator:
+        return qs
+    if actor.is_enterprise:
+        return qs.filter(accelerator__enterprise_id=actor.organization_id)
+    if actor.is_startup:
+        invited = CohortMembership.objects.filter(
+            cohort_id=OuterRef("pk"), startup_id=actor.organization_id
+        ).exclude(status=CohortMembership.Status.SHORTLISTED)
+        return qs.filter(Exists(invited))
+    return qs.none()
+
+
+def cohort_memberships_visible_to(actor: Actor, cohort: Cohort) -> QuerySet[CohortMembership]:
+    qs = CohortMembership.objects.select_related("startup", "cohort", "decided_by").filter(
+        cohort=cohort
+    )
+    if actor.is_operator or (
+        actor.is_enterprise and cohort.accelerator.enterprise_id == actor.organization_id
+    ):
+        return qs
+    if actor.is_startup:
+        # A shortlist is the operators' private working list.
+        return qs.filter(startup_id=actor.organization_id).exclude(
+            status=CohortMembership.Status.SHORTLISTED
+        )
+    return qs.none()

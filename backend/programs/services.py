@@ -1,0 +1,224 @@
+"""Every write to programmes, challenges and cohorts, with its rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from backend.accounts.models import Organization, User
+from backend.accounts.selectors import Actor
+from backend.common.errors import ApplicationError, InvalidTransitionError, PermissionDeniedError
+from backend.programs.models import Accelerator, Challenge, Cohort, CohortMembership
+
+
+def _apply(instance, data: dict[str, Any]):
+    for field, value in data.items():
+        setattr(instance, field, value)
+    instance.full_clean()
+    instance.save()
+    return instance
+
+
+@transaction.atomic
+def accelerator_create(*, actor: Actor, data: dict[str, Any]) -> Accelerator:
+    if not actor.is_enterprise:
+        raise PermissionDeniedError("Only a firm can run an accelerator.")
+    return _apply(Accelerator(enterprise=actor.organization), data)
+
+
+@transaction.atomic
+def accelerator_update(*, accelerator: Accelerator, data: dict[str, Any]) -> Accelerator:
+    return _apply(accelerator, data)
+
+
+@transaction.atomic
+def challenge_create(*, actor: Actor, data: dict[str, Any]) -> Challenge:
+    accelerator = data["accelerator"]
+    if not actor.is_enterprise or accelerator.enterprise_id != actor.organization_id:
+        raise PermissionDeniedError("Challenges go under one of your own accelerators.")
+    return _apply(Challenge(created_by=actor.user, status=Challenge.Status.DRAFT), data)
+
+
+@transaction.atomic
+def challenge_update(*, challenge: Challenge, data: dict[str, Any]) -> Challenge:
+    if challenge.status == Challenge.Status.ARCHIVED:
+        raise InvalidTransitionError("An archived challenge cannot be edited.")
+    accelerator = data.get("accelerator")
+    if accelerator is not None and accelerator.enterprise_id != challenge.enterprise_id:
+        raise PermissionDeniedError("Challenges go under one of your own accelerators.")
+    challenge = _apply(challenge, data)
+    if challenge.status == Challenge.Status.OPEN:
+        _after_challenge_published(challenge)
+    return challenge
+
+
+# Allowed challenge status moves: from -> the statuses it may go to.
+CHALLENGE_TRANSITIONS: dict[str, set[str]] = {
+    Challenge.Status.DRAFT: {Challenge.Status.OPEN, Challenge.Status.ARCHIVED},
+    Challenge.Status.OPEN: {Challenge.Status.CLOSED},
+    Challenge.Status.CLOSED: {Challenge.Status.OPEN, Challenge.Status.ARCHIVED},
+    Challenge.Status.ARCHIVED: set(),
+}
+
+
+def _challenge_move(challenge: Challenge, target: str) -> Challenge:
+    challenge = Challenge.objects.select_for_update().get(pk=challenge.pk)
+    if target not in CHALLENGE_TRANSITIONS[challenge.status]:
+        raise InvalidTransitionError(
+            f"A challenge that is {challenge.status} cannot become {target}."
+        )
+    challenge.status = target
+    if target == Challenge.Status.OPEN and challenge.published_at is None:
+        challenge.published_at = timezone.now()
+    challenge.full_clean()
+    challenge.save()
+    return challenge
+
+
+@transaction.atomic
+def challenge_publish(*, challenge: Challenge, by: User) -> Challenge:
+    if challenge.accelerator.status != Accelerator.Status.ACTIVE:
+        raise InvalidTransitionError("Challenges can be published only in an active accelerator.")
+    challenge = _challenge_move(challenge, Challenge.Status.OPEN)
+    _after_challenge_published(challenge)
+    return challenge
+
+
+@transaction.atomic
+def challenge_close(*, challenge: Challenge, by: User) -> Challenge:
+    return _challenge_move(challenge, Challenge.Status.CLOSED)
+
+
+@transaction.atomic
+def challenge_archive(*, challenge: Challenge, by: User) -> Challenge:
+    return _challenge_move(challenge, Challenge.Status.ARCHIVED)
+
+
+def _after_challenge_published(challenge: Challenge) -> None:
+    from backend.matches.services import challenge_changed
+
+    challenge_changed(challenge=challenge)
+
+
+@transaction.atomic
+def cohort_create(*, actor: Actor, data: dict[str, Any]) -> Cohort:
+    if not actor.is_operator:
+        raise PermissionDeniedError("Only platform operators curate cohorts.")
+    return _apply(Cohort(), data)
+
+
+@transaction.atomic
+def cohort_update(*, actor: Actor, cohort: Cohort, data: dict[str, Any]) -> Cohort:
+    if not actor.is_operator:
+        raise PermissionDeniedError("Only platform operators curate cohorts.")
+    return _apply(cohort, data)
+
+
+@transaction.atomic
+def cohort_member_add(
+    *,
+    actor: Actor,
+    cohort: Cohort,
+    startup: Organization,
+    status: str = CohortMembership.Status.SHORTLISTED,
+    note: str = "",
+) -> CohortMembership:
+    if not actor.is_operator:
+        raise PermissionDeniedError("Only platform operators curate cohorts.")
+    if startup.kind != Organization.Kind.STARTUP:
+        raise ApplicationError(
+            "Only startups join cohorts.", fields={"startup": ["Not a startup."]}
+        )
+    if status not in (CohortMembership.Status.SHORTLISTED, CohortMembership.Status.INVITED):
+        raise ApplicationError(
+            "A startup enters a cohort shortlisted or invited.",
+            fields={"status": ["Must be shortlisted or invited."]},
+        )
+    if CohortMembership.objects.filter(cohort=cohort, startup=startup).exists():
+        raise ApplicationError(
+            "This startup is already in the cohort.",
+            code="duplicate",
+            fields={"startup": ["Already in this cohort."]},
+        )
+    membership = CohortMembership(cohort=cohort, startup=startup, status=status, note=note)
+    if status == CohortMembership.Status.INVITED:
+        membership.decided_by, membership.decided_at = actor.user, timezone.now()
+    membership.full_clean()
+    membership.save()
+    if status == CohortMembership.Status.INVITED:
+        _notify_invitation(membership)
+    return membership
+
+
+S = CohortMembership.Status
+# Who may move a membership where: operators curate; a startup answers its own invitation.
+OPERATOR_MOVES: dict[str, set[str]] = {
+    S.SHORTLISTED: {S.INVITED, S.WITHDRAWN},
+    S.INVITED: {S.WITHDRAWN},
+    S.ACCEPTED: {S.WITHDRAWN},
+    S.DECLINED: {S.INVITED},
+    S.WITHDRAWN: {S.SHORTLISTED},
+}
+STARTUP_MOVES: dict[str, set[str]] = {S.INVITED: {S.ACCEPTED, S.DECLINED}}
+
+
+@transaction.atomic
+def cohort_member_update(
+    *,
+    actor: Actor,
+    membership: CohortMembership,
+    status: str | None = None,
+    note: str | None = None,
+) -> CohortMembership:
+    membership = CohortMembership.objects.select_for_update().get(pk=membership.pk)
+    if actor.is_operator:
+        moves = OPERATOR_MOVES
+    elif actor.is_startup and membership.startup_id == actor.organization_id:
+        moves = STARTUP_MOVES
+        if note is not None:
+            raise PermissionDeniedError("Only operators write cohort notes.")
+    else:
+        raise PermissionDeniedError("You may not change this cohort membership.")
+    if status is not None and status != membership.status:
+        if status not in moves.get(membership.status, set()):
+            raise InvalidTransitionError(
+                f"A membership that is {membership.status} cannot become {status} by you."
+            )
+        if status == S.ACCEPTED:
+            _check_capacity(membership.cohort_id)
+        membership.status = status
+        membership.decided_by, membership.decided_at = actor.user, timezone.now()
+    if note is not None:
+        membership.note = note
+    membership.full_clean()
+    membership.save()
+    if status == S.INVITED:
+        _notify_invitation(membership)
+    return membership
+
+
+def _check_capacity(cohort_id: int) -> None:
+    # Lock the cohort row so two simultaneous accepts cannot both take the last seat.
+    cohort = Cohort.objects.select_for_update().get(pk=cohort_id)
+    taken = CohortMembership.objects.filter(cohort=cohort, status=S.ACCEPTED).count()
+    if taken >= cohort.capacity:
+        raise ApplicationError(
+            f"The cohort is full ({cohort.capacity} places).", code="cohort_full", status_code=409
+        )
+
+
+def _notify_invitation(membership: CohortMembership) -> None:
+    from backend.accounts.selectors import organization_user_ids
+    from backend.common.events import publish_on_commit
+
+    publish_on_commit(
+        {
+            "type": "cohort.invited",
+            "cohort": membership.cohort_id,
+            "membership": membership.pk,
+            "cohort_name": membership.cohort.name,
+        },
+        organization_user_ids(membership.startup_id),
+    )

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class StartupsConfig(AppConfig):
+    name = "backend.startups"
+    label = "startups"

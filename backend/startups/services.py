@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from backend.accounts.selectors import Actor
+from backend.common.errors import PermissionDeniedError
+from backend.startups.models import StartupProfile
+
+
+@transaction.atomic
+def profile_save(*, actor: Actor, data: dict[str, Any]) -> StartupProfile:
+    """Create or replace the startup's own profile; a published profile is (re)matched."""
+    if not actor.is_startup:
+        raise PermissionDeniedError("Only a startup keeps a capability profile.")
+    profile = StartupProfile.objects.select_for_update().filter(
+        organization=actor.organization
+    ).first() or StartupProfile(organization=actor.organization)
+    for field, value in data.items():
+        setattr(profile, field, value)
+    profile.full_clean()
+    profile.save()
+    _after_profile_saved(profile)
+    return profile
+
+
+def _after_profile_saved(profile: StartupProfile) -> None:
+    from backend.matches.services import profile_changed
+
+    profile_changed(profile=profile)
