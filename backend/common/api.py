@@ -7,8 +7,10 @@ import json
 import logging
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
+from django.views import defaults
 from rest_framework import exceptions, pagination, parsers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -73,6 +75,8 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         fields = exc.message_dict if hasattr(exc, "error_dict") else {}
         message = "; ".join(exc.messages) if not fields else "Some fields are invalid."
         return Response(error_body("invalid", message, fields), status=400)
+    if isinstance(exc, RequestDataTooBig):
+        return Response(error_body("too_large", "The request body is too large."), status=413)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     response = drf_exception_handler(exc, context)
@@ -95,12 +99,18 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     return response
 
 
-def json_not_found(request, exception=None) -> JsonResponse:
-    return JsonResponse(error_body("not_found", "Not found."), status=404)
+def not_found(request, exception=None):
+    """API paths answer the JSON error shape; pages get the HTML one."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body("not_found", "Not found."), status=404)
+    return defaults.page_not_found(request, exception)
 
 
-def json_server_error(request) -> JsonResponse:
-    return JsonResponse(error_body("server_error", "Something went wrong on our side."), status=500)
+def server_error(request):
+    if request.path.startswith("/api/"):
+        body = error_body("server_error", "Something went wrong on our side.")
+        return JsonResponse(body, status=500)
+    return defaults.server_error(request)
 
 
 class ActorMixin:

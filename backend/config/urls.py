@@ -8,3 +8,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include("backend.config.api_urls")),
 ]
+
+handler404 = "backend.common.api.not_found"
+handler500 = "backend.common.api.server_error"

@@ -8,7 +8,7 @@ from rest_framework.response import Response
 
 from backend.accounts.models import Organization
 from backend.common.api import ActorMixin
-from backend.common.errors import NotFoundError
+from backend.common.errors import NotFoundError, PermissionDeniedError
 from backend.common.filters import CommaListFilter
 from backend.common.permissions import OrganizationRolePermission
 from backend.common.serializers import statement_list
@@ -84,6 +84,8 @@ class StartupProfileViewSet(
     @action(detail=False, methods=["get", "put", "patch"])
     def me(self, request):
         """The requesting startup's own profile; PUT creates or replaces it."""
+        if not self.actor.is_startup:
+            raise PermissionDeniedError("Only a startup keeps a capability profile.")
         profile = selectors.profile_of(self.actor)
         if request.method == "GET":
             if profile is None:

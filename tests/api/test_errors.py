@@ -1,0 +1,142 @@
+"""Bad input gets one JSON error shape and never a 500."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+WRITE_ENDPOINTS = [
+    ("post", "/api/accelerators/", "enterprise"),
+    ("post", "/api/challenges/", "enterprise"),
+    ("put", "/api/startups/me/", "startup"),
+    ("post", "/api/cohorts/", "operator"),
+    ("post", "/api/auth/token/", "anonymous"),
+    ("post", "/api/auth/signup/", "anonymous"),
+]
+
+
+def assert_error_shape(response, status: int, code: str | None = None) -> dict:
+    assert response.status_code == status, response.content
+    body = response.json()
+    assert set(body) == {"error"}
+    assert set(body["error"]) == {"code", "message", "fields"}
+    assert isinstance(body["error"]["message"], str) and body["error"]["message"]
+    if code is not None:
+        assert body["error"]["code"] == code
+    return body["error"]
+
+
+@pytest.mark.parametrize(("method", "url", "role"), WRITE_ENDPOINTS)
+@pytest.mark.parametrize(
+    "raw",
+    [b"{not json", b"\xff\xfe\x00garbage", b"[1, 2, 3]", b'"a string"', b"NaN"],
+    ids=["malformed", "not-utf8", "array", "string", "nan"],
+)
+def test_unparseable_bodies_answer_400(world, client_for, method, url, role, raw):
+    client = client_for(world.user(role))
+    response = getattr(client, method)(url, data=raw, content_type="application/json")
+    assert_error_shape(response, 400, "malformed_request")
+
+
+@pytest.mark.parametrize(("method", "url", "role"), WRITE_ENDPOINTS)
+def test_wrong_types_answer_400_with_fields(world, client_for, accelerator, method, url, role):
+    client = client_for(world.user(role))
+    payload = {
+        "name": ["not", "a", "string"],
+        "title": {"nested": True},
+        "accelerator": "abc",
+        "problem_statement": 12,
+        "capabilities": "not a list",
+        "stage": "unicorn",
+        "trl": "high",
+        "capacity": -5,
+        "email": 42,
+        "password": None,
+        "kind": "operator",
+        "organization_name": None,
+    }
+    error = assert_error_shape(getattr(client, method)(url, payload, format="json"), 400, "invalid")
+    assert error["fields"], error
+
+
+def test_unknown_enum_values_are_named(world, client_for, accelerator):
+    client = client_for(world.enterprise_user)
+    response = client.post(
+        "/api/challenges/",
+        {
+            "accelerator": accelerator.pk,
+            "title": "t",
+            "problem_statement": "p",
+            "visibility": "secret",
+            "language": "fr",
+        },
+        format="json",
+    )
+    error = assert_error_shape(response, 400, "invalid")
+    assert set(error["fields"]) == {"visibility", "language"}
+
+
+def test_huge_strings_answer_400(world, client_for, accelerator):
+    client = client_for(world.enterprise_user)
+    response = client.post(
+        "/api/challenges/",
+        {"accelerator": accelerator.pk, "title": "x" * 100_000, "problem_statement": "p"},
+        format="json",
+    )
+    assert "title" in assert_error_shape(response, 400, "invalid")["fields"]
+
+
+def test_body_over_the_upload_limit_answers_413_or_400(world, client_for):
+    client = client_for(world.enterprise_user)
+    response = client.post(
+        "/api/accelerators/",
+        data=b'{"name": "' + b"x" * (3 * 1024 * 1024) + b'"}',
+        content_type="application/json",
+    )
+    assert response.status_code in (400, 413)
+    assert "error" in response.json()
+
+
+def test_model_rules_come_back_as_field_errors(world, client_for, accelerator):
+    client = client_for(world.enterprise_user)
+    response = client.post(
+        "/api/challenges/",
+        {
+            "accelerator": accelerator.pk,
+            "title": "t",
+            "problem_statement": "p",
+            "trl_min": 7,
+            "trl_max": 3,
+        },
+        format="json",
+    )
+    error = assert_error_shape(response, 400, "invalid")
+    assert "trl_max" in error["fields"]
+
+
+def test_invalid_transition_answers_409(world, client_for, challenge):
+    client = client_for(world.enterprise_user)
+    assert client.post(f"/api/challenges/{challenge.pk}/archive/").status_code == 409
+    assert_error_shape(
+        client.post(f"/api/challenges/{challenge.pk}/archive/"), 409, "invalid_transition"
+    )
+
+
+def test_unknown_api_url_answers_json_404(world, client_for):
+    response = client_for(world.enterprise_user).get("/api/no-such-thing/")
+    assert_error_shape(response, 404, "not_found")
+
+
+def test_anonymous_gets_401_in_the_error_shape(client_for, db):
+    assert_error_shape(client_for(None).get("/api/challenges/"), 401, "not_authenticated")
+
+
+def test_page_size_is_capped(world, client_for):
+    response = client_for(world.enterprise_user).get("/api/startups/?page_size=100000")
+    assert response.status_code == 200
+
+
+def test_bad_page_answers_404_in_the_error_shape(world, client_for):
+    response = client_for(world.enterprise_user).get("/api/startups/?page=abc")
+    assert_error_shape(response, 404, "not_found")

@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.conf import settings
+from rest_framework.test import APIClient
+
+from backend.accounts.models import Organization, User
+from tests.factories import (
+    AcceleratorFactory,
+    ChallengeFactory,
+    OrganizationFactory,
+    StartupProfileFactory,
+    member_of,
+)
+
+
+def pytest_configure(config) -> None:
+    # Tests create many users; the production hasher is deliberately slow.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@dataclass
+class World:
+    """Two firms, two startups and an operator, each with one user; the usual cast of a test."""
+
+    enterprise: Organization
+    enterprise_user: User
+    other_enterprise: Organization
+    other_enterprise_user: User
+    startup: Organization
+    startup_user: User
+    other_startup: Organization
+    other_startup_user: User
+    operator: Organization
+    operator_user: User
+
+    def user(self, role: str) -> User | None:
+        return None if role == "anonymous" else getattr(self, f"{role}_user")
+
+
+@pytest.fixture
+def world(db) -> World:
+    orgs = {
+        "enterprise": OrganizationFactory(kind=Organization.Kind.ENTERPRISE, name="Acme Chips"),
+        "other_enterprise": OrganizationFactory(kind=Organization.Kind.ENTERPRISE, name="Beta"),
+        "startup": OrganizationFactory(kind=Organization.Kind.STARTUP, name="TinyML Labs"),
+        "other_startup": OrganizationFactory(kind=Organization.Kind.STARTUP, name="Other Labs"),
+        "operator": OrganizationFactory(kind=Organization.Kind.OPERATOR, name="Operations"),
+    }
+    users = {f"{key}_user": member_of(org) for key, org in orgs.items()}
+    return World(**orgs, **users)
+
+
+@pytest.fixture
+def client_for():
+    """An API client signed in as the given user (or anonymous for None)."""
+
+    def make(user: User | None) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def accelerator(world):
+    return AcceleratorFactory(enterprise=world.enterprise)
+
+
+@pytest.fixture
+def challenge(accelerator):
+    return ChallengeFactory(accelerator=accelerator)
+
+
+@pytest.fixture
+def profile(world):
+    return StartupProfileFactory(organization=world.startup, name="TinyML Labs")
