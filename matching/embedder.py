@@ -1,0 +1,178 @@
+"""Sentence-transformers embedder: chunking that fits the model, batched normalised encoding."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from matching.config import EngineConfig
+from matching.documents import Chunk, Document
+from matching.text import split_sentences, strip_boilerplate
+
+
+def content_hash(text: str) -> str:
+    """Key of a chunk's text in the embedding cache (with the model id)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class Embedder:
+    """Turns documents into chunks and chunks into unit-length float32 vectors.
+
+    Nothing is loaded at construction: the tokenizer loads on the first ``chunk`` call, the model on
+    the first ``encode``. A missing model folder raises ``ModelNotFoundError`` naming
+    ``MATCHING_MODEL_PATH``; there is no fallback to any other kind of vector.
+    """
+
+    def __init__(self, config: EngineConfig | None = None) -> None:
+        self.config = config or EngineConfig()
+        self.path = self.config.resolved_model_path()
+        self._model: Any = None
+        self._tokenizer: Any = None
+        self._lock = threading.Lock()
+        settings = _read_json(self.path / "sentence_bert_config.json")
+        self.max_seq_length = int(settings.get("max_seq_length", 256))
+        # Two special tokens ([CLS], [SEP]) share the model's window with the text.
+        self.chunk_tokens = min(self.config.chunk_tokens, self.max_seq_length - 2)
+        self.overlap_tokens = min(self.config.chunk_overlap_tokens, self.chunk_tokens // 2)
+
+    @property
+    def model_id(self) -> str:
+        """Names the model and fingerprints its files, so vectors of two models never mix."""
+        name = self.path.parent.name if self.path.name == "model" else self.path.name
+        digest = hashlib.sha256()
+        for part in ("modules.json", "config.json", "sentence_bert_config.json"):
+            file = self.path / part
+            if file.is_file():
+                digest.update(file.read_bytes())
+        for weights in sorted(self.path.glob("*.safetensors")) + sorted(self.path.glob("*.bin")):
+            digest.update(f"{weights.name}:{weights.stat().st_size}".encode())
+        return f"{name}:{digest.hexdigest()[:12]}"
+
+    @property
+    def dimension(self) -> int:
+        model = self.model
+        getter = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        return int(getter())
+
+    @property
+    def model(self) -> Any:
+        with self._lock:
+            if self._model is None:
+                from sentence_transformers import SentenceTransformer
+
+                self._model = SentenceTransformer(
+                    str(self.path), device="cpu", local_files_only=True
+                )
+        return self._model
+
+    @property
+    def tokenizer(self) -> Any:
+        with self._lock:
+            if self._tokenizer is None:
+                if self._model is not None:
+                    self._tokenizer = self._model.tokenizer
+                else:
+                    from transformers import AutoTokenizer
+
+                    self._tokenizer = AutoTokenizer.from_pretrained(
+                        str(self.path), local_files_only=True
+                    )
+        return self._tokenizer
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """Vectors of ``texts``, shape (n, dimension), float32, unit length (cosine = dot)."""
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vectors = self.model.encode(
+            list(texts),
+            batch_size=self.config.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+    def chunk(self, doc: Document) -> list[Chunk]:
+        """The document's chunks: its title, its text in overlapping sentence-aware windows, and
+        one chunk per statement; each fits the model's window."""
+        pieces: list[tuple[str, str]] = []
+        if doc.title.strip():
+            pieces.extend(("title", t) for t in self._windows(doc.title.strip()))
+        pieces.extend(("text", t) for t in self._pack(split_sentences(strip_boilerplate(doc.text))))
+        for statement in doc.statements:
+            if statement.strip():
+                pieces.extend(("statement", t) for t in self._windows(statement.strip()))
+        counters: dict[str, int] = {}
+        chunks = []
+        for field, text in pieces:
+            ordinal = counters.get(field, 0)
+            counters[field] = ordinal + 1
+            chunks.append(Chunk(field, ordinal, text, content_hash(text)))
+        return chunks
+
+    def _count(self, texts: list[str]) -> list[int]:
+        encoded = self.tokenizer(texts, add_special_tokens=False, verbose=False)["input_ids"]
+        return [len(ids) for ids in encoded]
+
+    def _windows(self, sentence: str) -> list[str]:
+        """A text cut at word-piece boundaries into overlapping windows that fit."""
+        encoded = self.tokenizer(
+            sentence, add_special_tokens=False, return_offsets_mapping=True, verbose=False
+        )
+        offsets = encoded["offset_mapping"]
+        if len(offsets) <= self.chunk_tokens:
+            return [sentence]
+        step = self.chunk_tokens - self.overlap_tokens
+        windows = []
+        for start in range(0, len(offsets), step):
+            window = offsets[start : start + self.chunk_tokens]
+            windows.append(sentence[window[0][0] : window[-1][1]])
+            if start + self.chunk_tokens >= len(offsets):
+                break
+        return windows
+
+    def _pack(self, sentences: list[str]) -> list[str]:
+        """Greedy packing of whole sentences into windows of ``chunk_tokens`` word pieces; each
+        window repeats the previous one's last sentences up to ``overlap_tokens``."""
+        units: list[tuple[str, int]] = []
+        for sentence, count in zip(
+            sentences, self._count(sentences) if sentences else [], strict=True
+        ):
+            if count > self.chunk_tokens:
+                units.extend((w, n) for w, n in zip(*self._split_long(sentence), strict=True))
+            elif count:
+                units.append((sentence, count))
+        chunks: list[str] = []
+        current: list[tuple[str, int]] = []
+        size = 0
+        for unit in units:
+            if current and size + unit[1] > self.chunk_tokens:
+                chunks.append(" ".join(s for s, _ in current))
+                overlap: list[tuple[str, int]] = []
+                carried = 0
+                for previous in reversed(current):
+                    if carried + previous[1] > self.overlap_tokens:
+                        break
+                    overlap.insert(0, previous)
+                    carried += previous[1]
+                if carried + unit[1] > self.chunk_tokens:
+                    overlap, carried = [], 0
+                current, size = overlap, carried
+            current.append(unit)
+            size += unit[1]
+        if current:
+            chunks.append(" ".join(s for s, _ in current))
+        return chunks
+
+    def _split_long(self, sentence: str) -> tuple[list[str], list[int]]:
+        windows = self._windows(sentence)
+        return windows, self._count(windows)
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    return json.loads(path.read_text()) if path.is_file() else {}

@@ -1,0 +1,330 @@
+"""SearchSpace: one side of the market in memory, ranked by dense + lexical evidence.
+
+The same class ranks challenge -> profiles and profile -> challenges: a query document is scored
+against candidate documents through the chunk vectors of both and through BM25 over their words.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Hashable
+from pathlib import Path
+
+import numpy as np
+
+from matching.config import EngineConfig
+from matching.documents import Chunk, Document, ScoredDoc
+from matching.errors import IndexMismatchError
+from matching.index import VectorIndex, _atomic_write
+from matching.lexical import LexicalIndex
+
+DocId = int | str
+
+# Features, each z-scored over the candidate pool of one query, then summed with these weights.
+#   lexical          BM25 of the query's words in the candidate's title, text and statements
+#   dense_text       mean over query chunks of the best cosine with the candidate's title/text
+#   dense_statement  the best cosine of any query chunk with any candidate statement
+#                    (a candidate without statements takes its dense_text value)
+# Fitted on the SBIR dev split (5-fold cross-validation, see docs/matching.md), then frozen.
+WEIGHTS: dict[str, float] = {"lexical": 1.0, "dense_text": 0.5, "dense_statement": 0.5}
+FEATURES = tuple(WEIGHTS)
+BODY_FIELDS = frozenset({"title", "text"})
+
+
+def lexical_text(doc: Document) -> str:
+    """The words BM25 sees: title, text and statements."""
+    return "\n".join([doc.title, doc.text, *doc.statements])
+
+
+class SearchSpace:
+    """Documents of one kind with their chunk vectors (FAISS) and words (BM25).
+
+    ``upsert`` takes vectors computed elsewhere (the ``Embedder``); it never encodes.
+    """
+
+    def __init__(
+        self,
+        config: EngineConfig | None = None,
+        *,
+        model_id: str = "",
+        dimension: int | None = None,
+        weights: dict[str, float] | None = None,
+    ) -> None:
+        self.config = config or EngineConfig()
+        self.model_id = model_id
+        self.weights = dict(WEIGHTS if weights is None else weights)
+        self._docs: dict[DocId, Document] = {}
+        self._chunks: dict[DocId, list[Chunk]] = {}
+        self._chunk_ids: dict[DocId, np.ndarray] = {}
+        self._chunk_owner: dict[int, DocId] = {}
+        self._next_chunk_id = 0
+        self._lexical = LexicalIndex(k1=self.config.bm25_k1, b=self.config.bm25_b)
+        self._vectors: VectorIndex | None = None
+        if dimension is not None:
+            self._vectors = self._new_index(dimension)
+
+    def _new_index(self, dimension: int) -> VectorIndex:
+        return VectorIndex(dimension, self.model_id, **_index_options(self.config))
+
+    # -- contents ----------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self._docs)
+
+    def __contains__(self, doc_id: object) -> bool:
+        return doc_id in self._docs
+
+    def get(self, doc_id: DocId) -> Document:
+        return self._docs[doc_id]
+
+    def chunks_of(self, doc_id: DocId) -> list[Chunk]:
+        return self._chunks[doc_id]
+
+    def vectors_of(self, doc_id: DocId) -> np.ndarray:
+        assert self._vectors is not None
+        return self._vectors.reconstruct(self._chunk_ids[doc_id])
+
+    def idf(self, term: str) -> float:
+        """Inverse document frequency of a lexical token in this space (for evidence)."""
+        return self._lexical.idf(term)
+
+    @property
+    def vector_index(self) -> VectorIndex | None:
+        return self._vectors
+
+    def upsert(self, doc: Document, chunks: list[Chunk], vectors: np.ndarray) -> None:
+        """Put ``doc`` with its chunks and their vectors (one row per chunk), replacing its
+        previous state."""
+        vectors = np.asarray(vectors, dtype=np.float32)
+        if vectors.ndim != 2 or len(vectors) != len(chunks):
+            raise ValueError(f"{len(chunks)} chunks but vectors of shape {vectors.shape}")
+        if self._vectors is None:
+            self._vectors = self._new_index(vectors.shape[1])
+        self.remove(doc.id)
+        ids = np.arange(self._next_chunk_id, self._next_chunk_id + len(chunks), dtype=np.int64)
+        self._next_chunk_id += len(chunks)
+        if len(chunks):
+            self._vectors.upsert(ids, vectors)
+        self._docs[doc.id] = doc
+        self._chunks[doc.id] = list(chunks)
+        self._chunk_ids[doc.id] = ids
+        self._chunk_owner.update(dict.fromkeys(ids.tolist(), doc.id))
+        self._lexical.add(doc.id, lexical_text(doc))
+
+    def remove(self, doc_id: DocId) -> None:
+        if doc_id not in self._docs:
+            return
+        ids = self._chunk_ids.pop(doc_id)
+        if self._vectors is not None:
+            self._vectors.remove(ids.tolist())
+        for chunk_id in ids.tolist():
+            del self._chunk_owner[chunk_id]
+        del self._docs[doc_id]
+        del self._chunks[doc_id]
+        self._lexical.remove(doc_id)
+
+    # -- ranking -----------------------------------------------------------------------------
+
+    def search(
+        self,
+        query: Document,
+        query_chunks: list[Chunk],
+        query_vectors: np.ndarray,
+        k: int,
+        allow_ids: set[DocId] | None = None,
+    ) -> list[ScoredDoc]:
+        """The ``k`` best documents for ``query`` (optionally only among ``allow_ids``), best
+        first, each with its score and raw feature values as components."""
+        candidates, features = self.features(query, query_chunks, query_vectors, allow_ids)
+        return rank(candidates, features, self.weights, k)
+
+    def features(
+        self,
+        query: Document,
+        query_chunks: list[Chunk],
+        query_vectors: np.ndarray,
+        allow_ids: set[DocId] | None = None,
+    ) -> tuple[list[DocId], dict[str, np.ndarray]]:
+        """Candidate pool for ``query`` and each raw feature over it.
+
+        The pool is every allowed document when there are at most ``candidate_pool`` of them,
+        else the union of the ``candidate_pool`` best by BM25 and by dense chunk similarity.
+        """
+        allowed: list[DocId] = (
+            list(self._docs) if allow_ids is None else [d for d in allow_ids if d in self._docs]
+        )
+        if not allowed:
+            return [], {name: np.zeros(0, dtype=np.float32) for name in FEATURES}
+        query_vectors = np.asarray(query_vectors, dtype=np.float32).reshape(len(query_chunks), -1)
+        keys, lexical = self._lexical.scores(lexical_text(query), allow=allowed)
+        pool_size = self.config.candidate_pool
+        if len(allowed) <= pool_size:
+            pool = keys
+        else:
+            top = np.argsort(-lexical, kind="stable")[:pool_size]
+            pool_set: dict[Hashable, None] = dict.fromkeys(keys[i] for i in top)
+            pool_set.update(dict.fromkeys(self._dense_candidates(query_vectors, allowed)))
+            pool = list(pool_set)
+        row = {key: i for i, key in enumerate(keys)}
+        lexical_pool = lexical[[row[d] for d in pool]]
+        dense = self._dense_features(query_vectors, pool)
+        return list(pool), {"lexical": lexical_pool, **dense}
+
+    def _dense_candidates(self, query_vectors: np.ndarray, allowed: list[DocId]) -> list[DocId]:
+        if self._vectors is None or len(query_vectors) == 0:
+            return []
+        pool_size = self.config.candidate_pool
+        allow_chunks = None
+        if len(allowed) < len(self._docs):
+            allow_chunks = np.concatenate([self._chunk_ids[d] for d in allowed])
+        scores, ids = self._vectors.search(query_vectors, 2 * pool_size, allow_chunks)
+        best: dict[DocId, float] = {}
+        for score, chunk_id in zip(scores.ravel().tolist(), ids.ravel().tolist(), strict=True):
+            if chunk_id < 0:
+                continue
+            owner = self._chunk_owner[chunk_id]
+            if score > best.get(owner, -np.inf):
+                best[owner] = score
+        return sorted(best, key=best.__getitem__, reverse=True)[:pool_size]
+
+    def _dense_features(
+        self, query_vectors: np.ndarray, pool: list[DocId]
+    ) -> dict[str, np.ndarray]:
+        n = len(pool)
+        if self._vectors is None or len(query_vectors) == 0 or n == 0:
+            return {
+                "dense_text": np.zeros(n, np.float32),
+                "dense_statement": np.zeros(n, np.float32),
+            }
+        ids = [self._chunk_ids[d] for d in pool]
+        counts = np.array([len(i) for i in ids])
+        vectors = self._vectors.reconstruct(np.concatenate(ids))
+        is_body = np.array(
+            [c.field in BODY_FIELDS for d in pool for c in self._chunks[d]], dtype=bool
+        )
+        owner = np.repeat(np.arange(n), counts)
+        sims = query_vectors @ vectors.T  # cosine: both sides are unit length
+        body = _per_owner_max(sims, owner, is_body, n)  # (queries, n)
+        statement = _per_owner_max(sims, owner, ~is_body, n)
+        dense_text = np.where(np.isfinite(body), body, np.nan)
+        text_cov = np.nanmean(dense_text, axis=0) if len(dense_text) else np.zeros(n)
+        statement_best = statement.max(axis=0)
+        text_cov = np.where(np.isfinite(text_cov), text_cov, statement_best)
+        statement_best = np.where(np.isfinite(statement_best), statement_best, text_cov)
+        return {
+            "dense_text": np.nan_to_num(text_cov).astype(np.float32),
+            "dense_statement": np.nan_to_num(statement_best).astype(np.float32),
+        }
+
+    # -- persistence -------------------------------------------------------------------------
+
+    def save(self, directory: str | Path) -> dict:
+        """Write the vector index with its manifest, then the documents and chunk ids."""
+        if self._vectors is None:
+            raise ValueError("an empty space has no vectors to save")
+        directory = Path(directory)
+        manifest = self._vectors.save(directory)
+        state = {
+            "model": self.model_id,
+            "next_chunk_id": self._next_chunk_id,
+            "documents": [
+                {
+                    "id": doc.id,
+                    "title": doc.title,
+                    "text": doc.text,
+                    "statements": list(doc.statements),
+                    "chunks": [
+                        [c.field, c.ordinal, c.text, c.content_hash] for c in self._chunks[doc.id]
+                    ],
+                    "chunk_ids": self._chunk_ids[doc.id].tolist(),
+                }
+                for doc in self._docs.values()
+            ],
+        }
+        _atomic_write(directory / "documents.json", json.dumps(state).encode())
+        return manifest
+
+    @classmethod
+    def load(
+        cls,
+        directory: str | Path,
+        config: EngineConfig | None = None,
+        *,
+        model_id: str,
+        dimension: int,
+    ) -> SearchSpace:
+        """A space saved by ``save``; raises ``IndexMismatchError`` when it does not fit."""
+        config = config or EngineConfig()
+        directory = Path(directory)
+        space = cls(config, model_id=model_id)
+        space._vectors = VectorIndex.load(
+            directory, model_id=model_id, dimension=dimension, **_index_options(config)
+        )
+        try:
+            state = json.loads((directory / "documents.json").read_text())
+        except (OSError, ValueError) as exc:
+            raise IndexMismatchError(f"no readable documents.json in {directory}") from exc
+        for item in state["documents"]:
+            doc = Document(item["id"], item["title"], item["text"], tuple(item["statements"]))
+            ids = np.asarray(item["chunk_ids"], dtype=np.int64)
+            if not all(int(i) in space._vectors for i in ids):
+                raise IndexMismatchError(f"documents.json in {directory} names missing vectors")
+            space._docs[doc.id] = doc
+            space._chunks[doc.id] = [Chunk(*c) for c in item["chunks"]]
+            space._chunk_ids[doc.id] = ids
+            space._chunk_owner.update(dict.fromkeys(ids.tolist(), doc.id))
+            space._lexical.add(doc.id, lexical_text(doc))
+        space._next_chunk_id = int(state["next_chunk_id"])
+        return space
+
+
+def _index_options(config: EngineConfig) -> dict[str, int]:
+    return {
+        "approximate_threshold": config.approximate_threshold,
+        "hnsw_m": config.hnsw_m,
+        "hnsw_ef_construction": config.hnsw_ef_construction,
+        "hnsw_ef_search": config.hnsw_ef_search,
+    }
+
+
+def _per_owner_max(sims: np.ndarray, owner: np.ndarray, mask: np.ndarray, n: int) -> np.ndarray:
+    """For each query row, the max of ``sims`` over each owner's columns where ``mask`` holds;
+    -inf for owners without such columns."""
+    out = np.full((sims.shape[0], n), -np.inf, dtype=np.float32)
+    owners = owner[mask]
+    if owners.size:
+        # Columns are grouped by owner (candidates' chunks were concatenated in pool order).
+        present, starts = np.unique(owners, return_index=True)
+        out[:, present] = np.maximum.reduceat(sims[:, mask], starts, axis=1)
+    return out
+
+
+def zscore(values: np.ndarray) -> np.ndarray:
+    std = float(values.std())
+    if std < 1e-9:
+        return np.zeros_like(values, dtype=np.float32)
+    return ((values - values.mean()) / std).astype(np.float32)
+
+
+def rank(
+    candidates: list[DocId], features: dict[str, np.ndarray], weights: dict[str, float], k: int
+) -> list[ScoredDoc]:
+    """The ``k`` best candidates by ``combine``; ties keep pool order."""
+    if not candidates:
+        return []
+    scores = combine(features, weights)
+    order = np.lexsort((np.arange(len(candidates)), -scores))[:k]
+    return [
+        ScoredDoc(candidates[i], float(scores[i]), {n: float(f[i]) for n, f in features.items()})
+        for i in order
+    ]
+
+
+def combine(features: dict[str, np.ndarray], weights: dict[str, float]) -> np.ndarray:
+    """Weighted sum of the features, each z-scored over the candidate pool."""
+    total = None
+    for name, weight in weights.items():
+        part = weight * zscore(features[name])
+        total = part if total is None else total + part
+    assert total is not None
+    return total

@@ -1,0 +1,98 @@
+import numpy as np
+import pytest
+
+from matching import EngineConfig, IndexMismatchError, SearchSpace
+
+pytestmark = pytest.mark.slow
+
+
+def build(embedder, docs, config=None):
+    space = SearchSpace(config or EngineConfig(), model_id=embedder.model_id)
+    for doc in docs:
+        chunks = embedder.chunk(doc)
+        space.upsert(doc, chunks, embedder.encode([c.text for c in chunks]))
+    return space
+
+
+def query(embedder, space, doc, k=5, allow_ids=None):
+    chunks = embedder.chunk(doc)
+    return space.search(doc, chunks, embedder.encode([c.text for c in chunks]), k, allow_ids)
+
+
+def test_obviously_right_profile_ranks_first(market, embedder):
+    space = build(embedder, market.profiles)
+
+    battery = query(embedder, space, market.battery)
+    radar = query(embedder, space, market.radar)
+
+    assert battery[0].doc_id == 1
+    assert radar[0].doc_id == 2
+    assert [h.score for h in battery] == sorted((h.score for h in battery), reverse=True)
+    assert set(battery[0].components) == {"lexical", "dense_text", "dense_statement"}
+    assert len(battery) == 5
+
+
+def test_allow_list_and_k_limit_the_results(market, embedder):
+    space = build(embedder, market.profiles)
+
+    hits = query(embedder, space, market.battery, k=2, allow_ids={2, 3, 4, 999})
+
+    assert len(hits) == 2
+    assert {h.doc_id for h in hits} <= {2, 3, 4}
+
+
+def test_upsert_replaces_and_remove_forgets(market, embedder):
+    space = build(embedder, market.profiles)
+    space.remove(1)
+    assert 1 not in space
+    assert len(space) == 4
+    assert query(embedder, space, market.battery)[0].doc_id != 1
+
+    radar_startup = market.profiles[1]
+    reborn = type(radar_startup)(
+        id=2, text="Lithium battery packs that charge fast.", statements=("Battery cells",)
+    )
+    chunks = embedder.chunk(reborn)
+    space.upsert(reborn, chunks, embedder.encode([c.text for c in chunks]))
+
+    assert len(space) == 4
+    assert query(embedder, space, market.battery)[0].doc_id == 2
+    assert query(embedder, space, market.radar)[0].doc_id != 2
+
+
+def test_the_same_space_ranks_challenges_for_a_profile(market, embedder):
+    space = build(embedder, [market.battery, market.radar])
+
+    hits = query(embedder, space, market.profiles[1])
+
+    assert [h.doc_id for h in hits] == [102, 101]
+
+
+def test_pool_past_candidate_limit_uses_faiss_and_bm25_retrieval(market, embedder):
+    space = build(embedder, market.profiles, EngineConfig(candidate_pool=2))
+
+    hits = query(embedder, space, market.battery)
+
+    assert hits[0].doc_id == 1
+    assert 2 <= len(hits) <= 4
+
+
+def test_space_save_and_load_round_trip(market, embedder, tmp_path):
+    space = build(embedder, market.profiles)
+    space.save(tmp_path)
+
+    loaded = SearchSpace.load(tmp_path, model_id=embedder.model_id, dimension=384)
+
+    assert len(loaded) == 5
+    assert loaded.get(5) == market.profiles[4]
+    np.testing.assert_allclose(loaded.vectors_of(3), space.vectors_of(3))
+    assert query(embedder, loaded, market.battery)[0].doc_id == 1
+    with pytest.raises(IndexMismatchError):
+        SearchSpace.load(tmp_path, model_id="another-model", dimension=384)
+
+
+def test_upsert_rejects_vectors_that_do_not_match_the_chunks(market, embedder):
+    space = SearchSpace(EngineConfig())
+    chunks = embedder.chunk(market.profiles[0])
+    with pytest.raises(ValueError, match="chunks"):
+        space.upsert(market.profiles[0], chunks, np.zeros((1, 384), dtype=np.float32))
