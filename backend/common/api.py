@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import codecs
-import json
 import logging
 from typing import Any
 
@@ -11,41 +9,13 @@ from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.views import defaults
-from rest_framework import exceptions, pagination, parsers
+from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from backend.common.errors import ApplicationError, error_body
 
 logger = logging.getLogger(__name__)
-
-
-class StrictJSONParser(parsers.JSONParser):
-    """JSON only, UTF-8 only, an object at the top level; anything else is a clear 400."""
-
-    def parse(self, stream, media_type=None, parser_context=None):
-        raw = stream.read() if stream is not None else b""
-        try:
-            text = codecs.decode(raw, "utf-8")
-        except UnicodeDecodeError as exc:
-            raise exceptions.ParseError("The request body is not valid UTF-8.") from exc
-        try:
-            data = json.loads(text, parse_constant=_reject_constant) if text.strip() else {}
-        except (ValueError, RecursionError) as exc:
-            raise exceptions.ParseError(f"Malformed JSON: {exc}") from exc
-        if not isinstance(data, dict):
-            raise exceptions.ParseError("The request body must be a JSON object.")
-        return data
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
-
-
-class PageNumberPagination(pagination.PageNumberPagination):
-    page_size = 20
-    page_size_query_param = "page_size"
-    max_page_size = 500
 
 
 def _flatten_detail(detail: Any) -> Any:

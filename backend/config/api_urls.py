@@ -2,6 +2,12 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from backend.accounts.api import MeView, SignupView, TokenView
+from backend.matches.api import (
+    ChallengeMatchesView,
+    ChallengeSearchView,
+    MatchViewSet,
+    StartupSearchView,
+)
 from backend.programs.api import AcceleratorViewSet, ChallengeViewSet, CohortViewSet
 from backend.startups.api import StartupProfileViewSet
 
@@ -10,10 +16,14 @@ router.register("accelerators", AcceleratorViewSet, basename="accelerator")
 router.register("challenges", ChallengeViewSet, basename="challenge")
 router.register("cohorts", CohortViewSet, basename="cohort")
 router.register("startups", StartupProfileViewSet, basename="startup")
+router.register("matches", MatchViewSet, basename="match")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="auth-token"),
     path("auth/signup/", SignupView.as_view(), name="auth-signup"),
     path("me/", MeView.as_view(), name="me"),
+    path("challenges/<int:pk>/matches/", ChallengeMatchesView.as_view(), name="challenge-matches"),
+    path("search/challenges/", ChallengeSearchView.as_view(), name="search-challenges"),
+    path("search/startups/", StartupSearchView.as_view(), name="search-startups"),
     *router.urls,
 ]

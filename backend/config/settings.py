@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "backend.programs",
     "backend.startups",
     "backend.matches",
+    "backend.demo",
 ]
 
 MIDDLEWARE = [
@@ -147,7 +148,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "backend.common.api.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "backend.common.pagination.PageNumberPagination",
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.SearchFilter",
@@ -155,7 +156,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "backend.common.api.exception_handler",
-    "DEFAULT_PARSER_CLASSES": ["backend.common.api.StrictJSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["backend.common.parsers.StrictJSONParser"],
     "PAGE_SIZE": 20,
 }
 
@@ -168,6 +169,12 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "AcceleratorStatusEnum": "backend.programs.models.Accelerator.Status",
+        "ChallengeStatusEnum": "backend.programs.models.Challenge.Status",
+        "CohortMembershipStatusEnum": "backend.programs.models.CohortMembership.Status",
+        "MatchStatusEnum": "backend.matches.models.Match.Status",
+    },
 }
 
 # Production hardening; behind a TLS-terminating proxy set SECURE_PROXY_SSL_HEADER_ENABLED.
@@ -192,7 +199,10 @@ LOGGING = {
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "faiss.loader": {"level": "WARNING"},
+    },
 }
 
 # Matching engine settings, handed to `matching` as a frozen config object.

@@ -58,3 +58,55 @@ class Match(models.Model):
 
     def __str__(self) -> str:
         return f"{self.challenge} <-> {self.startup} ({self.status})"
+
+
+class Side(models.TextChoices):
+    """The two sides of the market, each with its own search space."""
+
+    CHALLENGE = "challenge", _("Challenge")
+    STARTUP = "startup", _("Startup")
+
+
+class ChunkVector(models.Model):
+    """One chunk of a challenge or profile and its embedding: the source of truth for the index.
+
+    The FAISS index in each process is a cache rebuilt from these rows.
+    """
+
+    side = models.CharField(max_length=20, choices=Side.choices)
+    owner_id = models.PositiveBigIntegerField()
+    field = models.CharField(max_length=20)
+    ordinal = models.PositiveIntegerField()
+    text = models.TextField()
+    content_hash = models.CharField(max_length=64, db_index=True)
+    model_id = models.CharField(max_length=200)
+    dimension = models.PositiveSmallIntegerField()
+    vector = models.BinaryField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["side", "owner_id", "model_id", "field", "ordinal"],
+                name="unique_chunk_position",
+            )
+        ]
+        indexes = [models.Index(fields=["side", "owner_id"], name="chunk_owner_idx")]
+        ordering = ["side", "owner_id", "field", "ordinal"]
+
+    def __str__(self) -> str:
+        return f"{self.side} {self.owner_id} {self.field}#{self.ordinal}"
+
+
+class IndexChange(models.Model):
+    """Append-only log of index writes. Each process applies the entries after the last it saw,
+    so every process answers with new vectors without a restart or a full rebuild."""
+
+    side = models.CharField(max_length=20, choices=Side.choices)
+    owner_id = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.side} {self.owner_id}"

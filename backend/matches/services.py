@@ -1,14 +1,289 @@
-"""Match proposals and the interest lifecycle."""
+"""Indexing, match proposals and the interest lifecycle."""
 
 from __future__ import annotations
 
+import logging
+
+import numpy as np
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from backend.accounts.selectors import Actor, organization_user_ids
+from backend.common.errors import InvalidTransitionError, PermissionDeniedError
+from backend.common.events import publish_on_commit
+from backend.matches import engine
+from backend.matches.models import ChunkVector, IndexChange, Match, Side
 from backend.programs.models import Challenge
 from backend.startups.models import StartupProfile
+from matching import ScoredDoc, explain
+
+logger = logging.getLogger(__name__)
+
+
+# -- triggers: called by the programmes and startups services inside their transaction ---------
 
 
 def challenge_changed(*, challenge: Challenge) -> None:
-    """An open challenge was published or edited: (re)index it and propose startups."""
+    """A challenge was published, edited, closed or archived: re-index it after commit."""
+    from backend.matches.tasks import index_and_propose_challenge
+
+    transaction.on_commit(lambda: index_and_propose_challenge.delay(challenge.pk))
 
 
 def profile_changed(*, profile: StartupProfile) -> None:
-    """A profile was saved: (re)index it and, if published, propose challenges."""
+    """A profile was saved: re-index it (and propose challenges if published) after commit."""
+    from backend.matches.tasks import index_and_propose_profile
+
+    transaction.on_commit(lambda: index_and_propose_profile.delay(profile.pk))
+
+
+# -- indexing -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def document_index(*, side: str, owner_id: int) -> int:
+    """Store the chunk vectors of one challenge or profile and log the change for every process.
+
+    Only chunks whose text is new (by content hash, for this model) are encoded. A row that no
+    longer exists, or is not searchable (a closed challenge, an unpublished profile), keeps its
+    vectors but leaves the search spaces. Returns how many chunks were encoded.
+    """
+    row = engine.searchable(side).filter(pk=owner_id).first()
+    encoded = 0
+    if row is not None:
+        encoded = _store_vectors(side, owner_id, engine.document_of(side, row))
+    IndexChange.objects.create(side=side, owner_id=owner_id)
+    return encoded
+
+
+def _store_vectors(side: str, owner_id: int, document) -> int:
+    model = engine.embedder()
+    chunks = model.chunk(document)
+    hashes = [chunk.content_hash for chunk in chunks]
+    current = list(
+        ChunkVector.objects.filter(side=side, owner_id=owner_id, model_id=model.model_id)
+        .order_by("field", "ordinal")
+        .values_list("field", "ordinal", "content_hash")
+    )
+    if sorted(current) == sorted((c.field, c.ordinal, c.content_hash) for c in chunks):
+        return 0
+    known = dict(
+        ChunkVector.objects.filter(model_id=model.model_id, content_hash__in=set(hashes))
+        .values_list("content_hash", "vector")
+        .distinct()
+    )
+    missing = [chunk for chunk in chunks if chunk.content_hash not in known]
+    if missing:
+        fresh = model.encode([chunk.text for chunk in missing])
+        for chunk, vector in zip(missing, fresh, strict=True):
+            known[chunk.content_hash] = np.asarray(vector, dtype=np.float32).tobytes()
+    ChunkVector.objects.filter(side=side, owner_id=owner_id, model_id=model.model_id).delete()
+    ChunkVector.objects.bulk_create(
+        ChunkVector(
+            side=side,
+            owner_id=owner_id,
+            field=chunk.field,
+            ordinal=chunk.ordinal,
+            text=chunk.text,
+            content_hash=chunk.content_hash,
+            model_id=model.model_id,
+            dimension=model.dimension,
+            vector=bytes(known[chunk.content_hash]),
+        )
+        for chunk in chunks
+    )
+    return len({chunk.content_hash for chunk in missing})
+
+
+def index_rebuild() -> int:
+    """Re-embed what is missing for every searchable row and reload every process's spaces."""
+    total = 0
+    for side in Side.values:
+        for owner_id in engine.searchable(side).values_list("pk", flat=True):
+            total += document_index(side=side, owner_id=owner_id)
+    engine.registry.reset()
+    return total
+
+
+# -- proposals ------------------------------------------------------------------------------
+
+
+def _rank_startups(challenge: Challenge, k: int) -> list[ScoredDoc]:
+    space = engine.registry.space(Side.STARTUP)
+    stored = engine.stored_chunks(Side.CHALLENGE, [challenge.pk]).get(challenge.pk)
+    if stored is None or not len(space):
+        return []
+    chunks, vectors = stored
+    return space.search(engine.challenge_document(challenge), chunks, vectors, k=k)
+
+
+def _evidence(challenge: Challenge, profile: StartupProfile) -> dict:
+    (c_chunks, c_vectors), (p_chunks, p_vectors) = (
+        engine.stored_chunks(Side.CHALLENGE, [challenge.pk])[challenge.pk],
+        engine.stored_chunks(Side.STARTUP, [profile.pk])[profile.pk],
+    )
+    space = engine.registry.space(Side.STARTUP)
+    return explain(
+        engine.challenge_document(challenge),
+        c_chunks,
+        c_vectors,
+        engine.profile_document(profile),
+        p_chunks,
+        p_vectors,
+        idf=space.idf,
+    ).to_dict()
+
+
+def _record(challenge: Challenge, profile: StartupProfile, rank: int, hit: ScoredDoc) -> bool:
+    """Create or refresh one proposal; returns True when it is new. Declines stay declined."""
+    values = {
+        "score": float(hit.score),
+        "rank": rank,
+        "components": {name: float(value) for name, value in hit.components.items()},
+        "evidence": _evidence(challenge, profile),
+    }
+    match = Match.objects.filter(challenge=challenge, startup=profile).first()
+    if match is None:
+        match = Match.objects.create(challenge=challenge, startup=profile, **values)
+        _notify(match, "match.proposed")
+        return True
+    if match.status != Match.Status.DECLINED:
+        for field, value in values.items():
+            setattr(match, field, value)
+        match.save(update_fields=[*values, "updated_at"])
+    return False
+
+
+@transaction.atomic
+def matches_propose_for_challenge(*, challenge: Challenge) -> int:
+    """Propose the best startups for an open challenge. Returns how many proposals are new."""
+    if challenge.status != Challenge.Status.OPEN:
+        return 0
+    hits = _rank_startups(challenge, k=settings.MATCHING_PROPOSALS_PER_CHALLENGE)
+    profiles = StartupProfile.objects.in_bulk([hit.doc_id for hit in hits])
+    return sum(
+        _record(challenge, profiles[hit.doc_id], rank, hit)
+        for rank, hit in enumerate(hits, start=1)
+        if hit.doc_id in profiles
+    )
+
+
+@transaction.atomic
+def matches_propose_for_profile(*, profile: StartupProfile) -> int:
+    """Propose the open challenges that fit a published profile best.
+
+    A match's score and rank always read from the challenge's side (where this startup stands
+    among all startups for that challenge), so a firm compares like with like.
+    """
+    if not profile.published:
+        return 0
+    stored = engine.stored_chunks(Side.STARTUP, [profile.pk]).get(profile.pk)
+    space = engine.registry.space(Side.CHALLENGE)
+    if stored is None or not len(space):
+        return 0
+    chunks, vectors = stored
+    hits = space.search(
+        engine.profile_document(profile), chunks, vectors, k=settings.MATCHING_PROPOSALS_PER_PROFILE
+    )
+    challenges = Challenge.objects.select_related("accelerator").in_bulk(
+        [hit.doc_id for hit in hits]
+    )
+    created = 0
+    startups = engine.registry.space(Side.STARTUP)
+    for hit in hits:
+        challenge = challenges.get(hit.doc_id)
+        if challenge is None:
+            continue
+        ranking = _rank_startups(challenge, k=len(startups))
+        position = next(
+            (i for i, scored in enumerate(ranking, start=1) if scored.doc_id == profile.pk), None
+        )
+        if position is not None:
+            created += _record(challenge, profile, position, ranking[position - 1])
+    return created
+
+
+# -- the interest lifecycle -----------------------------------------------------------------
+
+
+def _side_of(actor: Actor, match: Match) -> str:
+    if actor.is_enterprise and match.challenge.accelerator.enterprise_id == actor.organization_id:
+        return Match.Side.ENTERPRISE
+    if actor.is_startup and match.startup.organization_id == actor.organization_id:
+        return Match.Side.STARTUP
+    raise PermissionDeniedError("Only the firm and the startup of a match can answer it.")
+
+
+def _locked(match: Match) -> Match:
+    return (
+        Match.objects.select_for_update()
+        .select_related("challenge__accelerator", "startup")
+        .get(pk=match.pk)
+    )
+
+
+@transaction.atomic
+def match_express_interest(*, match: Match, actor: Actor) -> Match:
+    """One side says interested; when both have, the match is connected. Repeats are harmless."""
+    match = _locked(match)
+    side = _side_of(actor, match)
+    if match.status == Match.Status.DECLINED:
+        raise InvalidTransitionError("This match was declined.")
+    now = timezone.now()
+    if side == Match.Side.ENTERPRISE and match.enterprise_interested_at is None:
+        match.enterprise_interested_by, match.enterprise_interested_at = actor.user, now
+    elif side == Match.Side.STARTUP and match.startup_interested_at is None:
+        match.startup_interested_by, match.startup_interested_at = actor.user, now
+    else:
+        return match
+    if match.enterprise_interested_at and match.startup_interested_at:
+        match.status, match.connected_at = Match.Status.CONNECTED, now
+        match.save()
+        _on_connected(match)
+        _notify(match, "match.connected")
+    else:
+        match.status = (
+            Match.Status.ENTERPRISE_INTERESTED
+            if side == Match.Side.ENTERPRISE
+            else Match.Status.STARTUP_INTERESTED
+        )
+        match.save()
+        _notify(match, "match.interest")
+    return match
+
+
+@transaction.atomic
+def match_decline(*, match: Match, actor: Actor, reason: str = "") -> Match:
+    match = _locked(match)
+    side = _side_of(actor, match)
+    if match.status == Match.Status.DECLINED:
+        return match
+    if match.status == Match.Status.CONNECTED:
+        raise InvalidTransitionError("A connected match cannot be declined.")
+    match.status = Match.Status.DECLINED
+    match.declined_side, match.declined_by, match.declined_at = side, actor.user, timezone.now()
+    match.decline_reason = reason.strip()
+    match.save()
+    _notify(match, "match.declined")
+    return match
+
+
+def _on_connected(match: Match) -> None:
+    """Hook for what opens when both sides agree (the conversation)."""
+
+
+def _notify(match: Match, kind: str) -> None:
+    publish_on_commit(
+        {
+            "type": kind,
+            "match": match.pk,
+            "challenge": match.challenge_id,
+            "challenge_title": match.challenge.title,
+            "startup": match.startup_id,
+            "startup_name": match.startup.name,
+            "status": match.status,
+        },
+        organization_user_ids(match.challenge.accelerator.enterprise_id)
+        + organization_user_ids(match.startup.organization_id),
+    )

@@ -50,7 +50,7 @@ def challenge_update(*, challenge: Challenge, data: dict[str, Any]) -> Challenge
         raise PermissionDeniedError("Challenges go under one of your own accelerators.")
     challenge = _apply(challenge, data)
     if challenge.status == Challenge.Status.OPEN:
-        _after_challenge_published(challenge)
+        _after_challenge_changed(challenge)
     return challenge
 
 
@@ -82,21 +82,26 @@ def challenge_publish(*, challenge: Challenge, by: User) -> Challenge:
     if challenge.accelerator.status != Accelerator.Status.ACTIVE:
         raise InvalidTransitionError("Challenges can be published only in an active accelerator.")
     challenge = _challenge_move(challenge, Challenge.Status.OPEN)
-    _after_challenge_published(challenge)
+    _after_challenge_changed(challenge)
     return challenge
 
 
 @transaction.atomic
 def challenge_close(*, challenge: Challenge, by: User) -> Challenge:
-    return _challenge_move(challenge, Challenge.Status.CLOSED)
+    challenge = _challenge_move(challenge, Challenge.Status.CLOSED)
+    _after_challenge_changed(challenge)
+    return challenge
 
 
 @transaction.atomic
 def challenge_archive(*, challenge: Challenge, by: User) -> Challenge:
-    return _challenge_move(challenge, Challenge.Status.ARCHIVED)
+    challenge = _challenge_move(challenge, Challenge.Status.ARCHIVED)
+    _after_challenge_changed(challenge)
+    return challenge
 
 
-def _after_challenge_published(challenge: Challenge) -> None:
+def _after_challenge_changed(challenge: Challenge) -> None:
+    """Open challenges are (re)matched; closed ones leave the search spaces."""
     from backend.matches.services import challenge_changed
 
     challenge_changed(challenge=challenge)

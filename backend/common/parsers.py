@@ -1,0 +1,31 @@
+"""Request parsing: strict JSON (kept apart from views so DRF settings can import it early)."""
+
+from __future__ import annotations
+
+import codecs
+import json
+from typing import Any
+
+from rest_framework import exceptions, parsers
+
+
+class StrictJSONParser(parsers.JSONParser):
+    """JSON only, UTF-8 only, an object at the top level; anything else is a clear 400."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        raw = stream.read() if stream is not None else b""
+        try:
+            text = codecs.decode(raw, "utf-8")
+        except UnicodeDecodeError as exc:
+            raise exceptions.ParseError("The request body is not valid UTF-8.") from exc
+        try:
+            data = json.loads(text, parse_constant=_reject_constant) if text.strip() else {}
+        except (ValueError, RecursionError) as exc:
+            raise exceptions.ParseError(f"Malformed JSON: {exc}") from exc
+        if not isinstance(data, dict):
+            raise exceptions.ParseError("The request body must be a JSON object.")
+        return data
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")

@@ -1,0 +1,248 @@
+"""Create the demo platform: an operator, two firms with accelerators and challenges, 260 startups.
+
+Idempotent: running it again finds what exists and only fills gaps. The texts are real public
+records (U.S. SBIR topics and award abstracts, U.S. government works) shipped in
+backend/demo/fixtures, plus a few hand-written Chinese examples.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import re
+from pathlib import Path
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from backend.accounts.models import Membership, Organization, User
+from backend.matches import services as match_services
+from backend.matches.models import Side
+from backend.programs.models import Accelerator, Challenge, Cohort, CohortMembership
+from backend.startups.models import StartupProfile
+
+FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "demo.json.gz"
+PASSWORD = "demo12345"
+STAGES = [s.value for s in StartupProfile.Stage]
+REGIONS = [
+    ("Shanghai", "Pudong"),
+    ("Shanghai", "Minhang"),
+    ("Shanghai", "Jiading"),
+    ("Suzhou", "Jiangsu"),
+    ("Hangzhou", "Zhejiang"),
+    ("Hefei", "Anhui"),
+    ("Nanjing", "Jiangsu"),
+    ("Ningbo", "Zhejiang"),
+]
+
+FIRMS = {
+    "energy": {
+        "email": "enterprise@demo.local",
+        "firm": "Lingang Power Systems Group",
+        "accelerator": "New Energy Supply Chain Accelerator",
+        "focus": "Batteries, energy storage and power electronics",
+        "description": (
+            "Our open-innovation programme for the new-energy industry chain: cells, storage, "
+            "power distribution and fuel systems. We fund pilots with startups that can solve "
+            "the problems our plants and customers face."
+        ),
+        "confidential": {"DOD-A17-025", "DOD-A16-132"},
+        "draft": {"DOD-A17-028"},
+    },
+    "sensing": {
+        "email": "enterprise2@demo.local",
+        "firm": "Zhangjiang Sensing Technologies",
+        "accelerator": "Intelligent Sensing & Autonomy Accelerator",
+        "focus": "Infrared imaging, radar, perception and autonomous systems",
+        "description": (
+            "A programme around the sensing and autonomy chain: detectors, cameras, perception "
+            "software and unmanned systems."
+        ),
+        "confidential": {"DOD-A16-069"},
+        "draft": {"DOD-A17-043"},
+    },
+}
+
+CHINESE_CHALLENGE = {
+    "title": "动力电池快充与低温性能提升",
+    "problem_statement": (
+        "我们的储能与动力电池产线需要在保证安全和循环寿命的前提下，"
+        "把锂离子电池的充电倍率提升到 3C 以上，并改善零下 20 摄氏度时的容量保持率。"
+        "希望合作伙伴在电极材料、电解液配方或电池管理算法方面有成熟经验。"
+    ),
+    "desired_outcomes": "六个月内完成样品电芯测试，给出快充曲线、低温容量数据和量产可行性评估。",
+    "required_capabilities": ["锂离子电池电极材料", "电解液配方", "电池管理系统算法"],
+    "industry_tags": ["新能源", "储能", "锂电池"],
+}
+
+CHINESE_STARTUPS = [
+    {
+        "name": "沪芯储能科技",
+        "pitch": "面向快充场景的高倍率锂电池电极材料",
+        "summary": (
+            "我们开发高倍率锂离子电池负极材料和低温电解液，"
+            "样品电芯在 4C 快充下循环 2000 次容量保持 85%。"
+            "团队来自上海的高校电化学实验室，已与两家储能企业开展中试。"
+        ),
+        "capabilities": ["高倍率负极材料研发", "低温电解液配方", "电芯中试与测试"],
+        "technology_tags": ["锂电池", "快充", "电解液"],
+    },
+    {
+        "name": "临港智感机器人",
+        "pitch": "工业巡检机器人与红外视觉感知",
+        "summary": (
+            "我们为工厂和变电站提供自主巡检机器人，融合红外热成像与激光雷达，实现设备温度异常的自动识别。"
+        ),
+        "capabilities": ["红外热成像识别算法", "巡检机器人导航", "激光雷达建图"],
+        "technology_tags": ["机器人", "红外", "感知"],
+    },
+]
+
+
+def _stable(key: str, modulo: int) -> int:
+    return int(hashlib.sha256(key.encode()).hexdigest(), 16) % modulo
+
+
+def _keywords(text: str) -> list[str]:
+    found = re.search(r"KEYWORDS:\s*(.+)$", text, flags=re.S)
+    if not found:
+        return []
+    words = [w.strip(" .;") for w in found.group(1).split(",")]
+    return [w[:60] for w in words if 2 < len(w) <= 60][:8]
+
+
+class Command(BaseCommand):
+    help = "Load the demo accounts and data (idempotent)."
+
+    def handle(self, *args, **options):
+        with gzip.open(FIXTURE, "rt", encoding="utf-8") as handle:
+            data = json.load(handle)
+        with transaction.atomic():
+            operator = self._user("operator@demo.local", "Programme Office", "operator")
+            profiles = self._startups(data)
+            accelerators = self._programmes(data)
+            self._cohorts(accelerators, operator)
+        self.stdout.write("Indexing challenges and profiles (first run embeds them; a minute)...")
+        match_services.index_rebuild()
+        for challenge in Challenge.objects.filter(status=Challenge.Status.OPEN):
+            match_services.matches_propose_for_challenge(challenge=challenge)
+        demo = profiles["demo"]
+        match_services.matches_propose_for_profile(profile=demo)
+        self.stdout.write(self.style.SUCCESS(self._summary()))
+
+    def _user(self, email: str, organization: str, kind: str) -> User:
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            user = User.objects.create_user(email, PASSWORD, full_name=organization + " (demo)")
+        org, _ = Organization.objects.get_or_create(name=organization, kind=kind)
+        Membership.objects.get_or_create(
+            user=user, organization=org, defaults={"role": Membership.Role.OWNER}
+        )
+        return user
+
+    def _startups(self, data: dict) -> dict[str, StartupProfile]:
+        profiles: dict[str, StartupProfile] = {}
+        rows = [
+            {
+                "key": row["id"],
+                "name": row["name"],
+                "pitch": (row["capabilities"] or [""])[0][:300],
+                "summary": row["text"],
+                "capabilities": row["capabilities"],
+                "technology_tags": [],
+            }
+            for row in data["profiles"]
+        ] + [{"key": f"zh-{i}", **row} for i, row in enumerate(CHINESE_STARTUPS)]
+        for row in rows:
+            key = row.pop("key")
+            org, _ = Organization.objects.get_or_create(name=row["name"], kind="startup")
+            if key == data["demo_startup"]:
+                self._user("startup@demo.local", org.name, "startup")
+            city, region = REGIONS[_stable(key, len(REGIONS))]
+            profile, _ = StartupProfile.objects.get_or_create(
+                organization=org,
+                defaults={
+                    **row,
+                    "stage": STAGES[_stable(key + "stage", len(STAGES))],
+                    "team_size": 3 + _stable(key + "team", 120),
+                    "founded_year": 2008 + _stable(key + "year", 17),
+                    "city": city,
+                    "region": region,
+                    "trl": 3 + _stable(key + "trl", 6),
+                    "languages": ["zh", "en"] if key.startswith("zh-") else ["en"],
+                    "published": True,
+                },
+            )
+            profiles["demo" if key == data["demo_startup"] else key] = profile
+        return profiles
+
+    def _programmes(self, data: dict) -> list[Accelerator]:
+        accelerators = []
+        for key, firm in FIRMS.items():
+            user = self._user(firm["email"], firm["firm"], "enterprise")
+            enterprise = Organization.objects.get(name=firm["firm"], kind="enterprise")
+            accelerator, _ = Accelerator.objects.get_or_create(
+                enterprise=enterprise,
+                name=firm["accelerator"],
+                defaults={"industry_focus": firm["focus"], "description": firm["description"]},
+            )
+            accelerators.append(accelerator)
+            topics = [
+                {
+                    "key": topic["id"],
+                    "title": topic["title"][:300],
+                    "problem_statement": topic["text"],
+                    "industry_tags": _keywords(topic["text"]),
+                }
+                for topic in data["programmes"][key]
+            ]
+            if key == "energy":
+                topics.append({"key": "zh-energy", **CHINESE_CHALLENGE})
+            for topic in topics:
+                topic_key = topic.pop("key")
+                draft = topic_key in firm["draft"]
+                Challenge.objects.get_or_create(
+                    accelerator=accelerator,
+                    title=topic["title"],
+                    defaults={
+                        **topic,
+                        "language": "zh" if topic_key.startswith("zh-") else "en",
+                        "visibility": "confidential"
+                        if topic_key in firm["confidential"]
+                        else "public",
+                        "status": "draft" if draft else "open",
+                        "published_at": None if draft else timezone.now(),
+                        "trl_min": 3,
+                        "trl_max": 7,
+                        "created_by": user,
+                    },
+                )
+        return accelerators
+
+    def _cohorts(self, accelerators: list[Accelerator], operator: User) -> None:
+        for accelerator in accelerators:
+            Cohort.objects.get_or_create(
+                accelerator=accelerator, name="2027 Spring intake", defaults={"capacity": 8}
+            )
+
+    def _summary(self) -> str:
+        counts = {
+            "startups": StartupProfile.objects.count(),
+            "challenges": Challenge.objects.count(),
+            "open challenges": Challenge.objects.filter(status="open").count(),
+            "cohorts": Cohort.objects.count(),
+            "cohort members": CohortMembership.objects.count(),
+            "indexed": Side.CHALLENGE.label + "s and " + Side.STARTUP.label.lower() + "s",
+        }
+        lines = [f"Demo data ready: {counts}"]
+        lines.append("Demo accounts (password demo12345):")
+        for email, what in [
+            ("enterprise@demo.local", "a firm (Lingang Power Systems Group)"),
+            ("enterprise2@demo.local", "a second firm"),
+            ("startup@demo.local", "a startup"),
+            ("operator@demo.local", "the platform operator"),
+        ]:
+            lines.append(f"  {email:<26} {what}")
+        return "\n".join(lines)

@@ -1,0 +1,243 @@
+from __future__ import annotations
+
+import django_filters
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.generics import ListAPIView
+from rest_framework.response import Response
+
+from backend.accounts.models import Organization
+from backend.common.api import ActorMixin
+from backend.common.errors import NotFoundError, PermissionDeniedError
+from backend.common.filters import CommaListFilter
+from backend.common.permissions import OrganizationRolePermission
+from backend.matches import selectors, services
+from backend.matches.models import Match
+from backend.programs.api import ChallengeFilter, ChallengeSerializer
+from backend.programs.models import Challenge
+from backend.programs.selectors import challenges_visible_to
+from backend.startups.api import StartupProfileFilter, StartupProfileSerializer
+from backend.startups.models import StartupProfile
+
+
+class MatchChallengeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    status = serializers.CharField()
+    visibility = serializers.CharField()
+    enterprise = serializers.CharField(source="accelerator.enterprise.name")
+
+
+class MatchStartupSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    pitch = serializers.CharField()
+    stage = serializers.CharField()
+    region = serializers.CharField()
+    trl = serializers.IntegerField(allow_null=True)
+    organization = serializers.IntegerField(source="organization_id")
+
+
+class EvidencePairSerializer(serializers.Serializer):
+    requirement = serializers.CharField()
+    capability = serializers.CharField()
+    similarity = serializers.FloatField()
+
+
+class EvidenceSerializer(serializers.Serializer):
+    pairs = EvidencePairSerializer(many=True)
+    shared_terms = serializers.ListField(child=serializers.CharField())
+
+
+class MatchSerializer(serializers.ModelSerializer):
+    challenge = MatchChallengeSerializer(read_only=True)
+    startup = MatchStartupSerializer(read_only=True)
+    evidence = EvidenceSerializer(read_only=True)
+    components = serializers.DictField(child=serializers.FloatField(), read_only=True)
+
+    class Meta:
+        model = Match
+        fields = [
+            "id",
+            "challenge",
+            "startup",
+            "score",
+            "rank",
+            "status",
+            "components",
+            "evidence",
+            "enterprise_interested_at",
+            "startup_interested_at",
+            "declined_side",
+            "declined_at",
+            "decline_reason",
+            "connected_at",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class DeclineSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=1_000, required=False, allow_blank=True, default="")
+
+
+class MatchFilter(django_filters.FilterSet):
+    stage = django_filters.ChoiceFilter(
+        field_name="startup__stage", choices=StartupProfile.Stage.choices
+    )
+    region = django_filters.CharFilter(field_name="startup__region", lookup_expr="iexact")
+    trl_min = django_filters.NumberFilter(field_name="startup__trl", lookup_expr="gte")
+    trl_max = django_filters.NumberFilter(field_name="startup__trl", lookup_expr="lte")
+    tags = CommaListFilter(field_name="startup__technology_tags")
+    min_score = django_filters.NumberFilter(field_name="score", lookup_expr="gte")
+
+    class Meta:
+        model = Match
+        fields = ["status", "challenge"]
+
+
+class MatchViewSet(
+    ActorMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Proposed matches: a firm sees its challenges'; a startup its own."""
+
+    serializer_class = MatchSerializer
+    permission_classes = [OrganizationRolePermission]
+    write_kinds = (Organization.Kind.ENTERPRISE, Organization.Kind.STARTUP)
+    filterset_class = MatchFilter
+    ordering_fields = ["score", "rank", "created_at", "updated_at"]
+    ordering = ["-score", "id"]
+
+    def get_queryset(self):
+        return selectors.matches_visible_to(self.actor)
+
+    @extend_schema(request=None, responses={200: MatchSerializer})
+    @action(detail=True, methods=["post"])
+    def interest(self, request, pk=None):
+        """Say interested. When both sides have, the match is connected."""
+        match = services.match_express_interest(match=self.get_object(), actor=self.actor)
+        return Response(MatchSerializer(match).data)
+
+    @extend_schema(request=DeclineSerializer, responses={200: MatchSerializer})
+    @action(detail=True, methods=["post"])
+    def decline(self, request, pk=None):
+        """Not for us, with an optional reason. A declined match is never proposed again."""
+        body = DeclineSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        match = services.match_decline(
+            match=self.get_object(), actor=self.actor, reason=body.validated_data["reason"]
+        )
+        return Response(MatchSerializer(match).data)
+
+
+class ChallengeMatchesView(ActorMixin, ListAPIView):
+    """The startups proposed for one challenge: for its firm and operators."""
+
+    serializer_class = MatchSerializer
+    permission_classes = [OrganizationRolePermission]
+    filterset_class = MatchFilter
+    ordering_fields = ["score", "rank", "created_at"]
+    ordering = ["rank", "id"]
+
+    queryset = Match.objects.none()
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Match.objects.none()
+        actor = self.actor
+        if actor.is_startup:
+            raise NotFoundError("Challenge not found.")
+        challenge = challenges_visible_to(actor).filter(pk=self.kwargs["pk"]).first()
+        if challenge is None or not (
+            actor.is_operator or challenge.accelerator.enterprise_id == actor.organization_id
+        ):
+            raise NotFoundError("Challenge not found.")
+        return selectors.matches_visible_to(actor).filter(challenge=challenge)
+
+    @extend_schema(parameters=[OpenApiParameter("pk", int, OpenApiParameter.PATH)])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class SearchQuerySerializer(serializers.Serializer):
+    q = serializers.CharField(max_length=2_000, trim_whitespace=True)
+    limit = serializers.IntegerField(min_value=1, max_value=100, default=20)
+
+
+class SearchView(ActorMixin, ListAPIView):
+    """Semantic + lexical search over one side, with the list filters and the same permissions."""
+
+    permission_classes = [OrganizationRolePermission]
+    pagination_class = None
+    item_name: str
+
+    def search(self, text: str, allowed, k: int):
+        raise NotImplementedError
+
+    def get(self, request, *args, **kwargs):
+        params = SearchQuerySerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        allowed = self.filter_queryset(self.get_queryset())
+        hits = self.search(params.validated_data["q"], allowed, params.validated_data["limit"])
+        items = [
+            {"score": hit.score, "components": hit.components, self.item_name: row}
+            for row, hit in hits
+        ]
+        return Response(
+            {"count": len(items), "results": self.get_serializer(items, many=True).data}
+        )
+
+
+def _hit_serializer(item_name: str, item_serializer) -> type[serializers.Serializer]:
+    return type(
+        f"{item_name.title()}SearchHitSerializer",
+        (serializers.Serializer,),
+        {
+            "score": serializers.FloatField(),
+            "components": serializers.DictField(child=serializers.FloatField()),
+            item_name: item_serializer(),
+        },
+    )
+
+
+ChallengeHitSerializer = _hit_serializer("challenge", ChallengeSerializer)
+StartupHitSerializer = _hit_serializer("startup", StartupProfileSerializer)
+
+
+def _results(hit_serializer) -> serializers.Serializer:
+    return inline_serializer(
+        f"{hit_serializer.__name__.removesuffix('Serializer')}Results",
+        {"count": serializers.IntegerField(), "results": hit_serializer(many=True)},
+    )
+
+
+@extend_schema(
+    parameters=[SearchQuerySerializer], responses={200: _results(ChallengeHitSerializer)}
+)
+class ChallengeSearchView(SearchView):
+    """Open challenges for a free-text query: `?q=`, plus the challenge list's filters."""
+
+    item_name = "challenge"
+    serializer_class = ChallengeHitSerializer
+    filterset_class = ChallengeFilter
+    queryset = Challenge.objects.all()
+
+    def search(self, text, allowed, k):
+        return selectors.search_challenges(self.actor, text, allowed=allowed, k=k)
+
+
+@extend_schema(parameters=[SearchQuerySerializer], responses={200: _results(StartupHitSerializer)})
+class StartupSearchView(SearchView):
+    """Published startup profiles for a free-text query (firms and operators)."""
+
+    item_name = "startup"
+    serializer_class = StartupHitSerializer
+    filterset_class = StartupProfileFilter
+    queryset = StartupProfile.objects.all()
+
+    def search(self, text, allowed, k):
+        if self.actor.is_startup:
+            raise PermissionDeniedError("Startups search challenges, not other startups.")
+        return selectors.search_startups(self.actor, text, allowed=allowed, k=k)

@@ -1,0 +1,144 @@
+"""The bridge between the platform and the `matching` engine.
+
+Documents are built here from platform rows, vectors are read from and written to the database
+(the source of truth), and each process keeps one in-memory `SearchSpace` per side of the market,
+kept fresh by applying the `IndexChange` log.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from collections.abc import Iterable
+from functools import lru_cache
+
+import numpy as np
+from django.conf import settings
+from django.db.models import Max
+
+from backend.matches.models import ChunkVector, IndexChange, Side
+from backend.programs.models import Challenge
+from backend.startups.models import StartupProfile
+from matching import Chunk, Document, Embedder, EngineConfig, SearchSpace
+
+
+def engine_config() -> EngineConfig:
+    return EngineConfig(
+        model_path=settings.MATCHING_MODEL_PATH,
+        approximate_threshold=settings.MATCHING_APPROXIMATE_THRESHOLD,
+    )
+
+
+@lru_cache(maxsize=1)
+def embedder() -> Embedder:
+    """One embedder per process; the model itself loads on first encode."""
+    return Embedder(engine_config())
+
+
+def challenge_document(challenge: Challenge) -> Document:
+    """What the engine reads of a challenge: title, text, required capabilities."""
+    text = "\n\n".join(
+        part for part in (challenge.problem_statement, challenge.desired_outcomes) if part
+    )
+    return Document(
+        id=challenge.pk,
+        title=challenge.title,
+        text=text,
+        statements=tuple(challenge.required_capabilities),
+    )
+
+
+def profile_document(profile: StartupProfile) -> Document:
+    """What the engine reads of a profile: its pitch and summary, and capability statements."""
+    text = "\n\n".join(part for part in (profile.pitch, profile.summary) if part)
+    return Document(id=profile.pk, text=text, statements=tuple(profile.capabilities))
+
+
+def searchable(side: str) -> Iterable:
+    """The rows that belong in a side's search space: open challenges, published profiles."""
+    if side == Side.CHALLENGE:
+        return Challenge.objects.filter(status=Challenge.Status.OPEN)
+    return StartupProfile.objects.filter(published=True)
+
+
+def document_of(side: str, row) -> Document:
+    return challenge_document(row) if side == Side.CHALLENGE else profile_document(row)
+
+
+def stored_chunks(side: str, owner_ids: Iterable[int]) -> dict[int, tuple[list[Chunk], np.ndarray]]:
+    """Chunks and vectors of each owner, as stored, for the configured model."""
+    model_id = embedder().model_id
+    rows = ChunkVector.objects.filter(
+        side=side, owner_id__in=list(owner_ids), model_id=model_id
+    ).order_by("owner_id", "field", "ordinal")
+    grouped: dict[int, list[ChunkVector]] = defaultdict(list)
+    for row in rows.iterator(chunk_size=2000):
+        grouped[row.owner_id].append(row)
+    return {
+        owner: (
+            [Chunk(r.field, r.ordinal, r.text, r.content_hash) for r in owner_rows],
+            np.vstack([np.frombuffer(bytes(r.vector), dtype=np.float32) for r in owner_rows]),
+        )
+        for owner, owner_rows in grouped.items()
+    }
+
+
+class SpaceRegistry:
+    """This process's search spaces, following the database's index change log."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._spaces: dict[str, SearchSpace] = {}
+        self._applied = 0
+
+    def space(self, side: str) -> SearchSpace:
+        self.refresh()
+        return self._spaces[side]
+
+    def refresh(self) -> None:
+        with self._lock:
+            latest = IndexChange.objects.aggregate(latest=Max("id"))["latest"] or 0
+            if not self._spaces:
+                self._load_all(latest)
+            elif latest > self._applied:
+                self._apply_changes(latest)
+
+    def reset(self) -> None:
+        with self._lock:
+            self._spaces = {}
+            self._applied = 0
+
+    def _new_space(self) -> SearchSpace:
+        model = embedder()
+        return SearchSpace(engine_config(), model_id=model.model_id, dimension=model.dimension)
+
+    def _load_all(self, latest: int) -> None:
+        spaces = {}
+        for side in Side.values:
+            space = self._new_space()
+            rows = {row.pk: row for row in searchable(side)}
+            for owner, (chunks, vectors) in stored_chunks(side, rows).items():
+                space.upsert(document_of(side, rows[owner]), chunks, vectors)
+            spaces[side] = space
+        self._spaces, self._applied = spaces, latest
+
+    def _apply_changes(self, latest: int) -> None:
+        changed: dict[str, set[int]] = defaultdict(set)
+        for side, owner in IndexChange.objects.filter(
+            id__gt=self._applied, id__lte=latest
+        ).values_list("side", "owner_id"):
+            changed[side].add(owner)
+        for side, owners in changed.items():
+            space = self._spaces[side]
+            rows = {row.pk: row for row in searchable(side).filter(pk__in=owners)}
+            vectors = stored_chunks(side, rows)
+            for owner in owners:
+                if owner in rows and owner in vectors:
+                    chunks, matrix = vectors[owner]
+                    space.upsert(document_of(side, rows[owner]), chunks, matrix)
+                else:
+                    space.remove(owner)
+        self._applied = latest
+
+
+registry = SpaceRegistry()
