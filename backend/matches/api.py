@@ -46,8 +46,10 @@ class EvidencePairSerializer(serializers.Serializer):
 
 
 class EvidenceSerializer(serializers.Serializer):
-    pairs = EvidencePairSerializer(many=True)
-    shared_terms = serializers.ListField(child=serializers.CharField())
+    """Why the pair matched: aligned requirement <-> capability passages, shared terms."""
+
+    pairs = EvidencePairSerializer(many=True, default=list)
+    shared_terms = serializers.ListField(child=serializers.CharField(), default=list)
 
 
 class MatchSerializer(serializers.ModelSerializer):

@@ -43,7 +43,7 @@ def scene(world) -> Scene:
     )
     profile = StartupProfileFactory(organization=world.startup)
     hidden_profile = StartupProfileFactory(organization=world.other_startup, published=False)
-    Match.objects.create(challenge=confidential, startup=profile, score=0.9, rank=1)
+    match = Match.objects.create(challenge=confidential, startup=profile, score=0.9, rank=1)
     cohort = CohortFactory(accelerator=accelerator)
     invited = CohortMembershipFactory(
         cohort=cohort, startup=world.startup, status=CohortMembership.Status.INVITED
@@ -60,6 +60,7 @@ def scene(world) -> Scene:
         "cohort": cohort.pk,
         "invited": invited.pk,
         "newcomer": newcomer.pk,
+        "match": match.pk,
     }
     return Scene(world=world, ids=ids)
 
@@ -207,6 +208,38 @@ MATRIX: dict[str, tuple[str, str, dict | None, dict[str, int]]] = {
         {"status": "withdrawn"},
         only({"startup": 409, "other_startup": 404, "operator": 200}, 403),
     ),
+    "match list": ("get", "/api/matches/", None, everyone(200)),
+    "match read": (
+        "get",
+        "/api/matches/{match}/",
+        None,
+        only({"enterprise": 200, "startup": 200, "operator": 200}, 404),
+    ),
+    "match interest": (
+        "post",
+        "/api/matches/{match}/interest/",
+        None,
+        only({"enterprise": 200, "startup": 200, "operator": 403}, 404),
+    ),
+    "match decline": (
+        "post",
+        "/api/matches/{match}/decline/",
+        {"reason": "Not now"},
+        only({"enterprise": 200, "startup": 200, "operator": 403}, 404),
+    ),
+    "challenge matches": (
+        "get",
+        "/api/challenges/{confidential}/matches/",
+        None,
+        only({"enterprise": 200, "operator": 200}, 404),
+    ),
+    "challenge search": ("get", "/api/search/challenges/?q=battery", None, everyone(200)),
+    "startup search": (
+        "get",
+        "/api/search/startups/?q=battery",
+        None,
+        only({"startup": 403, "other_startup": 403}, 200),
+    ),
 }
 
 
@@ -259,6 +292,15 @@ def test_lists_hold_only_what_each_role_may_see(scene, client_for):
         return [item["startup"] for item in client_for(world.user(role)).get(url).json()["results"]]
 
     assert cohort_member_ids("startup") == [world.startup.pk]
+
+    def match_ids(role):
+        response = client_for(world.user(role)).get("/api/matches/")
+        return [item["id"] for item in response.json()["results"]]
+
+    assert (
+        match_ids("enterprise") == match_ids("startup") == match_ids("operator") == [ids["match"]]
+    )
+    assert match_ids("other_enterprise") == match_ids("other_startup") == []
     assert sorted(cohort_member_ids("operator")) == sorted(
         [world.startup.pk, world.other_startup.pk]
     )

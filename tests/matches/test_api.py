@@ -1,0 +1,151 @@
+"""The matches and search API over a small real corpus (real model, FAISS and BM25)."""
+
+from __future__ import annotations
+
+import pytest
+
+from backend.matches import services
+from backend.matches.models import Match, Side
+from backend.programs.models import Challenge
+from tests.factories import ChallengeFactory, OrganizationFactory, StartupProfileFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+
+
+@pytest.fixture
+def corpus(world, accelerator):
+    battery = StartupProfileFactory(
+        organization=world.startup,
+        name="VoltCell",
+        summary="Lithium-ion battery cells that charge fast and survive shock.",
+        capabilities=["Fast-charging lithium-ion cells"],
+        stage="seed",
+        region="Pudong",
+        trl=6,
+        technology_tags=["batteries"],
+    )
+    camera = StartupProfileFactory(
+        organization=OrganizationFactory(kind="startup", name="SeeFar"),
+        name="SeeFar",
+        summary="Infrared cameras that detect small drones at night.",
+        capabilities=["Long-wave infrared imaging"],
+        stage="series-a",
+        region="Minhang",
+        trl=4,
+        technology_tags=["imaging"],
+    )
+    public = ChallengeFactory(
+        accelerator=accelerator,
+        title="Batteries that charge in minutes",
+        problem_statement="Lithium-ion cells that charge at 3C and survive high shock.",
+    )
+    confidential = ChallengeFactory(
+        accelerator=accelerator,
+        title="Night-time drone detection",
+        problem_statement="Detect small drones at night with infrared cameras.",
+        visibility=Challenge.Visibility.CONFIDENTIAL,
+    )
+    for profile in (battery, camera):
+        services.document_index(side=Side.STARTUP, owner_id=profile.pk)
+    for challenge in (public, confidential):
+        services.document_index(side=Side.CHALLENGE, owner_id=challenge.pk)
+        services.matches_propose_for_challenge(challenge=challenge)
+    return {"battery": battery, "camera": camera, "public": public, "confidential": confidential}
+
+
+def test_challenge_matches_list_ranks_with_evidence(world, client_for, corpus):
+    response = client_for(world.enterprise_user).get(
+        f"/api/challenges/{corpus['public'].pk}/matches/"
+    )
+    assert response.status_code == 200
+    items = response.json()["results"]
+    assert [item["startup"]["name"] for item in items] == ["VoltCell", "SeeFar"]
+    first = items[0]
+    assert set(first) >= {"id", "challenge", "startup", "score", "rank", "status", "evidence"}
+    assert first["challenge"]["id"] == corpus["public"].pk and first["rank"] == 1
+    assert first["evidence"]["pairs"][0]["requirement"]
+    assert first["evidence"]["pairs"][0]["capability"]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("stage=seed", ["VoltCell"]),
+        ("region=minhang", ["SeeFar"]),
+        ("trl_min=5", ["VoltCell"]),
+        ("tags=imaging", ["SeeFar"]),
+        ("status=proposed", ["VoltCell", "SeeFar"]),
+        ("status=declined", []),
+    ],
+)
+def test_match_filters(world, client_for, corpus, query, expected):
+    url = f"/api/challenges/{corpus['public'].pk}/matches/?{query}"
+    items = client_for(world.enterprise_user).get(url).json()["results"]
+    assert [item["startup"]["name"] for item in items] == expected
+
+
+def test_min_score_filter_drops_weaker_matches(world, client_for, corpus):
+    url = f"/api/challenges/{corpus['public'].pk}/matches/"
+    items = client_for(world.enterprise_user).get(url).json()["results"]
+    cut = items[0]["score"]
+    kept = client_for(world.enterprise_user).get(f"{url}?min_score={cut}").json()["results"]
+    assert [item["id"] for item in kept] == [items[0]["id"]]
+
+
+def test_startup_sees_only_its_own_matches(world, client_for, corpus):
+    items = client_for(world.startup_user).get("/api/matches/").json()["results"]
+    assert {item["startup"]["id"] for item in items} == {corpus["battery"].pk}
+
+
+def test_interest_from_both_sides_connects_through_the_api(world, client_for, corpus):
+    match = Match.objects.get(challenge=corpus["public"], startup=corpus["battery"])
+    firm = client_for(world.enterprise_user).post(f"/api/matches/{match.pk}/interest/")
+    assert firm.json()["status"] == "enterprise_interested"
+    startup = client_for(world.startup_user).post(f"/api/matches/{match.pk}/interest/")
+    assert startup.json()["status"] == "connected"
+
+
+def test_decline_reason_is_validated(world, client_for, corpus):
+    match = Match.objects.get(challenge=corpus["public"], startup=corpus["battery"])
+    response = client_for(world.enterprise_user).post(
+        f"/api/matches/{match.pk}/decline/", {"reason": "x" * 5000}, format="json"
+    )
+    assert response.status_code == 400
+    assert "reason" in response.json()["error"]["fields"]
+
+
+def test_search_startups_ranks_by_meaning_and_words(world, client_for, corpus):
+    response = client_for(world.enterprise_user).get("/api/search/startups/?q=infrared+drones")
+    assert response.status_code == 200
+    assert response.json()["results"][0]["startup"]["name"] == "SeeFar"
+
+
+def test_search_challenges_hides_unmatched_confidential_ones(world, client_for, corpus):
+    def titles(user):
+        response = client_for(user).get("/api/search/challenges/?q=drones+infrared+batteries")
+        return {hit["challenge"]["title"] for hit in response.json()["results"]}
+
+    # The camera startup was proposed for the confidential challenge; the battery startup's
+    # organisation is `world.startup` and it was not.
+    assert "Night-time drone detection" not in titles(world.other_startup_user)
+    assert "Night-time drone detection" in titles(world.enterprise_user)
+    matched = Match.objects.filter(challenge=corpus["confidential"], startup=corpus["battery"])
+    assert ("Night-time drone detection" in titles(world.startup_user)) == matched.exists()
+
+
+def test_search_needs_a_query(world, client_for, corpus):
+    response = client_for(world.enterprise_user).get("/api/search/startups/?q=")
+    assert response.status_code == 400
+    assert "q" in response.json()["error"]["fields"]
+
+
+def test_search_in_chinese(world, client_for, accelerator):
+    profile = StartupProfileFactory(
+        organization=world.startup,
+        name="沪芯储能",
+        summary="我们开发高倍率锂离子电池负极材料和低温电解液。",
+        capabilities=["锂电池快充"],
+    )
+    services.document_index(side=Side.STARTUP, owner_id=profile.pk)
+    response = client_for(world.enterprise_user).get("/api/search/startups/?q=锂离子电池")
+    assert [hit["startup"]["name"] for hit in response.json()["results"]] == ["沪芯储能"]
