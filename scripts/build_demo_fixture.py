@@ -1,7 +1,7 @@
 """Build the demo fixture shipped in backend/demo/fixtures from the public SBIR benchmark.
 
 SBIR topics and award abstracts are U.S. government works. Run once by a maintainer:
-    python scripts/build_demo_fixture.py --data PATH/TO/sbir --out backend/demo/fixtures/demo.json.gz
+    python scripts/build_demo_fixture.py --data SBIR_DIR --out backend/demo/fixtures/demo.json.gz
 """
 
 from __future__ import annotations
@@ -16,8 +16,13 @@ from pathlib import Path
 # Two firms' programmes, each a handful of real topics on one industry chain.
 PROGRAMMES = {
     "energy": [
-        "DOD-A15-101", "DOD-A16-131", "DOD-A17-014", "DOD-A17-020", "DOD-A17-025",
-        "DOD-A17-028", "DOD-A16-132",
+        "DOD-A15-101",
+        "DOD-A16-131",
+        "DOD-A17-014",
+        "DOD-A17-020",
+        "DOD-A17-025",
+        "DOD-A17-028",
+        "DOD-A16-132",
     ],
     "sensing": ["DOD-A17-047", "DOD-A17-098", "DOD-A17-064", "DOD-A16-069", "DOD-A17-043"],
 }

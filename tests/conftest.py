@@ -40,6 +40,12 @@ class World:
         return None if role == "anonymous" else getattr(self, f"{role}_user")
 
 
+@pytest.fixture(autouse=True)
+def index_snapshots_in_tmp(settings, tmp_path):
+    """Index snapshots belong to one database; each test gets its own folder."""
+    settings.MATCHING_INDEX_DIR = tmp_path / "index"
+
+
 @pytest.fixture
 def world(db) -> World:
     orgs = {

@@ -7,10 +7,14 @@ kept fresh by applying the `IndexChange` log.
 
 from __future__ import annotations
 
+import json
+import logging
+import os
 import threading
 from collections import defaultdict
 from collections.abc import Iterable
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 from django.conf import settings
@@ -19,7 +23,9 @@ from django.db.models import Max
 from backend.matches.models import ChunkVector, IndexChange, Side
 from backend.programs.models import Challenge
 from backend.startups.models import StartupProfile
-from matching import Chunk, Document, Embedder, EngineConfig, SearchSpace
+from matching import Chunk, Document, Embedder, EngineConfig, IndexMismatchError, SearchSpace
+
+logger = logging.getLogger(__name__)
 
 
 def engine_config() -> EngineConfig:
@@ -113,20 +119,76 @@ class SpaceRegistry:
         return SearchSpace(engine_config(), model_id=model.model_id, dimension=model.dimension)
 
     def _load_all(self, latest: int) -> None:
-        spaces = {}
+        """Start from each side's snapshot on disk when it is sound, else from the database."""
+        spaces, applied = {}, latest
         for side in Side.values:
-            space = self._new_space()
-            rows = {row.pk: row for row in searchable(side)}
-            for owner, (chunks, vectors) in stored_chunks(side, rows).items():
-                space.upsert(document_of(side, rows[owner]), chunks, vectors)
-            spaces[side] = space
-        self._spaces, self._applied = spaces, latest
+            snapshot = self._read_snapshot(side)
+            if snapshot is None:
+                spaces[side] = self._build(side)
+                self._write_snapshot(side, spaces[side], latest)
+            else:
+                spaces[side], snapshot_applied = snapshot
+                applied = min(applied, snapshot_applied)
+        self._spaces, self._applied = spaces, applied
+        if applied < latest:
+            self._apply_changes(latest)
+        for side, space in self._spaces.items():
+            expected = set(searchable(side).values_list("pk", flat=True))
+            if len(space) != len(expected) or not all(pk in space for pk in expected):
+                # A snapshot from another database, or a log gap: trust only the database.
+                self._spaces[side] = self._build(side)
+                self._write_snapshot(side, self._spaces[side], latest)
+
+    def _build(self, side: str) -> SearchSpace:
+        space = self._new_space()
+        rows = {row.pk: row for row in searchable(side)}
+        for owner, (chunks, vectors) in stored_chunks(side, rows).items():
+            space.upsert(document_of(side, rows[owner]), chunks, vectors)
+        return space
+
+    def _snapshot_dir(self, side: str) -> Path:
+        return Path(settings.MATCHING_INDEX_DIR) / side
+
+    def _read_snapshot(self, side: str) -> tuple[SearchSpace, int] | None:
+        directory = self._snapshot_dir(side)
+        model = embedder()
+        try:
+            state = json.loads((directory / "applied.json").read_text())
+            space = SearchSpace.load(
+                directory, engine_config(), model_id=model.model_id, dimension=model.dimension
+            )
+        except FileNotFoundError:
+            return None
+        except (IndexMismatchError, ValueError, KeyError, OSError):
+            logger.warning("the %s index snapshot is unusable; rebuilding it", side, exc_info=True)
+            return None
+        return space, int(state["applied"])
+
+    def _write_snapshot(self, side: str, space: SearchSpace, applied: int) -> None:
+        if not len(space):
+            return
+        directory = self._snapshot_dir(side)
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            space.save(directory)
+            # Written last: a snapshot names the change it includes only once it is complete.
+            temporary = directory / "applied.json.tmp"
+            temporary.write_text(json.dumps({"applied": applied}))
+            os.replace(temporary, directory / "applied.json")
+        except OSError:
+            logger.warning("could not write the %s index snapshot", side, exc_info=True)
+
+    def snapshot(self) -> None:
+        """Write every side's snapshot as of the changes applied so far."""
+        with self._lock:
+            self.refresh()
+            for side, space in self._spaces.items():
+                self._write_snapshot(side, space, self._applied)
 
     def _apply_changes(self, latest: int) -> None:
         changed: dict[str, set[int]] = defaultdict(set)
-        for side, owner in IndexChange.objects.filter(
-            id__gt=self._applied, id__lte=latest
-        ).values_list("side", "owner_id"):
+        log = IndexChange.objects.filter(id__gt=self._applied, id__lte=latest)
+        for side, owner in log.values_list("side", "owner_id"):
             changed[side].add(owner)
         for side, owners in changed.items():
             space = self._spaces[side]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 import numpy as np
 from django.conf import settings
@@ -42,22 +43,26 @@ def profile_changed(*, profile: StartupProfile) -> None:
 
 
 @transaction.atomic
-def document_index(*, side: str, owner_id: int) -> int:
+def document_index(
+    *, side: str, owner_id: int, known_vectors: Mapping[str, bytes] | None = None
+) -> int:
     """Store the chunk vectors of one challenge or profile and log the change for every process.
 
     Only chunks whose text is new (by content hash, for this model) are encoded. A row that no
     longer exists, or is not searchable (a closed challenge, an unpublished profile), keeps its
-    vectors but leaves the search spaces. Returns how many chunks were encoded.
+    vectors but leaves the search spaces. `known_vectors` (content hash -> float32 bytes for the
+    configured model) are used before encoding, e.g. the demo's shipped vectors. Returns how many
+    chunks were encoded.
     """
     row = engine.searchable(side).filter(pk=owner_id).first()
     encoded = 0
     if row is not None:
-        encoded = _store_vectors(side, owner_id, engine.document_of(side, row))
+        encoded = _store_vectors(side, owner_id, engine.document_of(side, row), known_vectors or {})
     IndexChange.objects.create(side=side, owner_id=owner_id)
     return encoded
 
 
-def _store_vectors(side: str, owner_id: int, document) -> int:
+def _store_vectors(side: str, owner_id: int, document, known_vectors: Mapping[str, bytes]) -> int:
     model = engine.embedder()
     chunks = model.chunk(document)
     hashes = [chunk.content_hash for chunk in chunks]
@@ -68,8 +73,11 @@ def _store_vectors(side: str, owner_id: int, document) -> int:
     )
     if sorted(current) == sorted((c.field, c.ordinal, c.content_hash) for c in chunks):
         return 0
-    known = dict(
-        ChunkVector.objects.filter(model_id=model.model_id, content_hash__in=set(hashes))
+    known = {h: known_vectors[h] for h in hashes if h in known_vectors}
+    known.update(
+        ChunkVector.objects.filter(
+            model_id=model.model_id, content_hash__in=set(hashes) - set(known)
+        )
         .values_list("content_hash", "vector")
         .distinct()
     )
@@ -96,12 +104,12 @@ def _store_vectors(side: str, owner_id: int, document) -> int:
     return len({chunk.content_hash for chunk in missing})
 
 
-def index_rebuild() -> int:
+def index_rebuild(*, known_vectors: Mapping[str, bytes] | None = None) -> int:
     """Re-embed what is missing for every searchable row and reload every process's spaces."""
     total = 0
     for side in Side.values:
         for owner_id in engine.searchable(side).values_list("pk", flat=True):
-            total += document_index(side=side, owner_id=owner_id)
+            total += document_index(side=side, owner_id=owner_id, known_vectors=known_vectors)
     engine.registry.reset()
     return total
 
@@ -270,7 +278,10 @@ def match_decline(*, match: Match, actor: Actor, reason: str = "") -> Match:
 
 
 def _on_connected(match: Match) -> None:
-    """Hook for what opens when both sides agree (the conversation)."""
+    """What opens when both sides agree: the conversation, in the same transaction."""
+    from backend.chat.services import conversation_open_for_match
+
+    conversation_open_for_match(match=match)
 
 
 def _notify(match: Match, kind: str) -> None:

@@ -13,17 +13,23 @@ import json
 import re
 from pathlib import Path
 
+import numpy as np
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
 from backend.accounts.models import Membership, Organization, User
+from backend.matches import engine
 from backend.matches import services as match_services
 from backend.matches.models import Side
 from backend.programs.models import Accelerator, Challenge, Cohort, CohortMembership
 from backend.startups.models import StartupProfile
 
-FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "demo.json.gz"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+FIXTURE = FIXTURES / "demo.json.gz"
+# The demo texts' chunk vectors, shipped so a first `make run` need not embed them all; used only
+# when they were made by the configured model (anything else is encoded as usual).
+VECTORS = FIXTURES / "demo_vectors.npz"
 PASSWORD = "demo12345"
 STAGES = [s.value for s in StartupProfile.Stage]
 REGIONS = [
@@ -101,6 +107,18 @@ CHINESE_STARTUPS = [
 ]
 
 
+def shipped_vectors() -> dict[str, bytes]:
+    if not VECTORS.is_file():
+        return {}
+    with np.load(VECTORS) as shipped:
+        if str(shipped["model_id"]) != engine.embedder().model_id:
+            return {}
+        vectors = shipped["vectors"].astype(np.float32)
+        return {
+            str(key): row.tobytes() for key, row in zip(shipped["hashes"], vectors, strict=True)
+        }
+
+
 def _stable(key: str, modulo: int) -> int:
     return int(hashlib.sha256(key.encode()).hexdigest(), 16) % modulo
 
@@ -125,7 +143,7 @@ class Command(BaseCommand):
             accelerators = self._programmes(data)
             self._cohorts(accelerators, operator)
         self.stdout.write("Indexing challenges and profiles (first run embeds them; a minute)...")
-        match_services.index_rebuild()
+        match_services.index_rebuild(known_vectors=shipped_vectors())
         for challenge in Challenge.objects.filter(status=Challenge.Status.OPEN):
             match_services.matches_propose_for_challenge(challenge=challenge)
         demo = profiles["demo"]

@@ -1,0 +1,85 @@
+"""Each process's search spaces: snapshots on disk, the change log, and recovery from bad state."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from backend.matches import services
+from backend.matches.engine import registry
+from backend.matches.models import Side
+from tests.factories import OrganizationFactory, StartupProfileFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+
+
+def indexed_profile(name: str):
+    profile = StartupProfileFactory(
+        organization=OrganizationFactory(kind="startup", name=name),
+        name=name,
+        summary=f"{name} builds radar signal processing for small drones.",
+        capabilities=[f"{name} radar"],
+    )
+    services.document_index(side=Side.STARTUP, owner_id=profile.pk)
+    return profile
+
+
+@pytest.fixture
+def builds(monkeypatch):
+    """Counts full rebuilds from the database (the real method still runs)."""
+    calls: list[str] = []
+    original = registry._build
+
+    def counting(side):
+        calls.append(side)
+        return original(side)
+
+    monkeypatch.setattr(registry, "_build", counting)
+    return calls
+
+
+def test_first_load_builds_from_the_database_and_writes_a_snapshot(db, settings, builds):
+    first = indexed_profile("Alpha")
+    assert first.pk in registry.space(Side.STARTUP)
+    assert sorted(builds) == sorted(Side.values)
+    snapshot = settings.MATCHING_INDEX_DIR / Side.STARTUP
+    assert json.loads((snapshot / "applied.json").read_text())["applied"] >= 1
+    assert (snapshot / "manifest.json").is_file()
+
+
+def test_a_restarted_process_loads_the_snapshot_then_applies_later_changes(db, builds):
+    first = indexed_profile("Alpha")
+    registry.refresh()
+    registry.reset()  # a process restart
+    second = indexed_profile("Beta")
+    builds.clear()
+    space = registry.space(Side.STARTUP)
+    assert first.pk in space and second.pk in space
+    assert Side.STARTUP not in builds  # the snapshot plus the delta, not a rebuild
+
+
+def test_a_corrupt_snapshot_is_detected_and_rebuilt(db, settings, builds):
+    first = indexed_profile("Alpha")
+    registry.refresh()
+    index_file = next(
+        p
+        for p in (settings.MATCHING_INDEX_DIR / Side.STARTUP).iterdir()
+        if p.name not in {"manifest.json", "applied.json", "documents.json"}
+    )
+    index_file.write_bytes(b"garbage" + index_file.read_bytes()[7:])
+    registry.reset()
+    builds.clear()
+    assert first.pk in registry.space(Side.STARTUP)
+    assert Side.STARTUP in builds
+
+
+def test_a_snapshot_that_disagrees_with_the_database_is_not_trusted(db, builds):
+    first = indexed_profile("Alpha")
+    registry.refresh()
+    registry.reset()
+    # A row gone without a logged change: the snapshot no longer describes this database.
+    type(first).objects.filter(pk=first.pk).update(published=False)
+    builds.clear()
+    assert first.pk not in registry.space(Side.STARTUP)
+    assert Side.STARTUP in builds
