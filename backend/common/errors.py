@@ -47,5 +47,12 @@ class InvalidTransitionError(ApplicationError):
         super().__init__(message, code="invalid_transition")
 
 
+class RateLimitedError(ApplicationError):
+    status_code = 429
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, code="rate_limited")
+
+
 def error_body(code: str, message: str, fields: dict | None = None) -> dict:
     return {"error": {"code": code, "message": message, "fields": fields or {}}}

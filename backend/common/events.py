@@ -17,18 +17,28 @@ def user_group(user_id: int) -> str:
     return f"user.{int(user_id)}"
 
 
-def publish_now(event: dict, user_ids: Iterable[int]) -> None:
+def _group_send(group: str, message: dict) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
+    try:
+        async_to_sync(layer.group_send)(group, message)
+    except Exception:  # a lost event must never undo a committed write
+        logger.exception("could not publish %s to %s", message.get("type"), group)
+
+
+def publish_now(event: dict, user_ids: Iterable[int]) -> None:
     for user_id in sorted(set(user_ids)):
-        try:
-            async_to_sync(layer.group_send)(user_group(user_id), {"type": "notify", "event": event})
-        except Exception:  # a lost notification must never undo a committed write
-            logger.exception("could not publish %s to user %s", event.get("type"), user_id)
+        _group_send(user_group(user_id), {"type": "notify", "event": event})
 
 
 def publish_on_commit(event: dict, user_ids: Iterable[int]) -> None:
     """Send `event` to each user's notification socket once the current transaction commits."""
     recipients = list(user_ids)
     transaction.on_commit(lambda: publish_now(event, recipients))
+
+
+def group_publish_on_commit(group: str, message: dict) -> None:
+    """Send a channel-layer `message` to one group built from our ids (a conversation's, say)
+    once the current transaction commits; nothing is sent if it rolls back."""
+    transaction.on_commit(lambda: _group_send(group, message))

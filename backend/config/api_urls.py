@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from backend.accounts.api import MeView, SignupView, TokenView
@@ -25,5 +25,6 @@ urlpatterns = [
     path("challenges/<int:pk>/matches/", ChallengeMatchesView.as_view(), name="challenge-matches"),
     path("search/challenges/", ChallengeSearchView.as_view(), name="search-challenges"),
     path("search/startups/", StartupSearchView.as_view(), name="search-startups"),
+    path("", include("backend.chat.urls")),
     *router.urls,
 ]

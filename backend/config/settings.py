@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "backend.programs",
     "backend.startups",
     "backend.matches",
+    "backend.chat",
     "backend.demo",
 ]
 

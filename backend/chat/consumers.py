@@ -1,0 +1,256 @@
+"""The chat and notification sockets: thin adapters over the services (see docs/websocket.md).
+
+Each connection is authorised in `connect`; a refusal accepts and closes at once with a close
+code, so that clients (browsers included) can read why, and nothing else is ever sent.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from rest_framework import serializers
+
+from backend.accounts.selectors import actor_for
+from backend.chat import selectors, services
+from backend.chat.serializers import (
+    ReadSerializer,
+    ResumeSerializer,
+    SendMessageSerializer,
+    message_payload,
+)
+from backend.common.errors import ApplicationError, NotFoundError, PermissionDeniedError
+from backend.common.events import user_group
+
+logger = logging.getLogger(__name__)
+
+CLOSE_NOT_AUTHENTICATED = 4401
+CLOSE_FORBIDDEN = 4403
+CLOSE_NOT_FOUND = 4404
+MAX_FRAME_CHARS = 64 * 1024
+REPLAY_BATCH = 200
+TYPING_INTERVAL_S = 1.0
+
+
+class FrameError(ApplicationError):
+    """A frame the server cannot read; answered with an `error` frame, the socket stays open."""
+
+
+def _parse(serializer_class: type[serializers.Serializer], frame: dict) -> dict[str, Any]:
+    serializer = serializer_class(data=frame)
+    if not serializer.is_valid():
+        fields = {name: [str(e) for e in errors] for name, errors in serializer.errors.items()}
+        raise FrameError("Some fields are invalid.", fields=fields)
+    return serializer.validated_data
+
+
+class JsonSocket(AsyncJsonWebsocketConsumer):
+    """Reads JSON object frames with a string `type` and dispatches them to `frame_handlers`;
+    every other frame, and every `ApplicationError`, becomes an `error` frame."""
+
+    frame_handlers: dict[str, str] = {}
+
+    async def refuse(self, code: int) -> None:
+        await self.accept()
+        await self.close(code=code)
+
+    async def send_error(self, error: ApplicationError, **extra: Any) -> None:
+        body = {"code": error.code, "message": error.message, "fields": error.fields}
+        await self.send_json({"type": "error", "error": body, **extra})
+
+    async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        if text_data is None:
+            return await self.send_error(
+                FrameError("Frames are JSON text, not binary.", code="malformed_frame")
+            )
+        if len(text_data) > MAX_FRAME_CHARS:
+            return await self.send_error(
+                FrameError(f"A frame holds at most {MAX_FRAME_CHARS} characters.", code="too_large")
+            )
+        try:
+            frame = json.loads(text_data, parse_constant=_reject_constant)
+        except (ValueError, RecursionError):
+            return await self.send_error(FrameError("Not JSON.", code="malformed_frame"))
+        if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
+            return await self.send_error(
+                FrameError("A frame is a JSON object with a string `type`.", code="invalid")
+            )
+        await self.receive_json(frame)
+
+    async def receive_json(self, content, **kwargs):
+        handler = self.frame_handlers.get(content["type"])
+        if handler is None:
+            known = ", ".join(sorted(self.frame_handlers)) or "none"
+            return await self.send_error(
+                FrameError(f"Unknown frame type (known: {known}).", code="unknown_type")
+            )
+        ref = content.get("client_msg_id")
+        extra = {"client_msg_id": ref} if isinstance(ref, str) else {}
+        try:
+            await getattr(self, handler)(content)
+        except ApplicationError as error:
+            await self.send_error(error, **extra)
+        except Exception:  # the socket outlives one failed frame; the client may resend
+            logger.exception("%s frame failed", content["type"])
+            await self.send_error(
+                ApplicationError("Something went wrong on our side.", code="server_error"), **extra
+            )
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+class ChatConsumer(JsonSocket):
+    """`/ws/chat/<conversation_id>/`: send, typing, read and resume for one conversation.
+
+    `cursor` is the highest `seq` this socket has delivered. Live messages at or below it are
+    skipped (already replayed); one beyond `cursor + 1` first pulls the gap from the database.
+    So a client sees each message once, in `seq` order, whatever the order of arrival.
+    """
+
+    frame_handlers = {
+        "send": "on_send",
+        "typing": "on_typing",
+        "read": "on_read",
+        "resume": "on_resume",
+    }
+
+    async def connect(self):
+        self.user = self.scope.get("user")
+        self.group = None
+        if self.user is None or not self.user.is_authenticated:
+            return await self.refuse(CLOSE_NOT_AUTHENTICATED)
+        try:
+            self.conversation, role = await self._open(self.scope["url_route"]["kwargs"])
+        except NotFoundError:
+            return await self.refuse(CLOSE_NOT_FOUND)
+        except PermissionDeniedError:
+            return await self.refuse(CLOSE_FORBIDDEN)
+        self.can_write = role in selectors.WRITING_ROLES
+        self.group = services.conversation_group(self.conversation.pk)
+        self.last_typing = 0.0
+        # Join first, then read the head: whatever commits later reaches us through the group.
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        self.cursor = await database_sync_to_async(selectors.conversation_last_seq)(
+            self.conversation.pk
+        )
+        await self.accept()
+
+    @database_sync_to_async
+    def _open(self, kwargs: dict):
+        actor = actor_for(self.user)
+        if actor.organization is None:
+            raise PermissionDeniedError("This account acts for no organisation.")
+        conversation = selectors.conversation_get_for_actor(actor, int(kwargs["conversation_id"]))
+        return conversation, selectors.conversation_role(actor, conversation)
+
+    async def disconnect(self, code):
+        if self.group is not None:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    # -- client frames --------------------------------------------------------------------
+
+    async def on_send(self, frame: dict) -> None:
+        data = _parse(SendMessageSerializer, frame)
+        message = await database_sync_to_async(services.message_send)(
+            conversation=self.conversation, sender=self.user, **data
+        )
+        # message_send returns after its transaction committed: the ack never promises more.
+        await self.send_json(
+            {"type": "ack", "client_msg_id": message.client_msg_id, "seq": message.seq}
+        )
+
+    async def on_typing(self, frame: dict) -> None:
+        if not self.can_write:
+            raise PermissionDeniedError("Only participants can type here.")
+        now = time.monotonic()
+        if now - self.last_typing < TYPING_INTERVAL_S:
+            return
+        self.last_typing = now
+        await self.channel_layer.group_send(
+            self.group,
+            {
+                "type": "chat.typing",
+                "user": {"id": self.user.pk, "name": self.user.full_name},
+                "origin": self.channel_name,
+            },
+        )
+
+    async def on_read(self, frame: dict) -> None:
+        seq = _parse(ReadSerializer, frame)["seq"]
+        await database_sync_to_async(services.conversation_mark_read)(
+            conversation=self.conversation, user=self.user, seq=seq
+        )
+
+    async def on_resume(self, frame: dict) -> None:
+        after_seq = _parse(ResumeSerializer, frame)["after_seq"]
+        head = await database_sync_to_async(selectors.conversation_last_seq)(self.conversation.pk)
+        self.cursor = min(after_seq, head)
+        await self._replay()
+        await self.send_json({"type": "resumed", "last_seq": self.cursor})
+
+    async def _replay(self) -> None:
+        """Send every stored message after `cursor`, in order, in batches."""
+        while True:
+            batch = await database_sync_to_async(self._stored_after)(self.cursor)
+            for payload in batch:
+                await self.send_json({"type": "message", "message": payload})
+                self.cursor = payload["seq"]
+            if len(batch) < REPLAY_BATCH:
+                return
+
+    def _stored_after(self, seq: int) -> list[dict]:
+        messages = selectors.messages_after(self.conversation.pk, seq, REPLAY_BATCH)
+        return [message_payload(message) for message in messages]
+
+    # -- group events ---------------------------------------------------------------------
+
+    async def chat_message(self, event: dict) -> None:
+        seq = event["message"]["seq"]
+        if seq <= self.cursor:
+            return
+        if seq > self.cursor + 1:
+            await self._replay()  # a message published out of order or lost on the way
+            if seq <= self.cursor:
+                return
+        await self.send_json({"type": "message", "message": event["message"]})
+        self.cursor = seq
+
+    async def chat_typing(self, event: dict) -> None:
+        if event["origin"] != self.channel_name:
+            await self.send_json({"type": "typing", "user": event["user"]})
+
+    async def chat_read(self, event: dict) -> None:
+        await self.send_json({"type": "read", "user": event["user"], "seq": event["seq"]})
+
+
+class NotificationConsumer(JsonSocket):
+    """`/ws/notifications/`: one socket per signed-in user, server to client only."""
+
+    async def connect(self):
+        self.group = None
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            return await self.refuse(CLOSE_NOT_AUTHENTICATED)
+        self.group = user_group(user.pk)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+
+    async def disconnect(self, code):
+        if self.group is not None:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def notify(self, event: dict) -> None:
+        await self.send_json({"type": "notification", "event": event["event"]})
+
+
+class UnknownPathConsumer(JsonSocket):
+    """Any other WebSocket path: refused as not found."""
+
+    async def connect(self):
+        await self.refuse(CLOSE_NOT_FOUND)

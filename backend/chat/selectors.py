@@ -1,0 +1,158 @@
+"""Reads of conversations and messages, always scoped to who is asking."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
+
+from backend.accounts.selectors import Actor, organization_user_ids
+from backend.chat.models import Conversation, Message, Participant
+from backend.common.errors import NotFoundError
+
+
+class Role(StrEnum):
+    """How a user stands in one conversation."""
+
+    MEMBER = "member"  # a member of one of the two organisations: reads and writes
+    OPERATOR = "operator"  # an operator a participant invited: reads and writes
+    READER = "reader"  # any other operator: reads only
+
+
+WRITING_ROLES = frozenset({Role.MEMBER, Role.OPERATOR})
+
+
+def conversation_role(actor: Actor, conversation: Conversation) -> Role | None:
+    """The actor's role in the conversation, or None when they may not even see it."""
+    if actor.organization_id is not None and actor.organization_id in (
+        conversation.enterprise_id,
+        conversation.startup_id,
+    ):
+        return Role.MEMBER
+    if actor.is_operator:
+        invited = Participant.objects.filter(
+            conversation=conversation, user=actor.user, kind=Participant.Kind.OPERATOR
+        ).exists()
+        return Role.OPERATOR if invited else Role.READER
+    return None
+
+
+def conversations_visible_to(actor: Actor) -> QuerySet[Conversation]:
+    """Operators: all. Members of a firm or a startup: their organisation's. Anyone else: none."""
+    qs = Conversation.objects.select_related("match__challenge", "enterprise", "startup")
+    if actor.is_operator:
+        return qs
+    if actor.organization_id is None:
+        return qs.none()
+    return qs.filter(Q(enterprise_id=actor.organization_id) | Q(startup_id=actor.organization_id))
+
+
+def conversation_get_for_actor(
+    actor: Actor, pk: int, *, with_read_state: bool = False
+) -> Conversation:
+    """The conversation if the actor may read it; otherwise not-found, whether it exists or not.
+    `with_read_state` adds the annotations of `conversations_for`."""
+    qs = conversations_for(actor) if with_read_state else conversations_visible_to(actor)
+    conversation = qs.filter(pk=pk).first()
+    if conversation is None:
+        raise NotFoundError("Conversation not found.")
+    return conversation
+
+
+def conversations_for(actor: Actor) -> QuerySet[Conversation]:
+    """The actor's conversations, latest activity first, with their own read state:
+    `my_last_read_seq`, `unread_count` (others' messages after it) and `can_send`."""
+    mine = Participant.objects.filter(conversation=OuterRef("pk"), user=actor.user)
+    unread = (
+        Message.objects.filter(conversation=OuterRef("pk"), seq__gt=OuterRef("my_last_read_seq"))
+        .exclude(sender=actor.user)
+        .order_by()
+        .values("conversation")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    qs = conversations_visible_to(actor).annotate(
+        my_last_read_seq=Coalesce(Subquery(mine.values("last_read_seq")[:1]), Value(0)),
+        unread_count=Coalesce(Subquery(unread), Value(0)),
+    )
+    if actor.is_operator:
+        invited = mine.filter(kind=Participant.Kind.OPERATOR)
+        can_send = Q(pk__in=Subquery(invited.values("conversation")))
+        return qs.annotate(can_send=ExpressionWrapper(can_send, output_field=BooleanField()))
+    return qs.annotate(can_send=Value(True, output_field=BooleanField()))
+
+
+def last_messages(conversations: list[Conversation]) -> dict[int, Message]:
+    """The latest message of each conversation (those that have one), in one query."""
+    condition = Q()
+    for conversation in conversations:
+        if conversation.last_seq:
+            condition |= Q(conversation_id=conversation.pk, seq=conversation.last_seq)
+    if not condition:
+        return {}
+    rows = Message.objects.filter(condition).select_related("sender", "sender_organization")
+    return {message.conversation_id: message for message in rows}
+
+
+def messages_page(
+    conversation: Conversation,
+    *,
+    after_seq: int | None = None,
+    before_seq: int | None = None,
+    limit: int = 50,
+) -> tuple[list[Message], bool]:
+    """One page of messages in `seq` order, and whether more lie beyond it.
+
+    With `after_seq`, the page starts just after it and `has_more` looks forward (newer); without,
+    the page ends just before `before_seq` (or at the latest message) and `has_more` looks back.
+    """
+    qs = Message.objects.filter(conversation=conversation).select_related(
+        "sender", "sender_organization"
+    )
+    if before_seq is not None:
+        qs = qs.filter(seq__lt=before_seq)
+    if after_seq is not None:
+        rows = list(qs.filter(seq__gt=after_seq).order_by("seq")[: limit + 1])
+        return rows[:limit], len(rows) > limit
+    rows = list(qs.order_by("-seq")[: limit + 1])
+    return rows[:limit][::-1], len(rows) > limit
+
+
+def messages_after(conversation_id: int, after_seq: int, limit: int) -> list[Message]:
+    """Stored messages with `seq` greater than `after_seq`, oldest first: a resume's replay."""
+    return list(
+        Message.objects.filter(conversation_id=conversation_id, seq__gt=after_seq)
+        .select_related("sender", "sender_organization")
+        .order_by("seq")[:limit]
+    )
+
+
+def conversation_last_seq(conversation_id: int) -> int:
+    return (
+        Conversation.objects.filter(pk=conversation_id).values_list("last_seq", flat=True).first()
+        or 0
+    )
+
+
+def conversation_user_ids(conversation: Conversation) -> list[int]:
+    """Everyone who takes part: the two organisations' members and the invited operators."""
+    invited = Participant.objects.filter(
+        conversation=conversation, kind=Participant.Kind.OPERATOR
+    ).values_list("user_id", flat=True)
+    return sorted(
+        {
+            *organization_user_ids(conversation.enterprise_id),
+            *organization_user_ids(conversation.startup_id),
+            *invited,
+        }
+    )

@@ -1,0 +1,161 @@
+"""Input and output shapes shared by the REST API and the WebSocket consumers."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from backend.accounts.models import Organization, User
+from backend.chat.models import Conversation, Message
+
+
+class StrictCharField(serializers.CharField):
+    """A string and nothing else: a number or a list is a type error, not text."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """A JSON integer and nothing else: no "12", no 12.0, no true."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class SendMessageSerializer(serializers.Serializer):
+    """Types only; the length and format rules live in `services.message_send`."""
+
+    client_msg_id = StrictCharField(trim_whitespace=False, allow_blank=True)
+    body = StrictCharField(trim_whitespace=False, allow_blank=True)
+
+
+class ReadSerializer(serializers.Serializer):
+    seq = StrictIntegerField(min_value=0)
+
+
+class ResumeSerializer(serializers.Serializer):
+    after_seq = StrictIntegerField(min_value=0)
+
+
+class InviteOperatorSerializer(serializers.Serializer):
+    user = StrictIntegerField(min_value=1, help_text="The id of an operator's user account.")
+
+
+class MessagesQuerySerializer(serializers.Serializer):
+    after_seq = serializers.IntegerField(min_value=0, required=False)
+    before_seq = serializers.IntegerField(min_value=1, required=False)
+    limit = serializers.IntegerField(min_value=1, max_value=200, default=50)
+
+
+class OrganizationRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Organization
+        fields = ["id", "name", "kind"]
+
+
+class UserRefSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="full_name")
+
+    class Meta:
+        model = User
+        fields = ["id", "name"]
+
+
+class MessageSerializer(serializers.ModelSerializer):
+    """A stored message, the same in REST pages, `message` frames and resume replays.
+
+    `body` is plain text: clients render it escaped, never as HTML.
+    """
+
+    sender = UserRefSerializer(read_only=True)
+    organization = OrganizationRefSerializer(
+        source="sender_organization", read_only=True, allow_null=True
+    )
+
+    class Meta:
+        model = Message
+        fields = [
+            "id",
+            "conversation",
+            "seq",
+            "sender",
+            "organization",
+            "body",
+            "client_msg_id",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+def message_payload(message: Message) -> dict:
+    """A message as plain JSON types (it crosses the channel layer)."""
+    data = MessageSerializer(message).data
+    return {
+        **data,
+        "sender": dict(data["sender"]),
+        "organization": dict(data["organization"]) if data["organization"] else None,
+    }
+
+
+class ChallengeRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+
+
+class ConversationSerializer(serializers.ModelSerializer):
+    """One conversation as the asking user sees it (`unread_count` and `last_read_seq` are
+    theirs). Built by `selectors.conversations_for`, which annotates what is per user."""
+
+    challenge = ChallengeRefSerializer(source="match.challenge", read_only=True)
+    enterprise = OrganizationRefSerializer(read_only=True)
+    startup = OrganizationRefSerializer(read_only=True)
+    last_read_seq = serializers.IntegerField(source="my_last_read_seq", read_only=True)
+    unread_count = serializers.IntegerField(read_only=True)
+    can_send = serializers.BooleanField(read_only=True)
+    last_message = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Conversation
+        fields = [
+            "id",
+            "match",
+            "challenge",
+            "enterprise",
+            "startup",
+            "last_seq",
+            "last_read_seq",
+            "unread_count",
+            "can_send",
+            "last_message",
+            "last_message_at",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(MessageSerializer(allow_null=True))
+    def get_last_message(self, conversation: Conversation) -> dict | None:
+        message = self.context.get("last_messages", {}).get(conversation.pk)
+        return MessageSerializer(message).data if message is not None else None
+
+
+class ReadStateSerializer(serializers.Serializer):
+    conversation = serializers.IntegerField()
+    last_read_seq = serializers.IntegerField()
+
+
+class ParticipantSerializer(serializers.Serializer):
+    conversation = serializers.IntegerField(source="conversation_id")
+    user = UserRefSerializer()
+    kind = serializers.CharField()
+    invited_by = serializers.IntegerField(source="invited_by_id", allow_null=True)
+
+
+class TicketSerializer(serializers.Serializer):
+    ticket = serializers.CharField()
+    expires_at = serializers.DateTimeField()
+    expires_in = serializers.IntegerField(help_text="Seconds left; the ticket opens one socket.")
