@@ -1,0 +1,185 @@
+"""Real processes for tests: throwaway databases, uvicorn servers and Celery workers.
+
+pytest-django's test database is invisible to another process, so tests that talk to a real
+server give it a database of its own, migrated here and dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def throwaway_database(tmp_path: Path) -> Iterator[str]:
+    """A DATABASE_URL of an empty database on the same engine as the tests' own."""
+    default = settings.DATABASES["default"]
+    if default["ENGINE"] != "django.db.backends.postgresql":
+        yield f"sqlite:///{tmp_path / 'server.sqlite3'}"
+        return
+    import psycopg
+
+    name = f"innomatch_{uuid.uuid4().hex[:12]}"
+    admin = {
+        "host": default["HOST"] or "127.0.0.1",
+        "port": default["PORT"] or 5432,
+        "user": default["USER"],
+        "password": default["PASSWORD"] or None,
+        "dbname": "postgres",
+        "autocommit": True,
+    }
+    with psycopg.connect(**admin) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    user = default["USER"] + (f":{default['PASSWORD']}" if default["PASSWORD"] else "")
+    try:
+        yield f"postgres://{user}@{admin['host']}:{admin['port']}/{name}"
+    finally:
+        with psycopg.connect(**admin) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def server_env(database_url: str, tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DEBUG": "0",
+        "SECRET_KEY": "server-test-secret-key-" + uuid.uuid4().hex,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SESSION_COOKIE_SECURE": "0",
+        "CSRF_COOKIE_SECURE": "0",
+        "HF_HUB_OFFLINE": "1",
+        "MATCHING_INDEX_DIR": str(tmp_path / "index"),
+        "PYTHONUNBUFFERED": "1",
+    }
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    env.update(extra)
+    return env
+
+
+def manage(env: dict[str, str], *args: str, timeout: float = 300) -> str:
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    if result.returncode:
+        raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stderr[-3000:]}")
+    return result.stdout
+
+
+class Process:
+    """A child process with its output in a log file, stopped for sure at the end."""
+
+    def __init__(self, args: list[str], env: dict[str, str], log: Path) -> None:
+        self.args, self.env, self.log_path = args, env, log
+        self._log = log.open("ab")
+        self.popen = subprocess.Popen(
+            args, cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT
+        )
+
+    def output(self) -> str:
+        return self.log_path.read_text(errors="replace")[-4000:]
+
+    def kill(self, sig: int = signal.SIGKILL) -> None:
+        if self.popen.poll() is None:
+            self.popen.send_signal(sig)
+            self.popen.wait(timeout=30)
+
+    def stop(self) -> None:
+        if self.popen.poll() is None:
+            self.popen.terminate()
+            try:
+                self.popen.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+                self.popen.wait(timeout=10)
+        self._log.close()
+
+
+class Server(Process):
+    """The ASGI app under uvicorn on a loopback port."""
+
+    def __init__(self, env: dict[str, str], log: Path, port: int | None = None) -> None:
+        self.port = port or free_port()
+        super().__init__(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "backend.config.asgi:application",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--log-level",
+                "warning",
+            ],
+            env,
+            log,
+        )
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def wait_ready(self, timeout: float = 120) -> Server:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.popen.poll() is not None:
+                raise RuntimeError(f"server exited:\n{self.output()}")
+            with (
+                contextlib.suppress(OSError),
+                urllib.request.urlopen(f"{self.url}/healthz", timeout=2) as response,
+            ):
+                if response.status == 200:
+                    return self
+            time.sleep(0.3)
+        raise TimeoutError(f"server not ready in {timeout}s:\n{self.output()}")
+
+
+class Worker(Process):
+    """A Celery worker; the solo pool runs tasks in this very process, so a SIGKILL lands
+    in the middle of one."""
+
+    def __init__(self, env: dict[str, str], log: Path) -> None:
+        super().__init__(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "backend.config",
+                "worker",
+                "--pool",
+                "solo",
+                "--loglevel",
+                "INFO",
+                "--without-gossip",
+                "--without-mingle",
+            ],
+            env,
+            log,
+        )
