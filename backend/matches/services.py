@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from collections.abc import Mapping
 
 import numpy as np
@@ -29,14 +30,16 @@ def challenge_changed(*, challenge: Challenge) -> None:
     """A challenge was published, edited, closed or archived: re-index it after commit."""
     from backend.matches.tasks import index_and_propose_challenge
 
-    transaction.on_commit(lambda: index_and_propose_challenge.delay(challenge.pk))
+    # Robust: the write has committed; if the broker is down, the worker's start-up reconcile
+    # (or `manage.py rebuild_index`) indexes what was missed, so the request must not fail.
+    transaction.on_commit(lambda: index_and_propose_challenge.delay(challenge.pk), robust=True)
 
 
 def profile_changed(*, profile: StartupProfile) -> None:
     """A profile was saved: re-index it (and propose challenges if published) after commit."""
     from backend.matches.tasks import index_and_propose_profile
 
-    transaction.on_commit(lambda: index_and_propose_profile.delay(profile.pk))
+    transaction.on_commit(lambda: index_and_propose_profile.delay(profile.pk), robust=True)
 
 
 # -- indexing -------------------------------------------------------------------------------
@@ -102,6 +105,26 @@ def _store_vectors(side: str, owner_id: int, document, known_vectors: Mapping[st
         for chunk in chunks
     )
     return len({chunk.content_hash for chunk in missing})
+
+
+def index_reconcile() -> int:
+    """Index every searchable row whose stored chunks differ from its text; returns how many.
+
+    Catches up on work whose task never reached the broker.
+    """
+    model = engine.embedder()
+    stale = 0
+    for side in Side.values:
+        stored: dict[int, list[str]] = defaultdict(list)
+        hashes = ChunkVector.objects.filter(side=side, model_id=model.model_id)
+        for owner_id, content_hash in hashes.values_list("owner_id", "content_hash"):
+            stored[owner_id].append(content_hash)
+        for row in engine.searchable(side):
+            wanted = [c.content_hash for c in model.chunk(engine.document_of(side, row))]
+            if sorted(stored.get(row.pk, [])) != sorted(wanted):
+                document_index(side=side, owner_id=row.pk)
+                stale += 1
+    return stale
 
 
 def index_rebuild(*, known_vectors: Mapping[str, bytes] | None = None) -> int:

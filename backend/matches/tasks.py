@@ -7,6 +7,7 @@ proposals update in place), so a retry or a redelivery after a worker died is ha
 from __future__ import annotations
 
 from celery import shared_task
+from celery.signals import worker_ready
 from django.db import OperationalError
 
 from backend.matches import services
@@ -40,3 +41,14 @@ def index_and_propose_profile(profile_id: int) -> int:
 @shared_task(**RETRY)
 def rebuild_index() -> int:
     return services.index_rebuild()
+
+
+@shared_task(**RETRY)
+def reconcile_index() -> int:
+    return services.index_reconcile()
+
+
+@worker_ready.connect
+def reconcile_on_start(**kwargs) -> None:
+    """A worker that starts catches up on anything indexed while no broker or worker was up."""
+    reconcile_index.delay()

@@ -83,3 +83,13 @@ def test_a_snapshot_that_disagrees_with_the_database_is_not_trusted(db, builds):
     builds.clear()
     assert first.pk not in registry.space(Side.STARTUP)
     assert Side.STARTUP in builds
+
+
+def test_reconcile_indexes_only_rows_whose_text_changed_without_a_task(db):
+    first, second = indexed_profile("Alpha"), indexed_profile("Beta")
+    assert services.index_reconcile() == 0
+    # A write whose indexing task never reached a broker.
+    type(second).objects.filter(pk=second.pk).update(summary="Beta now builds sonar buoys.")
+    assert services.index_reconcile() == 1
+    assert services.index_reconcile() == 0
+    assert first.pk in registry.space(Side.STARTUP)
