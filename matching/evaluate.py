@@ -23,15 +23,15 @@ from matching.config import EngineConfig
 from matching.documents import Document, ScoredDoc
 from matching.embedder import Embedder
 from matching.metrics import evaluate_run
-from matching.ranker import FEATURES, WEIGHTS, SearchSpace, rank
+from matching.ranker import TERMS, SearchSpace, rank
 
 RUN_DEPTH = 100
 RUN_TAG = "innomatch"
 YOUNG_MAX_STATEMENTS = 2
-RANKERS: dict[str, dict[str, float]] = {
-    "default": dict(WEIGHTS),
-    "bm25": {"lexical": 1.0},
-    "dense": {name: w for name, w in WEIGHTS.items() if name.startswith("dense")},
+RANKERS: dict[str, dict[str, tuple[float, tuple[str, ...]]]] = {
+    "default": dict(TERMS),
+    "bm25": {"lexical": (1.0, ("lexical",))},
+    "dense": {name: term for name, term in TERMS.items() if name != "lexical"},
 }
 COLUMNS = ("recall@10", "recall@50", "mrr@10", "ndcg@10", "young_recall@10")
 HEADERS = ("Recall@10", "Recall@50", "MRR@10", "nDCG@10", "Young R@10")
@@ -110,8 +110,8 @@ def run_benchmark(
         challenges, challenge_chunks, challenge_vectors, strict=True
     ):
         candidates, features = space.features(doc, chunks, doc_vectors)
-        for name, weights in RANKERS.items():
-            runs[name][str(doc.id)] = rank(candidates, features, weights, depth)
+        for name, terms in RANKERS.items():
+            runs[name][str(doc.id)] = rank(candidates, features, terms, depth)
     _log(f"ranked {len(challenges)} challenges in {time.monotonic() - started:.0f}s")
     return runs
 
@@ -182,7 +182,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"Young R@10: Recall@10 over relevant profiles with <= {YOUNG_MAX_STATEMENTS} capability "
         f"statements ({int(results['default'].get('young_queries', 0))} challenges have one)"
     )
-    print("weights: " + ", ".join(f"{n}={WEIGHTS[n]:g}" for n in FEATURES))
+    print(
+        "default = "
+        + " + ".join(f"{w:g} x max z({', '.join(names)})" for w, names in TERMS.values())
+    )
     return 0
 
 

@@ -20,14 +20,25 @@ from matching.lexical import LexicalIndex
 
 DocId = int | str
 
-# Features, each z-scored over the candidate pool of one query, then summed with these weights.
+# Features computed for every candidate in the pool (cosines: both sides are unit vectors):
 #   lexical          BM25 of the query's words in the candidate's title, text and statements
-#   dense_text       mean over query chunks of the best cosine with the candidate's title/text
-#   dense_statement  the best cosine of any query chunk with any candidate statement
-#                    (a candidate without statements takes its dense_text value)
-# Fitted on the SBIR dev split (5-fold cross-validation, see docs/matching.md), then frozen.
-WEIGHTS: dict[str, float] = {"lexical": 1.0, "dense_text": 0.5, "dense_statement": 0.5}
-FEATURES = tuple(WEIGHTS)
+#   dense_text       mean over query chunks of the candidate's title/text chunks' similarities,
+#                    pooled by log-mean-exp (a soft max that does not grow with the chunk count)
+#   dense_statement  mean over query chunks of the best similarity with a candidate statement
+#                    (a candidate without statements: the best similarity with its title/text)
+#   title_statement  best similarity of the query's title with a candidate statement (no query
+#                    title: any query chunk; no statements: the candidate's title/text)
+# Each feature is z-scored over the pool; a term takes the best z of its features, so a candidate
+# is judged by its strongest field (a young company's one abstract can carry it as far as a long
+# history of statements would). Weights were fitted on the SBIR dev split by 5-fold
+# cross-validation (docs/matching.md) and frozen here.
+TERMS: dict[str, tuple[float, tuple[str, ...]]] = {
+    "lexical": (1.0, ("lexical",)),
+    "dense": (1.5, ("dense_statement", "dense_text")),
+    "title": (0.5, ("title_statement",)),
+}
+FEATURES = ("lexical", "dense_text", "dense_statement", "title_statement")
+SOFT_MAX_TEMPERATURE = 0.1
 BODY_FIELDS = frozenset({"title", "text"})
 
 
@@ -48,11 +59,11 @@ class SearchSpace:
         *,
         model_id: str = "",
         dimension: int | None = None,
-        weights: dict[str, float] | None = None,
+        terms: dict[str, tuple[float, tuple[str, ...]]] | None = None,
     ) -> None:
         self.config = config or EngineConfig()
         self.model_id = model_id
-        self.weights = dict(WEIGHTS if weights is None else weights)
+        self.terms = dict(TERMS if terms is None else terms)
         self._docs: dict[DocId, Document] = {}
         self._chunks: dict[DocId, list[Chunk]] = {}
         self._chunk_ids: dict[DocId, np.ndarray] = {}
@@ -136,7 +147,7 @@ class SearchSpace:
         """The ``k`` best documents for ``query`` (optionally only among ``allow_ids``), best
         first, each with its score and raw feature values as components."""
         candidates, features = self.features(query, query_chunks, query_vectors, allow_ids)
-        return rank(candidates, features, self.weights, k)
+        return rank(candidates, features, self.terms, k)
 
     def features(
         self,
@@ -167,7 +178,7 @@ class SearchSpace:
             pool = list(pool_set)
         row = {key: i for i, key in enumerate(keys)}
         lexical_pool = lexical[[row[d] for d in pool]]
-        dense = self._dense_features(query_vectors, pool)
+        dense = self._dense_features(query_chunks, query_vectors, pool)
         return list(pool), {"lexical": lexical_pool, **dense}
 
     def _dense_candidates(self, query_vectors: np.ndarray, allowed: list[DocId]) -> list[DocId]:
@@ -188,32 +199,35 @@ class SearchSpace:
         return sorted(best, key=best.__getitem__, reverse=True)[:pool_size]
 
     def _dense_features(
-        self, query_vectors: np.ndarray, pool: list[DocId]
+        self, query_chunks: list[Chunk], query_vectors: np.ndarray, pool: list[DocId]
     ) -> dict[str, np.ndarray]:
         n = len(pool)
+        names = ("dense_text", "dense_statement", "title_statement")
         if self._vectors is None or len(query_vectors) == 0 or n == 0:
-            return {
-                "dense_text": np.zeros(n, np.float32),
-                "dense_statement": np.zeros(n, np.float32),
-            }
+            return {name: np.zeros(n, np.float32) for name in names}
         ids = [self._chunk_ids[d] for d in pool]
-        counts = np.array([len(i) for i in ids])
         vectors = self._vectors.reconstruct(np.concatenate(ids))
+        owner = np.repeat(np.arange(n), [len(i) for i in ids])
         is_body = np.array(
             [c.field in BODY_FIELDS for d in pool for c in self._chunks[d]], dtype=bool
         )
-        owner = np.repeat(np.arange(n), counts)
         sims = query_vectors @ vectors.T  # cosine: both sides are unit length
-        body = _per_owner_max(sims, owner, is_body, n)  # (queries, n)
-        statement = _per_owner_max(sims, owner, ~is_body, n)
-        dense_text = np.where(np.isfinite(body), body, np.nan)
-        text_cov = np.nanmean(dense_text, axis=0) if len(dense_text) else np.zeros(n)
-        statement_best = statement.max(axis=0)
-        text_cov = np.where(np.isfinite(text_cov), text_cov, statement_best)
-        statement_best = np.where(np.isfinite(statement_best), statement_best, text_cov)
+        is_title = np.array([c.field == "title" for c in query_chunks], dtype=bool)
+        if not is_title.any():
+            is_title[:] = True
+        body_max = _per_owner(sims, owner, is_body, n, "max")
+        body_soft = _per_owner(sims, owner, is_body, n, "soft")
+        statement_max = _per_owner(sims, owner, ~is_body, n, "max")
+        has_body = np.isfinite(body_max[0])
+        has_statements = np.isfinite(statement_max[0])
+        text = np.where(has_body, body_soft.mean(axis=0), statement_max.mean(axis=0))
+        statement = np.where(has_statements, statement_max.mean(axis=0), body_max.mean(axis=0))
+        title = np.where(
+            has_statements, statement_max[is_title].max(axis=0), body_max[is_title].max(axis=0)
+        )
         return {
-            "dense_text": np.nan_to_num(text_cov).astype(np.float32),
-            "dense_statement": np.nan_to_num(statement_best).astype(np.float32),
+            name: np.nan_to_num(values, neginf=0.0).astype(np.float32)
+            for name, values in zip(names, (text, statement, title), strict=True)
         }
 
     # -- persistence -------------------------------------------------------------------------
@@ -287,16 +301,44 @@ def _index_options(config: EngineConfig) -> dict[str, int]:
     }
 
 
-def _per_owner_max(sims: np.ndarray, owner: np.ndarray, mask: np.ndarray, n: int) -> np.ndarray:
-    """For each query row, the max of ``sims`` over each owner's columns where ``mask`` holds;
-    -inf for owners without such columns."""
+def _per_owner(
+    sims: np.ndarray, owner: np.ndarray, mask: np.ndarray, n: int, how: str
+) -> np.ndarray:
+    """For each query row and each owner, the max (``how="max"``) or the log-mean-exp soft max
+    (``how="soft"``) of ``sims`` over the owner's columns where ``mask`` holds; -inf for owners
+    without such columns."""
     out = np.full((sims.shape[0], n), -np.inf, dtype=np.float32)
     owners = owner[mask]
-    if owners.size:
-        # Columns are grouped by owner (candidates' chunks were concatenated in pool order).
-        present, starts = np.unique(owners, return_index=True)
-        out[:, present] = np.maximum.reduceat(sims[:, mask], starts, axis=1)
+    if not owners.size:
+        return out
+    # Columns are grouped by owner (candidates' chunks were concatenated in pool order).
+    present, starts = np.unique(owners, return_index=True)
+    selected = sims[:, mask]
+    if how == "max":
+        out[:, present] = np.maximum.reduceat(selected, starts, axis=1)
+    else:
+        t = SOFT_MAX_TEMPERATURE
+        counts = np.diff(np.append(starts, owners.size))
+        sums = np.add.reduceat(np.exp((selected - 1.0) / t), starts, axis=1)
+        out[:, present] = 1.0 + t * np.log(sums / counts)
     return out
+
+
+def rank(
+    candidates: list[DocId],
+    features: dict[str, np.ndarray],
+    terms: dict[str, tuple[float, tuple[str, ...]]],
+    k: int,
+) -> list[ScoredDoc]:
+    """The ``k`` best candidates by ``combine``; ties keep pool order."""
+    if not candidates:
+        return []
+    scores = combine(features, terms)
+    order = np.lexsort((np.arange(len(candidates)), -scores))[:k]
+    return [
+        ScoredDoc(candidates[i], float(scores[i]), {n: float(f[i]) for n, f in features.items()})
+        for i in order
+    ]
 
 
 def zscore(values: np.ndarray) -> np.ndarray:
@@ -306,25 +348,12 @@ def zscore(values: np.ndarray) -> np.ndarray:
     return ((values - values.mean()) / std).astype(np.float32)
 
 
-def rank(
-    candidates: list[DocId], features: dict[str, np.ndarray], weights: dict[str, float], k: int
-) -> list[ScoredDoc]:
-    """The ``k`` best candidates by ``combine``; ties keep pool order."""
-    if not candidates:
-        return []
-    scores = combine(features, weights)
-    order = np.lexsort((np.arange(len(candidates)), -scores))[:k]
-    return [
-        ScoredDoc(candidates[i], float(scores[i]), {n: float(f[i]) for n, f in features.items()})
-        for i in order
-    ]
-
-
-def combine(features: dict[str, np.ndarray], weights: dict[str, float]) -> np.ndarray:
-    """Weighted sum of the features, each z-scored over the candidate pool."""
-    total = None
-    for name, weight in weights.items():
-        part = weight * zscore(features[name])
-        total = part if total is None else total + part
-    assert total is not None
+def combine(
+    features: dict[str, np.ndarray], terms: dict[str, tuple[float, tuple[str, ...]]]
+) -> np.ndarray:
+    """Sum over terms of weight x the best z-score (over the pool) among the term's features."""
+    z = {name: zscore(values) for name, values in features.items()}
+    total = np.zeros(len(next(iter(features.values()))), dtype=np.float32)
+    for weight, names in terms.values():
+        total += weight * np.max([z[name] for name in names], axis=0)
     return total

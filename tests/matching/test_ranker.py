@@ -28,7 +28,12 @@ def test_obviously_right_profile_ranks_first(market, embedder):
     assert battery[0].doc_id == 1
     assert radar[0].doc_id == 2
     assert [h.score for h in battery] == sorted((h.score for h in battery), reverse=True)
-    assert set(battery[0].components) == {"lexical", "dense_text", "dense_statement"}
+    assert set(battery[0].components) == {
+        "lexical",
+        "dense_text",
+        "dense_statement",
+        "title_statement",
+    }
     assert len(battery) == 5
 
 
