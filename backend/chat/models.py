@@ -28,7 +28,7 @@ class Conversation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["-last_message_at", "-id"]
+        ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["enterprise"]), models.Index(fields=["startup"])]
 
     def __str__(self) -> str:

@@ -81,9 +81,14 @@ def conversations_for(actor: Actor) -> QuerySet[Conversation]:
         .annotate(count=Count("pk"))
         .values("count")
     )
-    qs = conversations_visible_to(actor).annotate(
-        my_last_read_seq=Coalesce(Subquery(mine.values("last_read_seq")[:1]), Value(0)),
-        unread_count=Coalesce(Subquery(unread), Value(0)),
+    qs = (
+        conversations_visible_to(actor)
+        .annotate(
+            my_last_read_seq=Coalesce(Subquery(mine.values("last_read_seq")[:1]), Value(0)),
+            unread_count=Coalesce(Subquery(unread), Value(0)),
+            last_activity_at=Coalesce("last_message_at", "created_at"),
+        )
+        .order_by("-last_activity_at", "-id")
     )
     if actor.is_operator:
         invited = mine.filter(kind=Participant.Kind.OPERATOR)

@@ -9,6 +9,7 @@ from backend.chat.models import Conversation
 from backend.chat.services import conversation_open_for_match
 from backend.common import events
 from backend.matches.models import Match
+from backend.startups.models import StartupProfile
 from tests.factories import (
     AcceleratorFactory,
     ChallengeFactory,
@@ -32,7 +33,9 @@ class Chat:
 
 def open_conversation(enterprise: Organization, startup: Organization) -> Conversation:
     challenge = ChallengeFactory(accelerator=AcceleratorFactory(enterprise=enterprise))
-    profile = StartupProfileFactory(organization=startup)
+    profile = StartupProfile.objects.filter(organization=startup).first() or StartupProfileFactory(
+        organization=startup
+    )
     match = Match.objects.create(
         challenge=challenge, startup=profile, score=0.8, rank=1, status=Match.Status.CONNECTED
     )

@@ -28,7 +28,7 @@ class Migration(migrations.Migration):
                 ('startup', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='accounts.organization')),
             ],
             options={
-                'ordering': ['-last_message_at', '-id'],
+                'ordering': ['-created_at', '-id'],
             },
         ),
         migrations.CreateModel(
