@@ -181,6 +181,8 @@ SPECTACULAR_SETTINGS = {
         "ChallengeStatusEnum": "backend.programs.models.Challenge.Status",
         "CohortMembershipStatusEnum": "backend.programs.models.CohortMembership.Status",
         "MatchStatusEnum": "backend.matches.models.Match.Status",
+        "OrganizationKindEnum": "backend.accounts.models.Organization.Kind",
+        "SignupKindEnum": [("enterprise", "Enterprise"), ("startup", "Startup")],
     },
 }
 
