@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from backend.chat.services import conversation_open_for_match
 from backend.matches.models import Match
 from backend.programs.models import Challenge, CohortMembership
 from tests.factories import (
@@ -50,6 +51,8 @@ def scene(world) -> Scene:
     )
     CohortMembershipFactory(cohort=cohort, startup=world.other_startup)
     newcomer = OrganizationFactory(kind="startup")
+    # The conversation a connected match opens (the match's state does not matter to it here).
+    conversation = conversation_open_for_match(match=match)
     ids = {
         "accelerator": accelerator.pk,
         "public": public.pk,
@@ -61,6 +64,8 @@ def scene(world) -> Scene:
         "invited": invited.pk,
         "newcomer": newcomer.pk,
         "match": match.pk,
+        "conversation": conversation.pk,
+        "operator_user": world.operator_user.pk,
     }
     return Scene(world=world, ids=ids)
 
@@ -240,6 +245,38 @@ MATRIX: dict[str, tuple[str, str, dict | None, dict[str, int]]] = {
         None,
         only({"startup": 403, "other_startup": 403}, 200),
     ),
+    "conversation list": ("get", "/api/conversations/", None, everyone(200)),
+    "conversation read": (
+        "get",
+        "/api/conversations/{conversation}/",
+        None,
+        only({"enterprise": 200, "startup": 200, "operator": 200}, 404),
+    ),
+    "conversation messages": (
+        "get",
+        "/api/conversations/{conversation}/messages/",
+        None,
+        only({"enterprise": 200, "startup": 200, "operator": 200}, 404),
+    ),
+    "conversation send": (
+        "post",
+        "/api/conversations/{conversation}/messages/",
+        {"client_msg_id": "m-1", "body": "Hello"},
+        only({"enterprise": 201, "startup": 201, "operator": 403}, 404),
+    ),
+    "conversation mark read": (
+        "post",
+        "/api/conversations/{conversation}/read/",
+        {"seq": 0},
+        only({"enterprise": 200, "startup": 200, "operator": 403}, 404),
+    ),
+    "conversation invite operator": (
+        "post",
+        "/api/conversations/{conversation}/invite-operator/",
+        {"user": "{operator_user}"},
+        only({"enterprise": 200, "startup": 200, "operator": 403}, 404),
+    ),
+    "websocket ticket": ("post", "/api/ws-ticket/", None, everyone(201)),
 }
 
 
@@ -301,6 +338,14 @@ def test_lists_hold_only_what_each_role_may_see(scene, client_for):
         match_ids("enterprise") == match_ids("startup") == match_ids("operator") == [ids["match"]]
     )
     assert match_ids("other_enterprise") == match_ids("other_startup") == []
+
+    def conversation_ids(role):
+        response = client_for(world.user(role)).get("/api/conversations/")
+        return [item["id"] for item in response.json()["results"]]
+
+    assert conversation_ids("enterprise") == [ids["conversation"]]
+    assert conversation_ids("startup") == conversation_ids("operator") == [ids["conversation"]]
+    assert conversation_ids("other_enterprise") == conversation_ids("other_startup") == []
     assert sorted(cohort_member_ids("operator")) == sorted(
         [world.startup.pk, world.other_startup.pk]
     )
