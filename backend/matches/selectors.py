@@ -12,9 +12,22 @@ from backend.startups.selectors import profiles_visible_to
 from matching import Document, ScoredDoc
 
 
+# A match lists its two sides by name; their long texts stay in the database.
+LONG_TEXT = (
+    "challenge__problem_statement",
+    "challenge__desired_outcomes",
+    "challenge__required_capabilities",
+    "challenge__accelerator__description",
+    "startup__summary",
+    "startup__capabilities",
+)
+
+
 def matches_visible_to(actor: Actor) -> QuerySet[Match]:
     """Operators: all. A firm: its challenges' matches. A startup: its own, on live challenges."""
-    qs = Match.objects.select_related("challenge__accelerator__enterprise", "startup__organization")
+    qs = Match.objects.select_related(
+        "challenge__accelerator__enterprise", "startup__organization"
+    ).defer(*LONG_TEXT)
     if actor.is_operator:
         return qs
     if actor.is_enterprise:
