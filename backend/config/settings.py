@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "backend.matches",
     "backend.chat",
     "backend.demo",
+    "backend.web",
 ]
 
 MIDDLEWARE = [

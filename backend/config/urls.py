@@ -10,6 +10,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include("backend.config.api_urls")),
+    path("", include("backend.web.urls")),
 ]
 
 handler404 = "backend.common.api.not_found"

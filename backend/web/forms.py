@@ -1,0 +1,357 @@
+"""Forms: they parse and validate what a person typed, with labels and errors in their language.
+
+The rules themselves stay in the services; a model form's own validation only runs the model's
+validators early, so that errors appear next to the fields before a service is called.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from backend.accounts.models import Organization
+from backend.programs.models import Accelerator, Challenge, Cohort, CohortMembership
+from backend.startups.models import StartupProfile
+
+
+class ListField(forms.Field):
+    """A JSON list of short texts, typed one per line (or separated by commas for tags)."""
+
+    widget = forms.Textarea
+
+    def __init__(self, *, separators: str = r"\n", **kwargs) -> None:
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+        self.separators = re.compile(f"[{separators}]+")
+        self.joiner = "\n" if separators == r"\n" else ", "
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple):
+            return self.joiner.join(str(item) for item in value)
+        return value
+
+    def to_python(self, value) -> list[str]:
+        if not value:
+            return []
+        if isinstance(value, list | tuple):
+            return [str(item).strip() for item in value if str(item).strip()]
+        return [part.strip() for part in self.separators.split(str(value)) if part.strip()]
+
+
+SEPARATE_WITH_COMMAS = _("Separate with commas.")
+ONE_PER_LINE = _("One per line.")
+
+
+def tags_field(label, help_text=SEPARATE_WITH_COMMAS) -> ListField:
+    return ListField(
+        separators=r",，;；\n",
+        label=label,
+        help_text=help_text,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+
+def lines_field(label, help_text=ONE_PER_LINE) -> ListField:
+    return ListField(label=label, help_text=help_text, widget=forms.Textarea(attrs={"rows": 5}))
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+# -- accounts ---------------------------------------------------------------------------------
+
+
+class LoginForm(AuthenticationForm):
+    username = forms.EmailField(
+        label=_("Email"),
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+    )
+
+
+class SignupForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("I am joining as"),
+        choices=[
+            (Organization.Kind.ENTERPRISE, _("A firm that posts technology challenges")),
+            (Organization.Kind.STARTUP, _("A startup that offers technology")),
+        ],
+        widget=forms.RadioSelect,
+        initial=Organization.Kind.STARTUP,
+    )
+    organization_name = forms.CharField(
+        label=_("Organisation name"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
+    )
+    full_name = forms.CharField(
+        label=_("Your name"),
+        max_length=150,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    email = forms.EmailField(
+        label=_("Work email"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        min_length=8,
+        max_length=128,
+        strip=False,
+        help_text=_("At least 8 characters; not only digits, not a common password."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+
+# -- a firm's programmes and challenges ------------------------------------------------------
+
+
+class AcceleratorForm(forms.ModelForm):
+    wide_fields = ("name", "industry_focus", "description")
+
+    class Meta:
+        model = Accelerator
+        fields = ["name", "industry_focus", "description"]
+        labels = {
+            "name": _("Accelerator name"),
+            "industry_focus": _("Industry-chain focus"),
+            "description": _("Description"),
+        }
+        help_texts = {
+            "industry_focus": _("For example: batteries, energy storage and power electronics."),
+        }
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+
+
+class ChallengeForm(forms.ModelForm):
+    required_capabilities = lines_field(
+        _("Required capabilities"),
+        help_text=_("One per line. Each line is matched against what startups can do."),
+    )
+    industry_tags = tags_field(_("Industry tags"))
+
+    class Meta:
+        model = Challenge
+        fields = [
+            "accelerator",
+            "title",
+            "problem_statement",
+            "desired_outcomes",
+            "required_capabilities",
+            "industry_tags",
+            "trl_min",
+            "trl_max",
+            "budget_min",
+            "budget_max",
+            "budget_currency",
+            "deadline",
+            "language",
+            "visibility",
+        ]
+        labels = {
+            "accelerator": _("Accelerator"),
+            "title": _("Title"),
+            "problem_statement": _("Problem statement"),
+            "desired_outcomes": _("Desired outcomes"),
+            "trl_min": _("Lowest TRL"),
+            "trl_max": _("Highest TRL"),
+            "budget_min": _("Budget from"),
+            "budget_max": _("Budget up to"),
+            "budget_currency": _("Currency"),
+            "deadline": _("Deadline"),
+            "language": _("Language of the text"),
+            "visibility": _("Visibility"),
+        }
+        help_texts = {
+            "problem_statement": _("What is the problem, where does it occur, what was tried."),
+            "trl_min": _("Technology readiness level, 1 (idea) to 9 (proven in operation)."),
+            "visibility": _(
+                "A confidential challenge is seen only by your firm, the platform operators "
+                "and the startups it is matched with."
+            ),
+        }
+        widgets = {
+            "problem_statement": forms.Textarea(attrs={"rows": 7}),
+            "desired_outcomes": forms.Textarea(attrs={"rows": 3}),
+            "deadline": DateInput(),
+            "visibility": forms.RadioSelect,
+            "trl_min": forms.NumberInput(attrs={"min": 1, "max": 9}),
+            "trl_max": forms.NumberInput(attrs={"min": 1, "max": 9}),
+        }
+
+    def __init__(self, *args, accelerators, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Only the firm's own programmes can be chosen; any other id reads as an invalid choice.
+        self.fields["accelerator"].queryset = accelerators
+        self.fields["accelerator"].empty_label = None
+
+    def service_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+# -- a startup's profile ---------------------------------------------------------------------
+
+
+class ProfileForm(forms.ModelForm):
+    capabilities = lines_field(
+        _("Capabilities"),
+        help_text=_("One per line: what you have built and can deliver, in concrete terms."),
+    )
+    technology_tags = tags_field(_("Technology tags"))
+    industries = tags_field(_("Industries"))
+    languages = tags_field(_("Working languages"), help_text=_("For example: zh, en."))
+
+    class Meta:
+        model = StartupProfile
+        fields = [
+            "name",
+            "pitch",
+            "summary",
+            "capabilities",
+            "technology_tags",
+            "industries",
+            "stage",
+            "trl",
+            "team_size",
+            "founded_year",
+            "city",
+            "region",
+            "website",
+            "languages",
+            "published",
+        ]
+        labels = {
+            "name": _("Startup name"),
+            "pitch": _("One-line pitch"),
+            "summary": _("Summary"),
+            "stage": _("Stage"),
+            "trl": _("Technology readiness (TRL)"),
+            "team_size": _("Team size"),
+            "founded_year": _("Founded in"),
+            "city": _("City"),
+            "region": _("Region"),
+            "website": _("Website"),
+            "published": _("Published: firms can find this profile and it is matched"),
+        }
+        help_texts = {"summary": _("What you do, for whom, and the proof you have so far.")}
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 6}),
+            "trl": forms.NumberInput(attrs={"min": 1, "max": 9}),
+        }
+
+    def service_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+# -- matches -----------------------------------------------------------------------------------
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (optional)"),
+        max_length=1_000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+def _optional_number(label, **kwargs) -> forms.Field:
+    return forms.IntegerField(label=label, required=False, **kwargs)
+
+
+class MatchFilterForm(forms.Form):
+    """The same query parameters as the API's match filters, with labels for people."""
+
+    stage = forms.ChoiceField(
+        label=_("Stage"),
+        required=False,
+        choices=[("", _("Any stage")), *StartupProfile.Stage.choices],
+    )
+    region = forms.CharField(label=_("Region"), required=False, max_length=100)
+    trl_min = _optional_number(_("TRL from"), min_value=1, max_value=9)
+    trl_max = _optional_number(_("TRL to"), min_value=1, max_value=9)
+    tags = forms.CharField(
+        label=_("Technology tags"),
+        required=False,
+        max_length=500,
+        help_text=_("Any of these, separated by commas."),
+    )
+    min_score = forms.FloatField(
+        label=_("Minimum score"),
+        required=False,
+        widget=forms.NumberInput(attrs={"step": "0.1"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        low, high = data.get("trl_min"), data.get("trl_max")
+        if low and high and low > high:
+            self.add_error("trl_max", _("The highest TRL must not be below the lowest."))
+        return data
+
+
+class ChallengeSearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Describe what you can solve"),
+        required=False,
+        max_length=2_000,
+        widget=forms.SearchInput(attrs={"autocomplete": "off"}),
+    )
+    tags = forms.CharField(label=_("Industry tags"), required=False, max_length=500)
+    trl = _optional_number(_("Your TRL"), min_value=1, max_value=9)
+    language = forms.ChoiceField(
+        label=_("Language"),
+        required=False,
+        choices=[("", _("Any language")), *Challenge.Language.choices],
+    )
+
+
+# -- cohorts -----------------------------------------------------------------------------------
+
+
+class CohortForm(forms.ModelForm):
+    wide_fields = ("name",)
+
+    class Meta:
+        model = Cohort
+        fields = ["name", "intake_start", "intake_end", "capacity"]
+        labels = {
+            "name": _("Cohort name"),
+            "intake_start": _("Intake starts"),
+            "intake_end": _("Intake ends"),
+            "capacity": _("Places"),
+        }
+        widgets = {"intake_start": DateInput(), "intake_end": DateInput()}
+
+
+class CohortAddForm(forms.Form):
+    startup = forms.IntegerField(widget=forms.HiddenInput)
+    status = forms.ChoiceField(
+        label=_("Add as"),
+        choices=[
+            (CohortMembership.Status.SHORTLISTED, _("Shortlisted")),
+            (CohortMembership.Status.INVITED, _("Invited")),
+        ],
+        initial=CohortMembership.Status.SHORTLISTED,
+    )
+
+
+class CohortMoveForm(forms.Form):
+    status = forms.ChoiceField(choices=CohortMembership.Status.choices)
+
+
+class StartupSearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Find startups"),
+        required=False,
+        max_length=2_000,
+        widget=forms.SearchInput(attrs={"placeholder": _("e.g. solid-state electrolytes")}),
+    )

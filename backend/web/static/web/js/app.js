@@ -1,0 +1,273 @@
+/* Every page: the language switch, the live notification socket and badge, toasts.
+ *
+ * The socket (/ws/notifications/, see docs/websocket.md) sends {"type": "notification",
+ * "event": {...}}. Each event is first offered to the page as a cancelable
+ * `innomatch:notification` DOM event; a page that shows it in place (a chat already open,
+ * a match list that inserts the card) cancels it, and then it adds no badge and no toast.
+ */
+(function () {
+  "use strict";
+
+  var strings = {};
+  try {
+    strings = JSON.parse(document.getElementById("js-strings").textContent);
+  } catch (e) { /* no strings: keys are shown */ }
+
+  function t(key, values) {
+    var text = strings[key] || key;
+    if (values) {
+      text = text.replace(/%\((\w+)\)s/g, function (_, name) {
+        return values[name] == null ? "" : String(values[name]);
+      });
+    }
+    return text;
+  }
+
+  function toast(text, href) {
+    var box = document.querySelector("[data-toasts]");
+    if (!box) return;
+    var item = document.createElement("div");
+    item.className = "toast";
+    if (href) {
+      var link = document.createElement("a");
+      link.href = href;
+      link.textContent = text;
+      item.appendChild(link);
+    } else {
+      item.textContent = text;
+    }
+    box.appendChild(item);
+    setTimeout(function () { item.remove(); }, 6000);
+  }
+
+  function csrfToken() {
+    var input = document.querySelector("input[name=csrfmiddlewaretoken]");
+    if (input) return input.value;
+    var match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : "";
+  }
+
+  function socketUrl(path) {
+    var scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
+    return scheme + "//" + window.location.host + path;
+  }
+
+  /* A socket that reconnects with growing pauses; `onopen` runs after every (re)connect. */
+  function liveSocket(path, handlers) {
+    var socket = null;
+    var attempt = 0;
+    var stopped = false;
+    var holdUntil = 0;
+    var timer = null;
+
+    function connect() {
+      timer = null;
+      if (stopped) return;
+      var wait = holdUntil - Date.now();
+      if (wait > 0) {
+        timer = setTimeout(connect, wait);
+        return;
+      }
+      socket = new WebSocket(socketUrl(path));
+      socket.onopen = function () {
+        attempt = 0;
+        if (handlers.onopen) handlers.onopen();
+      };
+      socket.onmessage = function (message) {
+        var frame;
+        try { frame = JSON.parse(message.data); } catch (e) { return; }
+        if (handlers.onframe) handlers.onframe(frame);
+      };
+      socket.onclose = function (event) {
+        socket = null;
+        if (handlers.onclose) handlers.onclose(event);
+        // 4401/4403/4404: refused for good (signed out, not allowed, not found).
+        if (stopped || (event.code >= 4400 && event.code < 4500)) return;
+        attempt += 1;
+        var delay = Math.min(10000, 400 * Math.pow(2, attempt - 1)) + Math.random() * 300;
+        timer = setTimeout(connect, delay);
+      };
+    }
+
+    connect();
+    return {
+      send: function (frame) {
+        if (socket && socket.readyState === WebSocket.OPEN) {
+          socket.send(JSON.stringify(frame));
+          return true;
+        }
+        return false;
+      },
+      isOpen: function () { return !!socket && socket.readyState === WebSocket.OPEN; },
+      /* Drop the connection as a network failure would, staying away for `holdMs`. */
+      drop: function (holdMs) {
+        holdUntil = Date.now() + (holdMs || 0);
+        if (socket) socket.close();
+      },
+      stop: function () {
+        stopped = true;
+        if (timer) clearTimeout(timer);
+        if (socket) socket.close();
+      },
+    };
+  }
+
+  window.Innomatch = { t: t, toast: toast, csrfToken: csrfToken, liveSocket: liveSocket };
+
+  /* -- language switch: submit on change ---------------------------------------------------- */
+  document.querySelectorAll("[data-autosubmit]").forEach(function (select) {
+    select.addEventListener("change", function () { select.form.submit(); });
+  });
+
+  /* -- a form with errors: move focus to its alert so a screen reader hears it ------------- */
+  var alertBox = document.querySelector("[data-form-alert]");
+  if (alertBox) {
+    var firstBad = document.querySelector(".has-error input, .has-error select, .has-error textarea");
+    (firstBad || alertBox).focus();
+  }
+
+  /* -- notifications ------------------------------------------------------------------------- */
+  var root = document.querySelector("[data-notify]");
+  if (!root) return;
+  var userId = document.body.getAttribute("data-user");
+  var storeKey = "innomatch.notifications." + userId;
+  var badge = root.querySelector("[data-notify-badge]");
+  var toggle = root.querySelector("[data-notify-toggle]");
+  var panel = root.querySelector("[data-notify-panel]");
+  var list = root.querySelector("[data-notify-list]");
+  var liveState = root.querySelector("[data-live-state]");
+
+  function load() {
+    try {
+      return JSON.parse(sessionStorage.getItem(storeKey)) || { unseen: 0, items: [] };
+    } catch (e) {
+      return { unseen: 0, items: [] };
+    }
+  }
+  function save(state) {
+    try { sessionStorage.setItem(storeKey, JSON.stringify(state)); } catch (e) { /* full */ }
+  }
+
+  function linkFor(event) {
+    var kind = document.body.getAttribute("data-kind");
+    if (event.type === "message.new") return "/conversations/" + event.conversation + "/";
+    if (event.type === "cohort.invited") return "/invitations/";
+    if (event.type && event.type.indexOf("match.") === 0) {
+      if (event.status === "connected") return "/conversations/";
+      return kind === "startup" ? "/challenges/" + event.challenge + "/"
+        : "/challenges/" + event.challenge + "/matches/";
+    }
+    return "/";
+  }
+
+  function describe(event) {
+    var values = {
+      startup: event.startup_name,
+      challenge: event.challenge_title,
+      cohort_name: event.cohort_name,
+    };
+    if (event.type === "message.new") {
+      var who = (event.organization && event.organization.name) || (event.sender && event.sender.name);
+      return (who ? who + ": " : "") + (event.preview || t("message.new"));
+    }
+    return strings[event.type] ? t(event.type, values) : t("event");
+  }
+
+  function render(state) {
+    if (state.unseen > 0) {
+      badge.hidden = false;
+      badge.textContent = state.unseen > 99 ? "99+" : String(state.unseen);
+    } else {
+      badge.hidden = true;
+      badge.textContent = "";
+    }
+    list.textContent = "";
+    if (!state.items.length) {
+      var empty = document.createElement("li");
+      empty.className = "muted";
+      empty.textContent = t("no_events");
+      list.appendChild(empty);
+      return;
+    }
+    state.items.forEach(function (item) {
+      var li = document.createElement("li");
+      var a = document.createElement("a");
+      a.href = item.href;
+      a.textContent = item.text;
+      var time = document.createElement("time");
+      time.dateTime = new Date(item.at).toISOString();
+      time.textContent = new Date(item.at).toLocaleTimeString(document.documentElement.lang, {
+        hour: "2-digit", minute: "2-digit",
+      });
+      a.appendChild(time);
+      li.appendChild(a);
+      list.appendChild(li);
+    });
+  }
+
+  var state = load();
+  render(state);
+
+  toggle.addEventListener("click", function () {
+    var open = panel.hidden;
+    panel.hidden = !open;
+    toggle.setAttribute("aria-expanded", String(open));
+    if (open) {
+      state.unseen = 0;
+      save(state);
+      render(state);
+    }
+  });
+  document.addEventListener("click", function (event) {
+    if (!panel.hidden && !root.contains(event.target)) {
+      panel.hidden = true;
+      toggle.setAttribute("aria-expanded", "false");
+    }
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && !panel.hidden) {
+      panel.hidden = true;
+      toggle.setAttribute("aria-expanded", "false");
+      toggle.focus();
+    }
+  });
+
+  function receive(event) {
+    var offered = new CustomEvent("innomatch:notification", { detail: event, cancelable: true });
+    var shownInPage = !document.dispatchEvent(offered);
+    var text = describe(event);
+    var href = linkFor(event);
+    state = load();
+    state.items.unshift({ text: text, href: href, at: Date.now(), type: event.type });
+    state.items = state.items.slice(0, 20);
+    if (!shownInPage) {
+      state.unseen += 1;
+      toast(text, href);
+    }
+    save(state);
+    render(state);
+    if (event.type === "message.new" && !shownInPage) {
+      var total = document.querySelector("[data-unread-total]");
+      if (total) {
+        total.textContent = String((parseInt(total.textContent, 10) || 0) + 1);
+        total.hidden = false;
+      }
+    }
+  }
+
+  window.Innomatch.notifications = liveSocket("/ws/notifications/", {
+    onopen: function () {
+      liveState.classList.add("is-live");
+      liveState.title = t("online");
+      document.body.setAttribute("data-notifications", "live");
+    },
+    onclose: function () {
+      liveState.classList.remove("is-live");
+      liveState.title = t("offline");
+      document.body.setAttribute("data-notifications", "offline");
+    },
+    onframe: function (frame) {
+      if (frame.type === "notification" && frame.event) receive(frame.event);
+    },
+  });
+})();

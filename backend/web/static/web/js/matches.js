@@ -1,0 +1,102 @@
+/* Match lists: answer a match in place, and show new or changed matches without reloading. */
+(function () {
+  "use strict";
+  var app = window.Innomatch;
+  if (!app) return;
+
+  function replaceCard(id, html) {
+    var old = document.getElementById("match-" + id);
+    if (!old) return null;
+    var holder = document.createElement("div");
+    holder.innerHTML = html.trim();
+    var card = holder.firstElementChild;
+    old.replaceWith(card);
+    return card;
+  }
+
+  /* Interested / Not for us: posted in the background, the card redrawn from the answer. */
+  document.addEventListener("submit", function (event) {
+    var form = event.target.closest("form[data-match-action]");
+    if (!form) return;
+    event.preventDefault();
+    var button = form.querySelector("button[type=submit]");
+    if (button) button.setAttribute("aria-busy", "true");
+    fetch(form.action, {
+      method: "POST",
+      body: new FormData(form),
+      credentials: "same-origin",
+      headers: { Accept: "application/json", "X-CSRFToken": app.csrfToken() },
+    })
+      .then(function (response) {
+        return response.json().then(function (body) { return { ok: response.ok, body: body }; });
+      })
+      .then(function (result) {
+        if (!result.ok) {
+          app.toast(result.body.error || app.t("error"));
+          if (button) button.removeAttribute("aria-busy");
+          return;
+        }
+        var card = replaceCard(result.body.id, result.body.html);
+        if (card) card.classList.remove("is-fresh");
+        app.toast(result.body.message);
+        var focusTarget = card && card.querySelector(".match-actions a, .match-actions button, .match-state");
+        if (focusTarget) focusTarget.setAttribute("tabindex", focusTarget.getAttribute("tabindex") || "-1");
+        if (focusTarget) focusTarget.focus();
+      })
+      .catch(function () {
+        if (button) button.removeAttribute("aria-busy");
+        app.toast(app.t("error"));
+      });
+  });
+
+  var list = document.querySelector("[data-match-list]");
+  if (!list) return;
+  var challengeId = list.getAttribute("data-challenge");
+
+  function fetchCard(matchId) {
+    return fetch("/matches/" + matchId + "/card/", {
+      credentials: "same-origin",
+      headers: { Accept: "application/json" },
+    }).then(function (response) {
+      if (!response.ok) throw new Error("card " + response.status);
+      return response.json();
+    });
+  }
+
+  function insertCard(data) {
+    var holder = document.createElement("div");
+    holder.innerHTML = data.html.trim();
+    var card = holder.firstElementChild;
+    var empty = list.querySelector("[data-empty]");
+    if (empty) empty.remove();
+    var before = null;
+    if (challengeId) {
+      // A firm's list is in rank order.
+      list.querySelectorAll("[data-match]").forEach(function (other) {
+        if (!before && parseInt(other.getAttribute("data-rank"), 10) > data.rank) before = other;
+      });
+    } else {
+      before = list.firstElementChild;
+    }
+    list.insertBefore(card, before);
+  }
+
+  document.addEventListener("innomatch:notification", function (event) {
+    var detail = event.detail || {};
+    if (!detail.type || detail.type.indexOf("match.") !== 0) return;
+    if (challengeId && String(detail.challenge) !== challengeId) return;
+    var present = document.getElementById("match-" + detail.match);
+    if (detail.type === "match.proposed") {
+      if (present || list.getAttribute("data-live") !== "1") return;
+      event.preventDefault();
+      fetchCard(detail.match).then(insertCard).catch(function () { /* shown on next visit */ });
+    } else if (present) {
+      event.preventDefault();
+      fetchCard(detail.match).then(function (data) {
+        var card = replaceCard(data.id, data.html);
+        if (card) card.classList.remove("is-fresh");
+      }).catch(function () {});
+      app.toast(app.t(detail.type, { startup: detail.startup_name, challenge: detail.challenge_title }));
+    }
+  });
+})();

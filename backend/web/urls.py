@@ -1,0 +1,47 @@
+"""The pages, mounted at the site root."""
+
+from django.urls import include, path
+
+from backend.web.views import accounts, chat, cohorts, firm, matches, operator, startup
+
+app_name = "web"
+
+urlpatterns = [
+    path("", accounts.home, name="home"),
+    path("accounts/login/", accounts.LoginView.as_view(), name="login"),
+    path("accounts/logout/", accounts.LogoutView.as_view(), name="logout"),
+    path("accounts/signup/", accounts.signup, name="signup"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    # a firm's programmes and challenges
+    path("accelerators/new/", firm.accelerator_create, name="accelerator-create"),
+    path("challenges/", startup.challenge_search, name="challenge-search"),
+    path("challenges/new/", firm.challenge_create, name="challenge-create"),
+    path("challenges/<int:pk>/", firm.challenge_detail, name="challenge-detail"),
+    path("challenges/<int:pk>/edit/", firm.challenge_edit, name="challenge-edit"),
+    path("challenges/<int:pk>/publish/", firm.challenge_publish, name="challenge-publish"),
+    path("challenges/<int:pk>/close/", firm.challenge_close, name="challenge-close"),
+    path("challenges/<int:pk>/matches/", matches.challenge_matches, name="challenge-matches"),
+    # matches, from either side
+    path("matches/<int:pk>/card/", matches.match_card, name="match-card"),
+    path("matches/<int:pk>/interest/", matches.match_interest, name="match-interest"),
+    path("matches/<int:pk>/decline/", matches.match_decline, name="match-decline"),
+    # a startup's own pages
+    path("profile/", startup.profile_edit, name="profile"),
+    path("for-you/", startup.for_you, name="for-you"),
+    path("invitations/", startup.invitations, name="invitations"),
+    path("invitations/<int:pk>/answer/", startup.invitation_answer, name="invitation-answer"),
+    # operators
+    path("operator/", operator.overview, name="operator"),
+    path("accelerators/<int:pk>/cohorts/new/", cohorts.cohort_create, name="cohort-create"),
+    path("cohorts/<int:pk>/", cohorts.board, name="cohort-board"),
+    path("cohorts/<int:pk>/add/", cohorts.member_add, name="cohort-add"),
+    path(
+        "cohorts/<int:pk>/members/<int:member_pk>/move/",
+        cohorts.member_move,
+        name="cohort-move",
+    ),
+    path("cohorts/<int:pk>/export.csv", cohorts.export_csv, name="cohort-export"),
+    # conversations, once a match is connected
+    path("conversations/", chat.conversation_list, name="conversations"),
+    path("conversations/<int:pk>/", chat.conversation_detail, name="conversation"),
+]

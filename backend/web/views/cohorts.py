@@ -1,0 +1,206 @@
+"""Cohort boards: operators curate an accelerator's intake; its firm reads along."""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from backend.accounts.models import Organization
+from backend.common.errors import ApplicationError
+from backend.matches.selectors import search_startups
+from backend.programs import services
+from backend.programs.models import CohortMembership
+from backend.programs.selectors import accelerators_visible_to, cohort_memberships_visible_to
+from backend.startups.models import StartupProfile
+from backend.startups.selectors import profiles_visible_to
+from backend.web import selectors
+from backend.web.forms import CohortAddForm, CohortForm, CohortMoveForm, StartupSearchForm
+from backend.web.views.base import actor_of, add_service_errors, error_text, found, page
+
+OPERATOR = Organization.Kind.OPERATOR
+S = CohortMembership.Status
+
+# The buttons each column offers (target status, label); the service decides what is allowed.
+MOVES = {
+    S.SHORTLISTED: [(S.INVITED, gettext_lazy("Invite")), (S.WITHDRAWN, gettext_lazy("Remove"))],
+    S.INVITED: [(S.WITHDRAWN, gettext_lazy("Withdraw"))],
+    S.ACCEPTED: [(S.WITHDRAWN, gettext_lazy("Withdraw"))],
+    S.DECLINED: [(S.INVITED, gettext_lazy("Invite again"))],
+    S.WITHDRAWN: [(S.SHORTLISTED, gettext_lazy("Back to shortlist"))],
+}
+
+
+@page(OPERATOR)
+def cohort_create(request, pk: int):
+    actor = actor_of(request)
+    accelerator = accelerators_visible_to(actor).filter(pk=pk).first()
+    if accelerator is None:
+        from django.http import Http404
+
+        raise Http404("Accelerator not found.")
+    form = CohortForm(request.POST or None, initial={"capacity": 10})
+    if request.method == "POST" and form.is_valid():
+        try:
+            cohort = services.cohort_create(
+                actor=actor, data={**form.cleaned_data, "accelerator": accelerator}
+            )
+        except (ApplicationError, DjangoValidationError) as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Cohort created. Add startups from the matches."))
+            return redirect("web:cohort-board", pk=cohort.pk)
+    return render(
+        request, "web/operator/cohort_form.html", {"form": form, "accelerator": accelerator}
+    )
+
+
+@page(OPERATOR, Organization.Kind.ENTERPRISE)
+def board(request, pk: int):
+    actor = actor_of(request)
+    cohort = found(selectors.cohort_for_actor, actor, pk)
+    columns = selectors.cohort_columns(actor, cohort)
+    can_curate = actor.is_operator
+    search_form = StartupSearchForm(request.GET or None)
+    results = []
+    in_cohort = set(
+        cohort_memberships_visible_to(actor, cohort).values_list("startup_id", flat=True)
+    )
+    if can_curate and search_form.is_valid() and search_form.cleaned_data["q"]:
+        results = [
+            (profile, hit.score, profile.organization_id in in_cohort)
+            for profile, hit in search_startups(
+                actor,
+                search_form.cleaned_data["q"],
+                allowed=StartupProfile.objects.all(),
+                k=12,
+            )
+        ]
+    withdrawn = (
+        list(cohort_memberships_visible_to(actor, cohort).filter(status=S.WITHDRAWN))
+        if can_curate
+        else []
+    )
+    for membership in [*withdrawn, *(m for members in columns.values() for m in members)]:
+        membership.moves = MOVES.get(membership.status, []) if can_curate else []
+    return render(
+        request,
+        "web/operator/cohort_board.html",
+        {
+            "cohort": cohort,
+            "columns": [
+                (status, CohortMembership.Status(status).label, members)
+                for status, members in columns.items()
+            ],
+            "accepted": len(columns[S.ACCEPTED]),
+            "can_curate": can_curate,
+            "candidates": selectors.cohort_candidates(actor, cohort) if can_curate else [],
+            "search_form": search_form,
+            "results": results,
+            "withdrawn": withdrawn,
+            "add_form": CohortAddForm(),
+        },
+    )
+
+
+@require_POST
+@page(OPERATOR)
+def member_add(request, pk: int):
+    actor = actor_of(request)
+    cohort = found(selectors.cohort_for_actor, actor, pk)
+    form = CohortAddForm(request.POST)
+    profile = None
+    if form.is_valid():
+        profile = (
+            profiles_visible_to(actor)
+            .filter(organization_id=form.cleaned_data["startup"])
+            .select_related("organization")
+            .first()
+        )
+    if profile is None:
+        messages.error(request, _("Choose a startup from the matches or the search."))
+        return redirect("web:cohort-board", pk=pk)
+    try:
+        services.cohort_member_add(
+            actor=actor,
+            cohort=cohort,
+            startup=profile.organization,
+            status=form.cleaned_data["status"],
+        )
+    except ApplicationError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(request, _("%(name)s added to the cohort.") % {"name": profile.name})
+    return redirect("web:cohort-board", pk=pk)
+
+
+@require_POST
+@page(OPERATOR)
+def member_move(request, pk: int, member_pk: int):
+    actor = actor_of(request)
+    cohort = found(selectors.cohort_for_actor, actor, pk)
+    membership = cohort_memberships_visible_to(actor, cohort).filter(pk=member_pk).first()
+    if membership is None:
+        from django.http import Http404
+
+        raise Http404("Cohort membership not found.")
+    form = CohortMoveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose where to move the startup."))
+        return redirect("web:cohort-board", pk=pk)
+    try:
+        services.cohort_member_update(
+            actor=actor, membership=membership, status=form.cleaned_data["status"]
+        )
+    except ApplicationError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(
+            request,
+            _("%(name)s is now %(status)s.")
+            % {
+                "name": membership.startup.name,
+                "status": CohortMembership.Status(form.cleaned_data["status"]).label,
+            },
+        )
+    return redirect("web:cohort-board", pk=pk)
+
+
+@page(OPERATOR, Organization.Kind.ENTERPRISE)
+def export_csv(request, pk: int):
+    actor = actor_of(request)
+    cohort = found(selectors.cohort_for_actor, actor, pk)
+    memberships = cohort_memberships_visible_to(actor, cohort).select_related(
+        "startup__startup_profile"
+    )
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="cohort-{cohort.pk}-{stamp}.csv"'
+    response.write("\ufeff")  # a byte-order mark, so spreadsheet programs read Chinese names right
+    writer = csv.writer(response)
+    writer.writerow(
+        ["startup", "status", "stage", "trl", "city", "region", "website", "decided_at", "note"]
+    )
+    for membership in memberships:
+        profile = getattr(membership.startup, "startup_profile", None)
+        writer.writerow(
+            [
+                membership.startup.name,
+                membership.status,
+                profile.stage if profile else "",
+                profile.trl if profile and profile.trl else "",
+                profile.city if profile else "",
+                profile.region if profile else "",
+                profile.website if profile else "",
+                membership.decided_at.isoformat() if membership.decided_at else "",
+                membership.note,
+            ]
+        )
+    return response

@@ -1,0 +1,136 @@
+"""A firm's programmes and challenges: create, edit, publish, close; and the challenge page."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from backend.accounts.models import Organization
+from backend.common.errors import ApplicationError
+from backend.matches.selectors import matches_visible_to
+from backend.programs import services
+from backend.programs.selectors import (
+    accelerators_editable_by,
+    challenge_get_for_actor,
+    challenges_editable_by,
+    challenges_visible_to,
+)
+from backend.web import selectors
+from backend.web.forms import AcceleratorForm, ChallengeForm, DeclineForm
+from backend.web.views.base import actor_of, add_service_errors, error_text, found, page
+
+FIRM = Organization.Kind.ENTERPRISE
+
+
+def _published() -> str:
+    return _("Published. The platform has proposed the startups that fit it best.")
+
+
+@page(FIRM)
+def accelerator_create(request):
+    actor = actor_of(request)
+    form = AcceleratorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.accelerator_create(actor=actor, data=form.cleaned_data)
+        except (ApplicationError, DjangoValidationError) as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Accelerator created. Post its first challenge."))
+            return redirect("web:challenge-create")
+    return render(request, "web/firm/accelerator_form.html", {"form": form})
+
+
+@page(FIRM)
+def challenge_create(request):
+    actor = actor_of(request)
+    accelerators = accelerators_editable_by(actor)
+    if not accelerators.exists():
+        messages.info(request, _("Challenges belong to an accelerator: create yours first."))
+        return redirect("web:accelerator-create")
+    initial = {"accelerator": request.GET.get("accelerator") or accelerators.first().pk}
+    form = ChallengeForm(request.POST or None, accelerators=accelerators, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            challenge = services.challenge_create(actor=actor, data=form.service_data())
+        except (ApplicationError, DjangoValidationError) as exc:
+            add_service_errors(form, exc)
+        else:
+            if request.POST.get("publish"):
+                return _move(request, challenge.pk, services.challenge_publish, _published())
+            messages.success(request, _("Draft saved. Publish it when it is ready."))
+            return redirect("web:challenge-detail", pk=challenge.pk)
+    return render(request, "web/firm/challenge_form.html", {"form": form, "challenge": None})
+
+
+@page(FIRM)
+def challenge_edit(request, pk: int):
+    actor = actor_of(request)
+    challenge = found(selectors.challenge_for_editing, actor, pk)
+    # The form validates its own copy, so the page keeps the saved title while errors show.
+    form = ChallengeForm(
+        request.POST or None,
+        instance=found(selectors.challenge_for_editing, actor, pk),
+        accelerators=accelerators_editable_by(actor),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.challenge_update(challenge=challenge, data=form.service_data())
+        except (ApplicationError, DjangoValidationError) as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("web:challenge-detail", pk=challenge.pk)
+    return render(request, "web/firm/challenge_form.html", {"form": form, "challenge": challenge})
+
+
+@page()
+def challenge_detail(request, pk: int):
+    """The challenge as the actor may see it; a startup also sees its match, if it has one."""
+    actor = actor_of(request)
+    challenge = found(challenge_get_for_actor, actor, pk)
+    owned = challenges_editable_by(actor).filter(pk=pk).exists()
+    match = None
+    if actor.is_startup:
+        match = matches_visible_to(actor).filter(challenge=challenge).first()
+    counts = None
+    if owned or actor.is_operator:
+        counts = selectors.with_match_counts(challenges_visible_to(actor)).get(pk=challenge.pk)
+    return render(
+        request,
+        "web/challenge_detail.html",
+        {
+            "challenge": challenge,
+            "owned": owned,
+            "match": match,
+            "counts": counts,
+            "decline_form": DeclineForm(),
+        },
+    )
+
+
+def _move(request, pk: int, service, done: str):
+    actor = actor_of(request)
+    challenge = found(selectors.challenge_for_editing, actor, pk)
+    try:
+        service(challenge=challenge, by=request.user)
+    except ApplicationError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(request, done)
+    return redirect("web:challenge-detail", pk=pk)
+
+
+@require_POST
+@page(FIRM)
+def challenge_publish(request, pk: int):
+    return _move(request, pk, services.challenge_publish, _published())
+
+
+@require_POST
+@page(FIRM)
+def challenge_close(request, pk: int):
+    return _move(request, pk, services.challenge_close, _("Closed. It no longer takes matches."))

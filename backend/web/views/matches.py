@@ -1,0 +1,165 @@
+"""Matches from both sides: a challenge's ranked startups, one match card, interest and decline."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from backend.accounts.models import Organization
+from backend.common.errors import ApplicationError
+from backend.matches import services
+from backend.matches.api import MatchFilter
+from backend.matches.models import Match
+from backend.matches.selectors import match_get_for_actor, matches_visible_to
+from backend.web import selectors
+from backend.web.forms import DeclineForm, MatchFilterForm
+from backend.web.views.base import actor_of, back, error_text, found, page, wants_json
+
+# Tabs over a match list: which statuses each one shows.
+TABS = {
+    "open": [
+        Match.Status.PROPOSED,
+        Match.Status.ENTERPRISE_INTERESTED,
+        Match.Status.STARTUP_INTERESTED,
+    ],
+    "connected": [Match.Status.CONNECTED],
+    "declined": [Match.Status.DECLINED],
+}
+
+
+def tab_of(request) -> str:
+    tab = request.GET.get("tab", "open")
+    return tab if tab in TABS else "open"
+
+
+def tab_counts(matches) -> dict[str, int]:
+    return {name: matches.filter(status__in=statuses).count() for name, statuses in TABS.items()}
+
+
+@page(Organization.Kind.ENTERPRISE, Organization.Kind.OPERATOR)
+def challenge_matches(request, pk: int):
+    actor = actor_of(request)
+    challenge = found(selectors.challenge_for_review, actor, pk)
+    matches = matches_visible_to(actor).filter(challenge=challenge)
+    form = MatchFilterForm(request.GET or None)
+    if form.is_bound and form.is_valid():
+        # The API's own filter set, so that a filter means the same on the page and in the API.
+        params = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
+        matches = MatchFilter(params, queryset=matches).qs
+    tab = tab_of(request)
+    shown = matches.filter(status__in=TABS[tab]).order_by("rank", "id")
+    regions = sorted(
+        {
+            r
+            for r in matches_visible_to(actor)
+            .filter(challenge=challenge)
+            .values_list("startup__region", flat=True)
+            if r
+        }
+    )
+    return render(
+        request,
+        "web/firm/challenge_matches.html",
+        {
+            "challenge": challenge,
+            "matches": shown,
+            "form": form,
+            "tab": tab,
+            "counts": tab_counts(matches),
+            "regions": regions,
+            "decline_form": DeclineForm(),
+            "viewer": "firm",
+            "can_act": not actor.is_operator,
+            "filtered": form.is_bound,
+        },
+    )
+
+
+def _viewer(actor) -> str:
+    return "startup" if actor.is_startup else "firm"
+
+
+def _card(request, match: Match) -> str:
+    actor = actor_of(request)
+    return render_to_string(
+        "web/partials/match_card.html",
+        {
+            "match": match,
+            "viewer": _viewer(actor),
+            "can_act": not actor.is_operator,
+            "decline_form": DeclineForm(),
+            "fresh": True,
+        },
+        request=request,
+    )
+
+
+@require_GET
+@page()
+def match_card(request, pk: int):
+    """One match card, for the pages that add a newly proposed match without reloading."""
+    match = found(match_get_for_actor, actor_of(request), pk)
+    return JsonResponse({"id": match.pk, "rank": match.rank, "html": _card(request, match)})
+
+
+def _answer(request, pk: int, act) -> object:
+    actor = actor_of(request)
+    match = found(match_get_for_actor, actor, pk)
+    try:
+        match, done = act(actor, match)
+    except ApplicationError as exc:
+        if wants_json(request):
+            return JsonResponse({"error": error_text(exc)}, status=exc.status_code)
+        messages.error(request, error_text(exc))
+    else:
+        if wants_json(request):
+            return JsonResponse(
+                {
+                    "id": match.pk,
+                    "status": match.status,
+                    "message": done,
+                    "html": _card(request, match),
+                }
+            )
+        messages.success(request, done)
+    fallback = "web:for-you" if actor.is_startup else "web:challenge-matches"
+    return back(request, fallback, *([] if actor.is_startup else [match.challenge_id]))
+
+
+def _done_interest(match: Match) -> str:
+    if match.status == Match.Status.CONNECTED:
+        return _("Connected! You can now talk in a conversation.")
+    return _("Noted. You will be connected when the other side is interested too.")
+
+
+@require_POST
+@page(Organization.Kind.ENTERPRISE, Organization.Kind.STARTUP)
+def match_interest(request, pk: int):
+    def act(actor, match):
+        match = services.match_express_interest(match=match, actor=actor)
+        return match, _done_interest(match)
+
+    return _answer(request, pk, act)
+
+
+@require_POST
+@page(Organization.Kind.ENTERPRISE, Organization.Kind.STARTUP)
+def match_decline(request, pk: int):
+    form = DeclineForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    if not form.is_valid():
+        message = _("The reason is too long (at most 1000 characters).")
+        if wants_json(request):
+            return JsonResponse({"error": message}, status=400)
+        messages.error(request, message)
+        return back(request, "web:home")
+
+    def act(actor, match):
+        match = services.match_decline(match=match, actor=actor, reason=reason)
+        return match, _("Marked as not for you.")
+
+    return _answer(request, pk, act)

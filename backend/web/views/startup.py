@@ -1,0 +1,152 @@
+"""A startup's pages: its profile, the challenges proposed for it, search, cohort invitations."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from backend.accounts.models import Organization
+from backend.common.errors import ApplicationError
+from backend.matches.selectors import matches_visible_to, search_challenges
+from backend.programs import services as program_services
+from backend.programs.api import ChallengeFilter
+from backend.programs.models import Challenge, CohortMembership
+from backend.programs.selectors import challenges_visible_to
+from backend.startups.models import StartupProfile
+from backend.startups.selectors import profile_of
+from backend.startups.services import profile_save
+from backend.web import selectors
+from backend.web.forms import ChallengeSearchForm, CohortMoveForm, DeclineForm, ProfileForm
+from backend.web.views.base import actor_of, add_service_errors, back, error_text, found, page
+from backend.web.views.matches import TABS, tab_counts, tab_of
+
+STARTUP = Organization.Kind.STARTUP
+
+
+@page(STARTUP)
+def profile_edit(request):
+    actor = actor_of(request)
+    profile = profile_of(actor)
+    instance = profile or StartupProfile(
+        organization=actor.organization, name=actor.organization.name
+    )
+    form = ProfileForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        try:
+            profile = profile_save(actor=actor, data=form.service_data())
+        except (ApplicationError, DjangoValidationError) as exc:
+            add_service_errors(form, exc)
+        else:
+            if profile.published:
+                messages.success(
+                    request, _("Profile saved. Matching challenges are proposed to you.")
+                )
+            else:
+                messages.success(request, _("Profile saved as a draft. Publish it to be matched."))
+            return redirect("web:profile")
+    return render(
+        request,
+        "web/startup/profile_form.html",
+        {"form": form, "profile": profile, "preview": profile or instance},
+    )
+
+
+@page(STARTUP)
+def for_you(request):
+    actor = actor_of(request)
+    matches = matches_visible_to(actor)
+    tab = tab_of(request)
+    return render(
+        request,
+        "web/startup/for_you.html",
+        {
+            "profile": profile_of(actor),
+            "matches": matches.filter(status__in=TABS[tab]).order_by("-score", "id"),
+            "tab": tab,
+            "counts": tab_counts(matches),
+            "decline_form": DeclineForm(),
+            "viewer": "startup",
+        },
+    )
+
+
+@page()
+def challenge_search(request):
+    """Search open challenges by meaning and words, or list them newest first, with filters."""
+    actor = actor_of(request)
+    form = ChallengeSearchForm(request.GET or None)
+    open_challenges = challenges_visible_to(actor).filter(status=Challenge.Status.OPEN)
+    query, results, page_obj = "", [], None
+    if form.is_bound and form.is_valid():
+        params = {
+            name: str(form.cleaned_data[name])
+            for name in ("tags", "trl", "language")
+            if form.cleaned_data[name] not in (None, "")
+        }
+        open_challenges = ChallengeFilter(params, queryset=open_challenges).qs
+        query = form.cleaned_data["q"]
+    if query:
+        results = [
+            (challenge, hit.score)
+            for challenge, hit in search_challenges(actor, query, allowed=open_challenges, k=30)
+        ]
+    else:
+        page_obj = Paginator(open_challenges.order_by("-published_at", "-id"), 12).get_page(
+            request.GET.get("page")
+        )
+        results = [(challenge, None) for challenge in page_obj]
+    matched = {}
+    if actor.is_startup:
+        matched = {
+            m.challenge_id: m
+            for m in matches_visible_to(actor).filter(challenge__in=[c for c, _ in results])
+        }
+    rows = [(challenge, score, matched.get(challenge.pk)) for challenge, score in results]
+    return render(
+        request,
+        "web/startup/challenge_search.html",
+        {"form": form, "rows": rows, "query": query, "page_obj": page_obj},
+    )
+
+
+@page(STARTUP)
+def invitations(request):
+    actor = actor_of(request)
+    return render(
+        request,
+        "web/startup/invitations.html",
+        {"memberships": selectors.invitations_for(actor)},
+    )
+
+
+@require_POST
+@page(STARTUP)
+def invitation_answer(request, pk: int):
+    actor = actor_of(request)
+    membership = found(selectors.invitation_for_actor, actor, pk)
+    form = CohortMoveForm(request.POST)
+    if not form.is_valid() or form.cleaned_data["status"] not in (
+        CohortMembership.Status.ACCEPTED,
+        CohortMembership.Status.DECLINED,
+    ):
+        messages.error(request, _("Choose to accept or decline."))
+        return redirect("web:invitations")
+    try:
+        program_services.cohort_member_update(
+            actor=actor, membership=membership, status=form.cleaned_data["status"]
+        )
+    except ApplicationError as exc:
+        messages.error(request, error_text(exc))
+    else:
+        if form.cleaned_data["status"] == CohortMembership.Status.ACCEPTED:
+            messages.success(
+                request,
+                _("Welcome to %(cohort)s!") % {"cohort": membership.cohort.name},
+            )
+        else:
+            messages.success(request, _("You declined the invitation."))
+    return back(request, "web:invitations")
