@@ -90,7 +90,9 @@ def test_publishing_a_challenge_proposes_the_right_startup_first(
     assert [m.rank for m in matches] == list(range(1, len(matches) + 1))
     top = matches[0]
     assert top.status == Match.Status.PROPOSED
-    assert set(top.components) == {"lexical", "dense_text", "dense_statement"}
+    # The score's components: the lexical and the dense evidence the ranker fused.
+    assert "lexical" in top.components
+    assert any(name.startswith("dense") for name in top.components)
     assert top.evidence["pairs"] and top.evidence["pairs"][0]["similarity"] > 0.3
     assert "lithium" in " ".join(top.evidence["shared_terms"]).lower()
 
