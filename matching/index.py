@@ -10,7 +10,8 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import faiss
@@ -21,6 +22,9 @@ from matching.errors import IndexChecksumError, IndexMismatchError
 INDEX_FILE = "vectors.faiss"
 MANIFEST_FILE = "manifest.json"
 FORMAT_VERSION = 1
+# Below this many queries a search runs on one thread: one query is bound by memory bandwidth, and
+# waking OpenMP workers (busy beside torch and the web server) costs more than it gains.
+SMALL_BATCH = 16
 
 
 class VectorIndex:
@@ -139,7 +143,8 @@ class VectorIndex:
             # cheaper than the walk at these sizes.
             return self._brute_force(queries, allowed, k)
         params = self._params(allowed)
-        scores, ids = self._index.search(queries, k, params=params)
+        with _threads(1 if len(queries) < SMALL_BATCH else None):
+            scores, ids = self._index.search(queries, k, params=params)
         return scores, ids
 
     def _params(self, allowed: np.ndarray | None) -> faiss.SearchParameters | None:
@@ -213,6 +218,19 @@ class VectorIndex:
         index._index = faiss.IndexIDMap2(raw) if not isinstance(raw, faiss.IndexIDMap2) else raw
         index._ids = set(faiss.vector_to_array(index._index.id_map).tolist())
         return index
+
+
+@contextmanager
+def _threads(count: int | None) -> Iterator[None]:
+    if count is None:
+        yield
+        return
+    before = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(count)
+    try:
+        yield
+    finally:
+        faiss.omp_set_num_threads(before)
 
 
 def read_manifest(directory: str | Path) -> dict:

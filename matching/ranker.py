@@ -7,6 +7,7 @@ against candidate documents through the chunk vectors of both and through BM25 o
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Hashable
 from pathlib import Path
 
@@ -71,6 +72,8 @@ class SearchSpace:
         self._next_chunk_id = 0
         self._lexical = LexicalIndex(k1=self.config.bm25_k1, b=self.config.bm25_b)
         self._vectors: VectorIndex | None = None
+        # Writers and readers may share a space across threads (a web process's workers).
+        self._lock = threading.RLock()
         if dimension is not None:
             self._vectors = self._new_index(dimension)
 
@@ -109,9 +112,17 @@ class SearchSpace:
         vectors = np.asarray(vectors, dtype=np.float32)
         if vectors.ndim != 2 or len(vectors) != len(chunks):
             raise ValueError(f"{len(chunks)} chunks but vectors of shape {vectors.shape}")
+        with self._lock:
+            self._upsert(doc, chunks, vectors)
+
+    def _upsert(self, doc: Document, chunks: list[Chunk], vectors: np.ndarray) -> None:
         if self._vectors is None:
             self._vectors = self._new_index(vectors.shape[1])
-        self.remove(doc.id)
+        if len(chunks) and vectors.shape[1] != self._vectors.dimension:
+            raise IndexMismatchError(
+                f"vectors of dimension {vectors.shape[1]} for a space of {self._vectors.dimension}"
+            )
+        self._remove(doc.id)
         ids = np.arange(self._next_chunk_id, self._next_chunk_id + len(chunks), dtype=np.int64)
         self._next_chunk_id += len(chunks)
         if len(chunks):
@@ -123,6 +134,10 @@ class SearchSpace:
         self._lexical.add(doc.id, lexical_text(doc))
 
     def remove(self, doc_id: DocId) -> None:
+        with self._lock:
+            self._remove(doc_id)
+
+    def _remove(self, doc_id: DocId) -> None:
         if doc_id not in self._docs:
             return
         ids = self._chunk_ids.pop(doc_id)
@@ -161,6 +176,16 @@ class SearchSpace:
         The pool is every allowed document when there are at most ``candidate_pool`` of them,
         else the union of the ``candidate_pool`` best by BM25 and by dense chunk similarity.
         """
+        with self._lock:
+            return self._features(query, query_chunks, query_vectors, allow_ids)
+
+    def _features(
+        self,
+        query: Document,
+        query_chunks: list[Chunk],
+        query_vectors: np.ndarray,
+        allow_ids: set[DocId] | None,
+    ) -> tuple[list[DocId], dict[str, np.ndarray]]:
         allowed: list[DocId] = (
             list(self._docs) if allow_ids is None else [d for d in allow_ids if d in self._docs]
         )
