@@ -102,8 +102,7 @@ def run_benchmark(
     for chunks in profile_chunks + challenge_chunks:
         per_doc.append(vectors[offset : offset + len(chunks)])
         offset += len(chunks)
-    for doc, chunks, doc_vectors in zip(profiles, profile_chunks, per_doc, strict=False):
-        space.upsert(doc, chunks, doc_vectors)
+    space.upsert_many(zip(profiles, profile_chunks, per_doc, strict=False))
     runs: dict[str, dict[str, list[ScoredDoc]]] = {name: {} for name in RANKERS}
     challenge_vectors = per_doc[len(profiles) :]
     for doc, chunks, doc_vectors in zip(

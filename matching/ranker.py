@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterable
 from pathlib import Path
 
 import numpy as np
@@ -109,29 +109,44 @@ class SearchSpace:
     def upsert(self, doc: Document, chunks: list[Chunk], vectors: np.ndarray) -> None:
         """Put ``doc`` with its chunks and their vectors (one row per chunk), replacing its
         previous state."""
-        vectors = np.asarray(vectors, dtype=np.float32)
-        if vectors.ndim != 2 or len(vectors) != len(chunks):
-            raise ValueError(f"{len(chunks)} chunks but vectors of shape {vectors.shape}")
-        with self._lock:
-            self._upsert(doc, chunks, vectors)
+        self.upsert_many([(doc, chunks, vectors)])
 
-    def _upsert(self, doc: Document, chunks: list[Chunk], vectors: np.ndarray) -> None:
-        if self._vectors is None:
-            self._vectors = self._new_index(vectors.shape[1])
-        if len(chunks) and vectors.shape[1] != self._vectors.dimension:
-            raise IndexMismatchError(
-                f"vectors of dimension {vectors.shape[1]} for a space of {self._vectors.dimension}"
-            )
-        self._remove(doc.id)
-        ids = np.arange(self._next_chunk_id, self._next_chunk_id + len(chunks), dtype=np.int64)
-        self._next_chunk_id += len(chunks)
-        if len(chunks):
-            self._vectors.upsert(ids, vectors)
-        self._docs[doc.id] = doc
-        self._chunks[doc.id] = list(chunks)
-        self._chunk_ids[doc.id] = ids
-        self._chunk_owner.update(dict.fromkeys(ids.tolist(), doc.id))
-        self._lexical.add(doc.id, lexical_text(doc))
+    def upsert_many(self, items: Iterable[tuple[Document, list[Chunk], np.ndarray]]) -> None:
+        """``upsert`` for many documents with one index write (building a space from storage)."""
+        batch: dict[DocId, tuple[Document, list[Chunk], np.ndarray]] = {}
+        for doc, chunks, vectors in items:
+            vectors = np.asarray(vectors, dtype=np.float32)
+            if not len(chunks):
+                vectors = np.zeros((0, 0), dtype=np.float32)
+            if vectors.ndim != 2 or len(vectors) != len(chunks):
+                raise ValueError(f"{len(chunks)} chunks but vectors of shape {vectors.shape}")
+            batch[doc.id] = (doc, list(chunks), vectors)  # a repeated id: the last one wins
+        dimensions = {v.shape[1] for _, c, v in batch.values() if len(c)}
+        with self._lock:
+            if self._vectors is not None and dimensions:
+                dimensions.add(self._vectors.dimension)
+            if len(dimensions) > 1:
+                raise IndexMismatchError(f"vectors of dimensions {sorted(dimensions)} in one space")
+            if self._vectors is None and dimensions:
+                self._vectors = self._new_index(dimensions.pop())
+            for doc_id in batch:
+                self._remove(doc_id)
+            all_ids, all_vectors = [], []
+            for doc, chunks, vectors in batch.values():
+                start = self._next_chunk_id
+                ids = np.arange(start, start + len(chunks), dtype=np.int64)
+                self._next_chunk_id += len(chunks)
+                self._docs[doc.id] = doc
+                self._chunks[doc.id] = chunks
+                self._chunk_ids[doc.id] = ids
+                self._chunk_owner.update(dict.fromkeys(ids.tolist(), doc.id))
+                self._lexical.add(doc.id, lexical_text(doc))
+                if len(chunks):
+                    all_ids.append(ids)
+                    all_vectors.append(vectors)
+            if all_ids:
+                assert self._vectors is not None
+                self._vectors.upsert(np.concatenate(all_ids), np.vstack(all_vectors))
 
     def remove(self, doc_id: DocId) -> None:
         with self._lock:

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from matching import EngineConfig, IndexMismatchError, SearchSpace
+from matching import Document, EngineConfig, IndexMismatchError, SearchSpace
 
 pytestmark = pytest.mark.slow
 
@@ -101,3 +101,23 @@ def test_upsert_rejects_vectors_that_do_not_match_the_chunks(market, embedder):
     chunks = embedder.chunk(market.profiles[0])
     with pytest.raises(ValueError, match="chunks"):
         space.upsert(market.profiles[0], chunks, np.zeros((1, 384), dtype=np.float32))
+
+
+def test_upsert_many_builds_the_same_space_and_checks_dimensions(market, embedder):
+    one_by_one = build(embedder, market.profiles)
+    items = []
+    for doc in market.profiles:
+        chunks = embedder.chunk(doc)
+        items.append((doc, chunks, one_by_one.vectors_of(doc.id)))
+    bulk = SearchSpace(model_id=embedder.model_id)
+
+    bulk.upsert_many([*items, items[0]])
+    bulk.upsert(Document(id=99, text=""), [], np.zeros((0, 384), dtype=np.float32))
+
+    assert len(bulk) == 6
+    assert len(bulk.vector_index) == len(one_by_one.vector_index)
+    expected = [h.doc_id for h in query(embedder, one_by_one, market.battery)]
+    assert [h.doc_id for h in query(embedder, bulk, market.battery, k=6)][:4] == expected[:4]
+    with pytest.raises(IndexMismatchError):
+        bulk.upsert(market.profiles[0], items[0][1], np.zeros((len(items[0][1]), 8), np.float32))
+    assert 1 in bulk
