@@ -111,16 +111,18 @@ def test_messages_are_numbered_without_gaps_and_published_after_commit(
     group = services.conversation_group(chat.conversation.pk)
     assert [group_name for group_name, m in published if m["type"] == "chat.message"] == [group] * 2
     assert [m["seq"] for m in chat_messages(published)] == [1, 2]
+    sender = {"id": chat.firm_user.pk, "name": chat.firm_user.full_name}
+    organization = {
+        "id": chat.conversation.enterprise_id,
+        "name": "Acme Chips",
+        "kind": "enterprise",
+    }
     assert chat_messages(published)[0] == {
         "id": first.pk,
         "conversation": chat.conversation.pk,
         "seq": 1,
-        "sender": {"id": chat.firm_user.pk, "name": chat.firm_user.full_name},
-        "organization": {
-            "id": chat.conversation.enterprise_id,
-            "name": "Acme Chips",
-            "kind": "enterprise",
-        },
+        "sender": sender,
+        "organization": organization,
         "body": "Hello there",
         "client_msg_id": first.client_msg_id,
         "created_at": chat_messages(published)[0]["created_at"],
@@ -133,12 +135,8 @@ def test_messages_are_numbered_without_gaps_and_published_after_commit(
         "type": "message.new",
         "conversation": chat.conversation.pk,
         "seq": 1,
-        "sender": {"id": chat.firm_user.pk, "name": chat.firm_user.full_name},
-        "organization": {
-            "id": chat.conversation.enterprise_id,
-            "name": "Acme Chips",
-            "kind": "enterprise",
-        },
+        "sender": sender,
+        "organization": organization,
         "preview": "Hello there",
     }
 
