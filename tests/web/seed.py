@@ -1,6 +1,5 @@
-"""A small platform for the browser tests: run in the server's environment before it starts.
-
-    python -m tests.web.seed
+"""A small platform for the browser tests, seeded in the server's database before it starts
+(`manage.py shell -c "from tests.web.seed import main; main()"` prints what the tests need).
 
 Everything is written through the services, so the real model indexes and matches it; a handful
 of profiles keeps that to seconds on two cores (the demo's 260 would take minutes).
@@ -8,7 +7,7 @@ of profiles keeps that to seconds on two cores (the demo's 260 would take minute
 
 from __future__ import annotations
 
-import os
+import json
 
 PASSWORD = "a-long-browser-password"
 
@@ -109,7 +108,7 @@ CHALLENGES = [
 ]
 
 
-def seed() -> None:
+def seed() -> dict:
     from django.db import transaction
 
     from backend.accounts.models import Organization, User
@@ -141,7 +140,7 @@ def seed() -> None:
                 "description": "Pilots with startups across the new-energy chain.",
             },
         )
-        programs.cohort_create(
+        cohort = programs.cohort_create(
             actor=actor_for(operator),
             data={"accelerator": accelerator, "name": "2027 Spring intake", "capacity": 3},
         )
@@ -151,16 +150,15 @@ def seed() -> None:
         email = data.pop("email", f"startup{number}@web.test")
         user = account(email, data["name"], Organization.Kind.STARTUP)
         profile_save(actor=actor_for(user), data={**data, "published": True})
+    challenges = {}
     for data in CHALLENGES:
         challenge = programs.challenge_create(
             actor=actor_for(firm), data={**data, "accelerator": accelerator}
         )
         programs.challenge_publish(challenge=challenge, by=firm)
+        challenges[data["visibility"]] = challenge.pk
+    return {"challenges": challenges, "cohort": cohort.pk, "accelerator": accelerator.pk}
 
 
-if __name__ == "__main__":
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.config.settings")
-    import django
-
-    django.setup()
-    seed()
+def main() -> None:
+    print(json.dumps(seed()))

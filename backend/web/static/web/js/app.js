@@ -150,7 +150,9 @@
 
   function linkFor(event) {
     var kind = document.body.getAttribute("data-kind");
-    if (event.type === "message.new") return "/conversations/" + event.conversation + "/";
+    if (event.type === "message.new" || event.type === "conversation.opened") {
+      return "/conversations/" + event.conversation + "/";
+    }
     if (event.type === "cohort.invited") return "/invitations/";
     if (event.type && event.type.indexOf("match.") === 0) {
       if (event.status === "connected") return "/conversations/";

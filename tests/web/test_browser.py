@@ -1,0 +1,288 @@
+"""The pages in a real browser, against the real server, model and sockets.
+
+The journey: a firm posts and publishes a challenge -> a startup finds it among its matches
+with evidence -> both say interested -> they chat live (and through a dropped connection) -> an
+operator invites the startup into the cohort -> the startup accepts.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.web.conftest import shoot
+from tests.web.seed import FIRM, OPERATOR, STARTUP, UNMATCHED_STARTUP
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+TITLE = "Fast-charging battery cells for electric buses"
+
+
+def card_for(page, text: str):
+    return page.locator("[data-match]", has_text=text)
+
+
+def chat_messages(page, text: str):
+    return page.locator(".msg[data-seq] .msg-body", has_text=re.compile(f"^{re.escape(text)}$"))
+
+
+def test_a_challenge_goes_from_posting_to_chat_to_cohort(open_page, site):
+    firm = open_page(FIRM)
+    shoot(firm, "en-firm-dashboard")
+
+    # The firm posts and publishes a challenge.
+    firm.get_by_role("link", name="Post a challenge").first.click()
+    firm.get_by_label("Title").fill(TITLE)
+    firm.get_by_label("Problem statement").fill(
+        "Our electric buses need lithium-ion battery cells that charge to 80% in ten minutes "
+        "at depots, with a long cycle life in hot summers."
+    )
+    firm.get_by_label("Required capabilities").fill(
+        "Fast-charging lithium-ion cell design\nBattery cycle-life testing"
+    )
+    firm.get_by_label("Industry tags").fill("batteries, electric buses")
+    firm.get_by_label("Lowest TRL").fill("5")
+    firm.get_by_label("Highest TRL").fill("8")
+    shoot(firm, "en-firm-challenge-editor")
+    # Publishing indexes and matches in the request; the first one also loads the model.
+    firm.get_by_role("button", name="Save and publish").click(timeout=120_000)
+    expect(firm.locator(".flash-success")).to_contain_text("Published")
+    expect(firm.locator("h1")).to_have_text(TITLE)
+    challenge_url = firm.url
+    shoot(firm, "en-firm-challenge")
+
+    # Its matches, with the startup first and the evidence for it.
+    firm.get_by_role("link", name="View matches").click()
+    voltcell = card_for(firm, "VoltCell Energy")
+    expect(voltcell).to_be_visible()
+    expect(voltcell.locator(".evidence-pair").first).to_be_visible()
+    expect(voltcell.locator(".shared-terms .term").first).to_be_visible()
+    shoot(firm, "en-firm-matches")
+
+    # The startup sees the challenge among its matches, with the evidence, and says interested.
+    startup = open_page(STARTUP)
+    shoot(startup, "en-startup-dashboard")
+    startup.get_by_role("link", name="Challenges for you").first.click()
+    card = card_for(startup, TITLE)
+    expect(card).to_be_visible()
+    expect(card.locator(".ev-req mark").first).to_be_visible()
+    expect(card.locator(".ev-cap mark").first).to_be_visible()
+    shoot(startup, "en-startup-for-you")
+    card.get_by_role("button", name="Interested").click()
+    expect(card.locator(".waiting")).to_contain_text("Waiting for the firm")
+
+    # The firm's open page learns of it live, and the firm says interested too: connected.
+    expect(voltcell.locator(".match-state")).to_contain_text("The startup is interested")
+    voltcell.get_by_role("button", name="Interested").click()
+    expect(voltcell.locator(".match-state")).to_contain_text("Connected")
+    voltcell.get_by_role("link", name="Open conversation").click()
+    expect(firm.locator("[data-chat]")).to_have_attribute("data-connection", "live")
+
+    # The startup finds the conversation in its list and opens it.
+    startup.get_by_role("link", name="Conversations").click()
+    shoot(startup, "en-startup-conversations")
+    startup.locator("[data-conversation] a", has_text="Lingang Power Systems").click()
+    expect(startup.locator("[data-chat]")).to_have_attribute("data-connection", "live")
+
+    # Messages cross live both ways; typing shows; read state follows.
+    firm.get_by_label("Message", exact=True).fill("Hello from Lingang! Can we see your test data?")
+    firm.keyboard.press("Enter")
+    expect(chat_messages(startup, "Hello from Lingang! Can we see your test data?")).to_have_count(
+        1
+    )
+    startup.get_by_label("Message", exact=True).press_sequentially("Sure")
+    expect(firm.locator("[data-chat-typing]")).to_contain_text("typing")
+    startup.get_by_label("Message", exact=True).fill("Sure, here is our cycle-life report.")
+    startup.get_by_role("button", name="Send").click()
+    expect(chat_messages(firm, "Sure, here is our cycle-life report.")).to_have_count(1)
+    expect(firm.locator(".msg.mine[data-seq]").last.locator(".msg-status")).to_contain_text("Read")
+    shoot(firm, "en-firm-chat")
+
+    # The startup's connection drops; while it is away both sides write.
+    startup.evaluate("window.Innomatch.chat.drop(4000)")
+    expect(startup.locator("[data-chat]")).to_have_attribute("data-connection", "offline")
+    firm.get_by_label("Message", exact=True).fill("First message while you were away")
+    firm.keyboard.press("Enter")
+    firm.get_by_label("Message", exact=True).fill("Second message while you were away")
+    firm.keyboard.press("Enter")
+    startup.get_by_label("Message", exact=True).fill("Written while offline")
+    startup.keyboard.press("Enter")
+    expect(startup.locator(".msg.pending")).to_have_count(1)
+    # Back online: each message shows exactly once on each side, in order.
+    expect(startup.locator("[data-chat]")).to_have_attribute(
+        "data-connection", "live", timeout=15_000
+    )
+    for page in (startup, firm):
+        for text in (
+            "First message while you were away",
+            "Second message while you were away",
+            "Written while offline",
+        ):
+            expect(chat_messages(page, text)).to_have_count(1)
+        expect(page.locator(".msg.pending")).to_have_count(0)
+    seqs = [
+        int(s)
+        for s in startup.locator(".msg[data-seq]").evaluate_all(
+            "els => els.map(e => e.dataset.seq)"
+        )
+    ]
+    assert seqs == sorted(seqs) == list(range(1, len(seqs) + 1))
+    startup.reload()
+    expect(startup.locator(".msg[data-seq]")).to_have_count(len(seqs))
+    shoot(startup, "en-startup-chat")
+
+    # An operator sees the funnel and invites the startup into the cohort from the matches.
+    operator = open_page(OPERATOR)
+    expect(operator.locator(".funnel-total")).to_be_visible()
+    shoot(operator, "en-operator-overview")
+    operator.get_by_role("link", name="2027 Spring intake").click()
+    row = operator.locator(".board-add li", has_text="VoltCell Energy")
+    row.get_by_label("Add as").select_option("invited")
+    row.get_by_role("button", name="Add").click()
+    expect(operator.locator("[data-column=invited]")).to_contain_text("VoltCell Energy")
+
+    # The startup is told live, and accepts.
+    expect(startup.locator("[data-notify-badge]")).to_be_visible()
+    startup.get_by_role("link", name="Cohorts").click()
+    shoot(startup, "en-startup-invitations")
+    startup.get_by_role("button", name="Accept").click()
+    expect(startup.locator(".flash-success")).to_contain_text("Welcome to 2027 Spring intake")
+    operator.reload()
+    expect(operator.locator("[data-column=accepted]")).to_contain_text("VoltCell Energy")
+    expect(operator.locator(".capacity")).to_contain_text("1 of 3")
+    shoot(operator, "en-operator-cohort-board")
+
+    firm.goto(challenge_url)
+    expect(firm.locator("section[aria-labelledby=match-facts] dd").last).to_have_text("1")
+
+
+def test_a_new_startup_signs_up_and_appears_live_on_the_firms_matches(open_page, site):
+    firm = open_page(FIRM)
+    firm.goto(f"/challenges/{site.seed['challenges']['public']}/matches/")
+    expect(firm.locator("[data-notify] [data-live-state]")).to_have_class(re.compile("is-live"))
+    count = firm.locator("[data-match]").count()
+
+    newcomer = open_page()
+    newcomer.goto("/accounts/signup/")
+    shoot(newcomer, "en-signup")
+    newcomer.get_by_label("A startup that offers technology").check()
+    newcomer.get_by_label("Organisation name").fill("HeatGuard Sensors")
+    newcomer.get_by_label("Work email").fill("founder@heatguard.test")
+    newcomer.get_by_label("Password").fill("a-long-enough-password")
+    newcomer.get_by_role("button", name="Create account").click()
+    expect(newcomer.locator("h1")).to_have_text("Capability profile")
+    newcomer.get_by_label("One-line pitch").fill("Thermal sensors that warn before battery fires.")
+    newcomer.get_by_label("Summary").fill(
+        "Fibre-optic thermal sensors for battery storage containers that detect overheating "
+        "cells and warn minutes before thermal runaway."
+    )
+    newcomer.get_by_label("Capabilities").fill("Thermal runaway early warning\nBattery monitoring")
+    expect(newcomer.locator("[data-preview-text=pitch]")).to_have_text(
+        "Thermal sensors that warn before battery fires."
+    )
+    shoot(newcomer, "en-startup-profile-editor")
+    newcomer.get_by_label("Published: firms can find").check()
+    newcomer.get_by_role("button", name="Save profile").click()
+    expect(newcomer.locator(".flash-success")).to_contain_text("Profile saved")
+
+    # The firm's open matches page shows the new startup without a reload.
+    expect(card_for(firm, "HeatGuard Sensors")).to_be_visible()
+    expect(firm.locator("[data-match]")).to_have_count(count + 1)
+
+
+def test_a_confidential_challenge_is_not_reachable_for_an_unmatched_startup(open_page, site):
+    confidential = site.seed["challenges"]["confidential"]
+    outsider = open_page(UNMATCHED_STARTUP)
+    response = outsider.goto(f"/challenges/{confidential}/")
+    assert response.status == 404
+    expect(outsider.locator("h1")).to_contain_text("does not exist")
+    outsider.goto("/challenges/?q=anode+supplier")
+    expect(outsider.locator(".result-list")).not_to_contain_text("anode supplier")
+
+    matched = open_page(STARTUP)
+    response = matched.goto(f"/challenges/{confidential}/")
+    assert response.status == 200
+    expect(matched.locator(".pill-confidential")).to_be_visible()
+
+
+def test_form_errors_show_next_to_their_fields(open_page):
+    firm = open_page(FIRM)
+    firm.goto("/challenges/new/")
+    firm.get_by_label("Lowest TRL").fill("7")
+    firm.get_by_label("Highest TRL").fill("3")
+    firm.get_by_role("button", name="Save draft").click()
+    expect(firm.locator("[data-form-alert]")).to_be_visible()
+    title = firm.locator("[data-field=title]")
+    expect(title.locator(".field-errors")).to_contain_text("This field is required.")
+    expect(title.locator("input")).to_have_attribute("aria-invalid", "true")
+    expect(firm.locator("[data-field=trl_max] .field-errors")).to_contain_text(
+        "The highest TRL must not be below the lowest."
+    )
+    expect(firm.locator("[data-field=accelerator] .field-errors")).to_have_count(0)
+    shoot(firm, "en-form-errors")
+
+    visitor = open_page()
+    visitor.goto("/accounts/signup/")
+    visitor.get_by_label("Organisation name").fill("Acme")
+    visitor.get_by_label("Work email").fill("someone@new.test")
+    visitor.get_by_label("Password").fill("12345678")
+    visitor.get_by_role("button", name="Create account").click()
+    expect(visitor.locator("[data-field=password] .field-errors")).to_contain_text(
+        "entirely numeric"
+    )
+
+
+def test_the_chinese_interface(open_page, site):
+    startup = open_page(STARTUP)
+    startup.get_by_label("Language").select_option("zh-hans")
+    expect(startup.locator("html")).to_have_attribute("lang", "zh-hans")
+    nav = startup.get_by_role("navigation", name="主导航")
+    for text in ("工作台", "为你推荐", "搜索", "档案", "会话"):
+        expect(nav).to_contain_text(text)
+    shoot(startup, "zh-startup-dashboard")
+    startup.goto("/for-you/")
+    expect(startup.locator("h1")).to_have_text("为你推荐")
+    expect(startup.locator(".evidence-title").first).to_have_text("匹配依据")
+    shoot(startup, "zh-startup-for-you")
+    startup.goto("/profile/")
+    expect(startup.locator("h1")).to_have_text("能力档案")
+    shoot(startup, "zh-startup-profile")
+    startup.goto("/challenges/?q=" + "电池快充")
+    expect(startup.locator(".result-count")).to_contain_text("项需求符合")
+    shoot(startup, "zh-startup-search")
+
+    firm = open_page(FIRM, lang="zh-hans")
+    expect(firm.locator("h1")).to_have_text("你的加速器")
+    shoot(firm, "zh-firm-dashboard")
+    firm.goto(f"/challenges/{site.seed['challenges']['public']}/matches/")
+    expect(firm.locator("h1")).to_have_text("推荐的初创企业")
+    shoot(firm, "zh-firm-matches")
+    firm.goto("/challenges/new/")
+    firm.get_by_role("button", name="保存草稿").click()
+    expect(firm.locator("[data-field=title] .field-errors")).to_contain_text("该字段是必填项。")
+    shoot(firm, "zh-form-errors")
+
+    operator = open_page(OPERATOR, lang="zh-hans")
+    expect(operator.locator("h1")).to_have_text("加速器与转化漏斗")
+    shoot(operator, "zh-operator-overview")
+    operator.goto(f"/cohorts/{site.seed['cohort']}/")
+    shoot(operator, "zh-operator-cohort-board")
+
+    visitor = open_page(lang="zh-hans")
+    visitor.goto("/accounts/login/")
+    expect(visitor.locator("h1")).to_have_text("登录")
+    shoot(visitor, "zh-login")
+
+
+def test_pages_fit_a_phone(open_page, site):
+    startup = open_page(STARTUP, width=390, height=844)
+    startup.goto("/for-you/")
+    overflow = startup.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0
+    shoot(startup, "en-phone-for-you")
+    startup.goto("/conversations/")
+    shoot(startup, "en-phone-conversations")

@@ -1,0 +1,504 @@
+"""The pages through Django's test client: who may open what, forms and their errors, the
+language switch. Writes that would index (publish, profile save) commit nothing here, so the
+model never loads."""
+
+from __future__ import annotations
+
+import gettext
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from backend.accounts.models import Organization, User
+from backend.chat.services import conversation_open_for_match
+from backend.matches.models import Match
+from backend.programs.models import Challenge, CohortMembership
+from tests.factories import (
+    PASSWORD,
+    AcceleratorFactory,
+    ChallengeFactory,
+    CohortFactory,
+    CohortMembershipFactory,
+    StartupProfileFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+EVIDENCE = {
+    "pairs": [
+        {
+            "requirement": "Low-power neural network inference on edge devices.",
+            "capability": "We compress neural networks to run on microcontrollers.",
+            "similarity": 0.71,
+        }
+    ],
+    "shared_terms": ["neural", "networks"],
+}
+
+
+@pytest.fixture(autouse=True)
+def plain_static_files(settings):
+    """Pages link their static files; without `collectstatic` there is no hashed manifest."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+def client_as(user: User | None) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def make_match(challenge: Challenge, profile, **extra) -> Match:
+    return Match.objects.create(
+        challenge=challenge, startup=profile, score=1.5, rank=1, evidence=EVIDENCE, **extra
+    )
+
+
+def errors_of(html: str, field: str) -> str:
+    """The error list rendered inside one field's block, or ""."""
+    block = re.search(rf'data-field="{field}">(.*?)(?=data-field="|</form>)', html, flags=re.S)
+    errors = block and re.search(r'<ul class="field-errors".*?</ul>', block.group(1), flags=re.S)
+    return errors.group(0) if errors else ""
+
+
+# -- signing in and up ------------------------------------------------------------------------
+
+
+def test_pages_ask_anonymous_visitors_to_sign_in(world):
+    client = client_as(None)
+    assert client.get("/").url == "/accounts/login/"
+    for path in ("/for-you/", "/profile/", "/operator/", "/conversations/", "/challenges/"):
+        response = client.get(path)
+        assert response.status_code == 302
+        assert response.url.startswith("/accounts/login/?next=")
+
+
+def test_sign_in_with_a_wrong_password_says_so_and_a_right_one_goes_home(world):
+    client = client_as(None)
+    response = client.post(
+        "/accounts/login/", {"username": world.startup_user.email, "password": "wrong"}
+    )
+    assert response.status_code == 200
+    assert "Please enter a correct" in response.content.decode()
+    response = client.post(
+        "/accounts/login/", {"username": world.startup_user.email, "password": PASSWORD}
+    )
+    assert response.url == "/"
+    assert client.get("/").templates[0].name == "web/startup/dashboard.html"
+
+
+def test_sign_up_creates_the_organisation_and_signs_in(db):
+    client = client_as(None)
+    response = client.post(
+        "/accounts/signup/",
+        {
+            "kind": "enterprise",
+            "organization_name": "Lingang Power",
+            "full_name": "Li Wei",
+            "email": "li@lingang.test",
+            "password": "a-long-enough-password",
+        },
+    )
+    assert response.url == "/"
+    user = User.objects.get(email="li@lingang.test")
+    assert user.organizations.get().kind == Organization.Kind.ENTERPRISE
+    assert "Start your first accelerator" in client.get("/").content.decode()
+
+
+def test_sign_up_errors_stand_next_to_their_fields(world):
+    client = client_as(None)
+    html = client.post(
+        "/accounts/signup/",
+        {
+            "kind": "operator",
+            "organization_name": "",
+            "email": world.startup_user.email,
+            "password": "a-long-enough-password",
+        },
+    ).content.decode()
+    assert "is not one of the available choices" in errors_of(html, "kind")
+    assert "This field is required." in errors_of(html, "organization_name")
+    assert errors_of(html, "email") == ""  # the form is invalid before the service runs
+    html = client.post(
+        "/accounts/signup/",
+        {
+            "kind": "startup",
+            "organization_name": "Twice",
+            "email": world.startup_user.email,
+            "password": "a-long-enough-password",
+        },
+    ).content.decode()
+    assert "An account with this email already exists." in errors_of(html, "email")
+    html = client.post(
+        "/accounts/signup/",
+        {
+            "kind": "startup",
+            "organization_name": "Digits",
+            "email": "new@digits.test",
+            "password": "1234567890",
+        },
+    ).content.decode()
+    assert "entirely numeric" in errors_of(html, "password")
+    assert not User.objects.filter(email="new@digits.test").exists()
+
+
+def test_home_sends_each_kind_to_its_own_page(world, accelerator):
+    assert client_as(world.operator_user).get("/").url == "/operator/"
+    firm = client_as(world.enterprise_user).get("/")
+    assert firm.templates[0].name == "web/firm/dashboard.html"
+    assert accelerator.name in firm.content.decode()
+    startup = client_as(world.startup_user).get("/")
+    assert startup.templates[0].name == "web/startup/dashboard.html"
+
+
+def test_pages_of_another_kind_of_organisation_do_not_exist_for_you(world):
+    startup = client_as(world.startup_user)
+    for path in ("/challenges/new/", "/accelerators/new/", "/operator/"):
+        assert startup.get(path).status_code == 404
+    firm = client_as(world.enterprise_user)
+    for path in ("/profile/", "/for-you/", "/invitations/", "/operator/"):
+        assert firm.get(path).status_code == 404
+
+
+# -- a firm's challenges ---------------------------------------------------------------------
+
+
+def test_a_firm_creates_edits_publishes_and_closes_its_challenge(world, accelerator):
+    client = client_as(world.enterprise_user)
+    response = client.post(
+        "/challenges/new/",
+        {
+            "accelerator": accelerator.pk,
+            "title": "Low-power inference",
+            "problem_statement": "Run models on sensor boards.",
+            "required_capabilities": "Model quantisation\n\nEmbedded ML\n",
+            "industry_tags": "chips，edge, ",
+            "trl_min": 3,
+            "trl_max": 7,
+            "budget_currency": "CNY",
+            "language": "en",
+            "visibility": "public",
+        },
+    )
+    challenge = Challenge.objects.get(title="Low-power inference")
+    assert response.url == f"/challenges/{challenge.pk}/"
+    assert challenge.status == Challenge.Status.DRAFT
+    assert challenge.required_capabilities == ["Model quantisation", "Embedded ML"]
+    assert challenge.industry_tags == ["chips", "edge"]
+    assert challenge.created_by == world.enterprise_user
+
+    edit = client.get(f"/challenges/{challenge.pk}/edit/").content.decode()
+    assert "Model quantisation\nEmbedded ML</textarea>" in edit
+    client.post(f"/challenges/{challenge.pk}/publish/")
+    challenge.refresh_from_db()
+    assert challenge.status == Challenge.Status.OPEN
+    client.post(f"/challenges/{challenge.pk}/close/")
+    challenge.refresh_from_db()
+    assert challenge.status == Challenge.Status.CLOSED
+    response = client.post(f"/challenges/{challenge.pk}/close/", follow=True)
+    assert "That step is not possible from the current state." in response.content.decode()
+
+
+def test_challenge_form_errors_stand_next_to_their_fields(world, accelerator):
+    foreign = AcceleratorFactory(enterprise=world.other_enterprise)
+    client = client_as(world.enterprise_user)
+    html = client.post(
+        "/challenges/new/",
+        {
+            "accelerator": foreign.pk,
+            "title": "",
+            "problem_statement": "x",
+            "trl_min": 7,
+            "trl_max": 3,
+            "language": "en",
+            "visibility": "public",
+        },
+    ).content.decode()
+    assert "Select a valid choice" in errors_of(html, "accelerator")
+    assert "This field is required." in errors_of(html, "title")
+    assert "The highest TRL must not be below the lowest." in errors_of(html, "trl_max")
+    assert errors_of(html, "problem_statement") == ""
+    assert 'aria-invalid="true"' in html
+    assert not Challenge.objects.filter(problem_statement="x").exists()
+
+
+def test_another_firms_challenge_cannot_be_edited_published_or_reviewed(world):
+    foreign = ChallengeFactory(accelerator=AcceleratorFactory(enterprise=world.other_enterprise))
+    client = client_as(world.enterprise_user)
+    assert client.get(f"/challenges/{foreign.pk}/edit/").status_code == 404
+    assert client.post(f"/challenges/{foreign.pk}/close/").status_code == 404
+    assert client.get(f"/challenges/{foreign.pk}/matches/").status_code == 404
+    foreign.refresh_from_db()
+    assert foreign.status == Challenge.Status.OPEN
+    # A public open challenge of another firm can still be read.
+    assert client.get(f"/challenges/{foreign.pk}/").status_code == 200
+
+
+def test_a_confidential_challenge_is_found_only_by_the_startups_matched_with_it(world, accelerator):
+    secret = ChallengeFactory(accelerator=accelerator, visibility=Challenge.Visibility.CONFIDENTIAL)
+    make_match(secret, StartupProfileFactory(organization=world.startup))
+    assert client_as(world.startup_user).get(f"/challenges/{secret.pk}/").status_code == 200
+    outsider = client_as(world.other_startup_user)
+    response = outsider.get(f"/challenges/{secret.pk}/")
+    assert response.status_code == 404
+    assert "This page does not exist" in response.content.decode()
+    assert secret.title not in outsider.get("/challenges/").content.decode()
+    assert (
+        client_as(world.other_enterprise_user).get(f"/challenges/{secret.pk}/").status_code == 404
+    )
+
+
+# -- matches ---------------------------------------------------------------------------------
+
+
+def test_a_firm_reviews_matches_with_evidence_and_filters(world, challenge, profile):
+    make_match(challenge, profile)
+    other = StartupProfileFactory(
+        organization=world.other_startup, stage="growth", region="Anhui", trl=9
+    )
+    make_match(challenge, other, status=Match.Status.DECLINED)
+    client = client_as(world.enterprise_user)
+    html = client.get(f"/challenges/{challenge.pk}/matches/").content.decode()
+    assert profile.name in html and other.name not in html  # declined: its own tab
+    assert "<mark>neural</mark> <mark>networks</mark>" in html
+    assert (
+        other.name
+        in client.get(f"/challenges/{challenge.pk}/matches/?tab=declined").content.decode()
+    )
+    filtered = client.get(f"/challenges/{challenge.pk}/matches/?stage=growth").content.decode()
+    assert profile.name not in filtered
+    html = client.get(f"/challenges/{challenge.pk}/matches/?trl_min=8&trl_max=2").content.decode()
+    assert "The highest TRL must not be below the lowest." in errors_of(html, "trl_max")
+    # Operators read the same page, without the buttons.
+    operator = client_as(world.operator_user).get(f"/challenges/{challenge.pk}/matches/")
+    assert profile.name in operator.content.decode()
+    assert "/interest/" not in operator.content.decode()
+
+
+def test_interest_from_both_sides_connects_and_opens_the_conversation(world, challenge, profile):
+    match = make_match(challenge, profile)
+    startup = client_as(world.startup_user)
+    response = startup.post(f"/matches/{match.pk}/interest/", HTTP_ACCEPT="application/json")
+    assert response.json()["status"] == Match.Status.STARTUP_INTERESTED
+    assert "Waiting for the firm" in response.json()["html"]
+    firm = client_as(world.enterprise_user)
+    response = firm.post(f"/matches/{match.pk}/interest/", {"next": "/conversations/"})
+    assert response.url == "/conversations/"
+    match.refresh_from_db()
+    assert match.status == Match.Status.CONNECTED
+    card = firm.get(f"/matches/{match.pk}/card/").json()["html"]
+    assert f"/conversations/{match.conversation.pk}/" in card
+
+
+def test_a_decline_keeps_its_reason_and_a_foreign_match_is_not_found(world, challenge, profile):
+    match = make_match(challenge, profile)
+    client = client_as(world.startup_user)
+    client.post(f"/matches/{match.pk}/decline/", {"reason": "Outside our field."})
+    match.refresh_from_db()
+    assert (match.status, match.decline_reason) == (Match.Status.DECLINED, "Outside our field.")
+    outsider = client_as(world.other_startup_user)
+    assert outsider.post(f"/matches/{match.pk}/interest/").status_code == 404
+    assert outsider.get(f"/matches/{match.pk}/card/").status_code == 404
+    other_firm = client_as(world.other_enterprise_user)
+    assert other_firm.post(f"/matches/{match.pk}/decline/").status_code == 404
+
+
+def test_an_off_site_next_is_not_followed(world, challenge, profile):
+    match = make_match(challenge, profile)
+    response = client_as(world.startup_user).post(
+        f"/matches/{match.pk}/interest/", {"next": "https://evil.example/"}
+    )
+    assert response.url == "/for-you/"
+
+
+# -- a startup's pages -------------------------------------------------------------------------
+
+
+def test_a_startup_saves_its_profile_and_sees_errors_next_to_fields(world):
+    client = client_as(world.startup_user)
+    assert client.get("/profile/").status_code == 200
+    html = client.post(
+        "/profile/",
+        {"name": "TinyML Labs", "stage": "seed", "trl": 12, "website": "not a url"},
+    ).content.decode()
+    assert "less than or equal to 9" in errors_of(html, "trl")
+    assert "Enter a valid URL." in errors_of(html, "website")
+    response = client.post(
+        "/profile/",
+        {
+            "name": "TinyML Labs",
+            "pitch": "Tiny models.",
+            "capabilities": "Quantisation\nPruning",
+            "technology_tags": "tinyml, edge",
+            "stage": "seed",
+            "trl": 5,
+            "published": "on",
+        },
+    )
+    assert response.url == "/profile/"
+    profile = world.startup.startup_profile
+    assert profile.capabilities == ["Quantisation", "Pruning"]
+    assert profile.published
+    assert "How firms see you" in client.get("/profile/").content.decode()
+
+
+def test_challenges_for_you_lists_only_the_startups_own_matches(world, challenge, profile):
+    make_match(challenge, profile)
+    other = ChallengeFactory(accelerator=challenge.accelerator, title="Someone else's match")
+    make_match(other, StartupProfileFactory(organization=world.other_startup))
+    html = client_as(world.startup_user).get("/for-you/").content.decode()
+    assert challenge.title in html
+    assert "Someone else&#x27;s match" not in html and "Someone else's match" not in html
+
+
+def test_the_open_challenge_list_filters_without_a_query(world, accelerator):
+    ChallengeFactory(
+        accelerator=accelerator, title="Wafer inspection", industry_tags=["semiconductors"]
+    )
+    ChallengeFactory(accelerator=accelerator, title="Steel", industry_tags=["metals"])
+    ChallengeFactory(accelerator=accelerator, title="Draft one", status=Challenge.Status.DRAFT)
+    html = client_as(world.startup_user).get("/challenges/?tags=metals").content.decode()
+    assert "Steel" in html and "Wafer inspection" not in html
+    html = client_as(world.startup_user).get("/challenges/").content.decode()
+    assert "Draft one" not in html
+
+
+def test_a_startup_answers_its_invitation_and_capacity_is_enforced(world):
+    cohort = CohortFactory(capacity=1)
+    mine = CohortMembershipFactory(
+        cohort=cohort, startup=world.startup, status=CohortMembership.Status.INVITED
+    )
+    theirs = CohortMembershipFactory(
+        cohort=cohort, startup=world.other_startup, status=CohortMembership.Status.INVITED
+    )
+    client = client_as(world.startup_user)
+    assert cohort.name in client.get("/invitations/").content.decode()
+    assert (
+        client.post(f"/invitations/{theirs.pk}/answer/", {"status": "accepted"}).status_code == 404
+    )
+    response = client.post(f"/invitations/{mine.pk}/answer/", {"status": "accepted"}, follow=True)
+    assert f"Welcome to {cohort.name}!" in response.content.decode()
+    response = client_as(world.other_startup_user).post(
+        f"/invitations/{theirs.pk}/answer/", {"status": "accepted"}, follow=True
+    )
+    assert "The cohort is full" in response.content.decode()
+    theirs.refresh_from_db()
+    assert theirs.status == CohortMembership.Status.INVITED
+
+
+# -- operators -----------------------------------------------------------------------------------
+
+
+def test_the_operator_overview_shows_the_funnel(world, challenge, profile):
+    make_match(
+        challenge,
+        profile,
+        status=Match.Status.CONNECTED,
+        startup_interested_at=challenge.created_at,
+    )
+    response = client_as(world.operator_user).get("/operator/")
+    funnel = next(f for f in response.context["funnels"] if f.accelerator == challenge.accelerator)
+    assert (funnel.proposed, funnel.interested, funnel.connected, funnel.cohort) == (1, 1, 1, 0)
+
+
+def test_an_operator_curates_the_cohort_board_and_exports_it(world, challenge, profile):
+    make_match(challenge, profile)
+    cohort = CohortFactory(accelerator=challenge.accelerator, capacity=2)
+    client = client_as(world.operator_user)
+    board = client.get(f"/cohorts/{cohort.pk}/")
+    assert [c.name for c in board.context["candidates"]] == [profile.name]
+    client.post(
+        f"/cohorts/{cohort.pk}/add/", {"startup": world.startup.pk, "status": "shortlisted"}
+    )
+    membership = CohortMembership.objects.get(cohort=cohort, startup=world.startup)
+    assert membership.status == CohortMembership.Status.SHORTLISTED
+    client.post(f"/cohorts/{cohort.pk}/members/{membership.pk}/move/", {"status": "invited"})
+    membership.refresh_from_db()
+    assert membership.status == CohortMembership.Status.INVITED
+    # Operators cannot accept for the startup.
+    response = client.post(
+        f"/cohorts/{cohort.pk}/members/{membership.pk}/move/", {"status": "accepted"}, follow=True
+    )
+    assert "That step is not possible" in response.content.decode()
+    # A startup that is not a startup profile anyone can see is refused.
+    response = client.post(
+        f"/cohorts/{cohort.pk}/add/",
+        {"startup": world.enterprise.pk, "status": "invited"},
+        follow=True,
+    )
+    assert "Choose a startup" in response.content.decode()
+    export = client.get(f"/cohorts/{cohort.pk}/export.csv")
+    assert export["Content-Type"].startswith("text/csv")
+    text = export.content.decode("utf-8")
+    assert text.startswith("\ufeffstartup,status,")
+    assert f"{profile.name},invited," in text
+
+
+def test_the_firm_reads_its_cohort_board_others_do_not(world, accelerator):
+    cohort = CohortFactory(accelerator=accelerator)
+    CohortMembershipFactory(cohort=cohort, startup=world.startup)
+    firm = client_as(world.enterprise_user).get(f"/cohorts/{cohort.pk}/")
+    assert firm.status_code == 200
+    assert "/move/" not in firm.content.decode()
+    assert client_as(world.enterprise_user).post(f"/cohorts/{cohort.pk}/add/").status_code == 404
+    assert client_as(world.other_enterprise_user).get(f"/cohorts/{cohort.pk}/").status_code == 404
+    assert client_as(world.startup_user).get(f"/cohorts/{cohort.pk}/").status_code == 404
+    assert (
+        client_as(world.other_enterprise_user).get(f"/cohorts/{cohort.pk}/export.csv").status_code
+        == 404
+    )
+
+
+# -- conversations -------------------------------------------------------------------------------
+
+
+def test_conversations_are_listed_and_opened_only_by_their_parties(world, challenge, profile):
+    match = make_match(challenge, profile, status=Match.Status.CONNECTED)
+    conversation = conversation_open_for_match(match=match)
+    startup = client_as(world.startup_user)
+    assert world.enterprise.name in startup.get("/conversations/").content.decode()
+    page = startup.get(f"/conversations/{conversation.pk}/")
+    assert page.status_code == 200
+    assert page.context["can_send"] is True
+    assert (
+        client_as(world.other_startup_user).get(f"/conversations/{conversation.pk}/").status_code
+        == 404
+    )
+    operator = client_as(world.operator_user).get(f"/conversations/{conversation.pk}/")
+    assert operator.context["can_send"] is False
+
+
+# -- languages -------------------------------------------------------------------------------------
+
+
+def test_the_language_switch_turns_the_pages_into_chinese(world):
+    client = client_as(world.startup_user)
+    response = client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/for-you/"})
+    assert response.url == "/for-you/"
+    html = client.get("/for-you/").content.decode()
+    assert '<html lang="zh-hans">' in html
+    for text in ("为你推荐", "工作台", "会话", "退出"):
+        assert text in html
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert "Challenges for you" in client.get("/for-you/").content.decode()
+
+
+def test_every_message_has_a_chinese_translation_and_the_catalogue_is_compiled():
+    folder = Path(settings.LOCALE_PATHS[0]) / "zh_Hans" / "LC_MESSAGES"
+    po = (folder / "django.po").read_text(encoding="utf-8")
+    assert "#, fuzzy" not in po
+    # An empty translation is `msgstr ""` with no continuation line (only the header has one).
+    assert len(re.findall(r'^msgstr(\[\d\])? ""\n(?!")', po, flags=re.M)) == 0
+    with (folder / "django.mo").open("rb") as handle:
+        catalogue = gettext.GNUTranslations(handle)
+    # One compiled entry per msgid (the header included): the .mo is built from this .po.
+    assert len(catalogue._catalog) == len(re.findall(r'^msgid "', po, flags=re.M))
+    assert catalogue.gettext("Challenges for you") == "为你推荐"
+    assert catalogue.ngettext("%(n)s place", "%(n)s places", 3) == "%(n)s 个名额"
