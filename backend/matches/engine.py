@@ -11,7 +11,7 @@ import json
 import logging
 import os
 import threading
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
@@ -39,6 +39,34 @@ def engine_config() -> EngineConfig:
 def embedder() -> Embedder:
     """One embedder per process; the model itself loads on first encode."""
     return Embedder(engine_config())
+
+
+class SentenceVectors:
+    """Encodes sentences for evidence, remembering recent ones.
+
+    Evidence narrows each aligned passage pair to its best sentence pair; one challenge's
+    sentences recur across all its proposals, so each is encoded once.
+    """
+
+    def __init__(self, capacity: int = 20_000) -> None:
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._capacity = capacity
+        self._lock = threading.Lock()
+
+    def __call__(self, texts: list[str]) -> np.ndarray:
+        with self._lock:
+            missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+            if missing:
+                for text, vector in zip(missing, embedder().encode(missing), strict=True):
+                    self._cache[text] = vector
+            for text in texts:
+                self._cache.move_to_end(text)
+            while len(self._cache) > self._capacity:
+                self._cache.popitem(last=False)
+            return np.vstack([self._cache[text] for text in texts])
+
+
+sentence_vectors = SentenceVectors()
 
 
 def challenge_document(challenge: Challenge) -> Document:

@@ -11,7 +11,6 @@ from backend.programs.selectors import LIVE_STATUSES, challenges_visible_to
 from backend.startups.selectors import profiles_visible_to
 from matching import Document, ScoredDoc
 
-
 # A match lists its two sides by name; their long texts stay in the database.
 LONG_TEXT = (
     "challenge__problem_statement",

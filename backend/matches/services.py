@@ -163,6 +163,7 @@ def _evidence(challenge: Challenge, profile: StartupProfile) -> dict:
         p_chunks,
         p_vectors,
         idf=space.idf,
+        encode=engine.sentence_vectors,
     ).to_dict()
 
 
