@@ -29,6 +29,9 @@ class EngineConfig:
     # Lexical scorer (BM25, Lucene variant).
     bm25_k1: float = 0.8
     bm25_b: float = 0.75
+    # False for an English-only model (the default): its vectors of Chinese text are noise, so
+    # Chinese documents are matched by their words alone.
+    multilingual_model: bool = False
     # How many documents each retriever proposes before the exact re-scoring of the ranker.
     candidate_pool: int = 10_000
 

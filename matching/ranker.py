@@ -18,13 +18,15 @@ from matching.documents import Chunk, Document, ScoredDoc
 from matching.errors import IndexMismatchError
 from matching.index import VectorIndex, _atomic_write
 from matching.lexical import LexicalIndex
+from matching.text import cjk_share
 
 DocId = int | str
 
 # Features computed for every candidate in the pool (cosines: both sides are unit vectors):
 #   lexical          BM25 of the query's words in the candidate's title, text and statements
 #   dense_text       mean over query chunks of the candidate's title/text chunks' similarities,
-#                    pooled by log-mean-exp (a soft max that does not grow with the chunk count)
+#                    pooled by log-mean-exp (a soft max that does not grow with the chunk count);
+#                    a candidate without title/text: its dense_statement
 #   dense_statement  mean over query chunks of the best similarity with a candidate statement
 #                    (a candidate without statements: the best similarity with its title/text)
 #   title_statement  best similarity of the query's title with a candidate statement (no query
@@ -40,7 +42,13 @@ TERMS: dict[str, tuple[float, tuple[str, ...]]] = {
 }
 FEATURES = ("lexical", "dense_text", "dense_statement", "title_statement")
 SOFT_MAX_TEMPERATURE = 0.1
+# Above this share of Chinese characters an English-only model's vectors are not evidence.
+CHINESE_SHARE = 0.3
 BODY_FIELDS = frozenset({"title", "text"})
+
+
+def _is_chinese(doc: Document) -> bool:
+    return cjk_share(lexical_text(doc)) > CHINESE_SHARE
 
 
 def lexical_text(doc: Document) -> str:
@@ -69,6 +77,7 @@ class SearchSpace:
         self._chunks: dict[DocId, list[Chunk]] = {}
         self._chunk_ids: dict[DocId, np.ndarray] = {}
         self._chunk_owner: dict[int, DocId] = {}
+        self._chinese: set[DocId] = set()
         self._next_chunk_id = 0
         self._lexical = LexicalIndex(k1=self.config.bm25_k1, b=self.config.bm25_b)
         self._vectors: VectorIndex | None = None
@@ -136,17 +145,23 @@ class SearchSpace:
                 start = self._next_chunk_id
                 ids = np.arange(start, start + len(chunks), dtype=np.int64)
                 self._next_chunk_id += len(chunks)
-                self._docs[doc.id] = doc
-                self._chunks[doc.id] = chunks
-                self._chunk_ids[doc.id] = ids
-                self._chunk_owner.update(dict.fromkeys(ids.tolist(), doc.id))
-                self._lexical.add(doc.id, lexical_text(doc))
+                self._register(doc, chunks, ids)
                 if len(chunks):
                     all_ids.append(ids)
                     all_vectors.append(vectors)
             if all_ids:
                 assert self._vectors is not None
                 self._vectors.upsert(np.concatenate(all_ids), np.vstack(all_vectors))
+
+    def _register(self, doc: Document, chunks: list[Chunk], ids: np.ndarray) -> None:
+        """Everything but the vectors: the document, its chunks and their ids, its words."""
+        self._docs[doc.id] = doc
+        self._chunks[doc.id] = chunks
+        self._chunk_ids[doc.id] = ids
+        self._chunk_owner.update(dict.fromkeys(ids.tolist(), doc.id))
+        self._lexical.add(doc.id, lexical_text(doc))
+        if _is_chinese(doc):
+            self._chinese.add(doc.id)
 
     def remove(self, doc_id: DocId) -> None:
         with self._lock:
@@ -162,6 +177,7 @@ class SearchSpace:
             del self._chunk_owner[chunk_id]
         del self._docs[doc_id]
         del self._chunks[doc_id]
+        self._chinese.discard(doc_id)
         self._lexical.remove(doc_id)
 
     # -- ranking -----------------------------------------------------------------------------
@@ -177,7 +193,10 @@ class SearchSpace:
         """The ``k`` best documents for ``query`` (optionally only among ``allow_ids``), best
         first, each with its score and raw feature values as components."""
         candidates, features = self.features(query, query_chunks, query_vectors, allow_ids)
-        return rank(candidates, features, self.terms, k)
+        terms = self.terms
+        if not self.config.multilingual_model and _is_chinese(query):
+            terms = {name: term for name, term in terms.items() if term[1] == ("lexical",)}
+        return rank(candidates, features, terms, k)
 
     def features(
         self,
@@ -219,6 +238,12 @@ class SearchSpace:
         row = {key: i for i, key in enumerate(keys)}
         lexical_pool = lexical[[row[d] for d in pool]]
         dense = self._dense_features(query_chunks, query_vectors, pool)
+        if not self.config.multilingual_model:
+            chinese = np.fromiter((d in self._chinese for d in pool), dtype=bool, count=len(pool))
+            if chinese.any() and not chinese.all():
+                # Neutral dense evidence (the pool's mean) for candidates the model cannot read.
+                for values in dense.values():
+                    values[chinese] = values[~chinese].mean()
         return list(pool), {"lexical": lexical_pool, **dense}
 
     def _dense_candidates(self, query_vectors: np.ndarray, allowed: list[DocId]) -> list[DocId]:
@@ -323,11 +348,7 @@ class SearchSpace:
             ids = np.asarray(item["chunk_ids"], dtype=np.int64)
             if not all(int(i) in space._vectors for i in ids):
                 raise IndexMismatchError(f"documents.json in {directory} names missing vectors")
-            space._docs[doc.id] = doc
-            space._chunks[doc.id] = [Chunk(*c) for c in item["chunks"]]
-            space._chunk_ids[doc.id] = ids
-            space._chunk_owner.update(dict.fromkeys(ids.tolist(), doc.id))
-            space._lexical.add(doc.id, lexical_text(doc))
+            space._register(doc, [Chunk(*c) for c in item["chunks"]], ids)
         space._next_chunk_id = int(state["next_chunk_id"])
         return space
 

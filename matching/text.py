@@ -268,6 +268,12 @@ def _jieba():
     return jieba
 
 
+def cjk_share(text: str) -> float:
+    """Share of the non-space characters of ``text`` that are Chinese (CJK ideographs)."""
+    letters = sum(1 for ch in text if not ch.isspace())
+    return sum(len(run) for run in _CJK.findall(text)) / letters if letters else 0.0
+
+
 def _cjk_words(run: str) -> list[str]:
     return [w for w in _jieba().lcut(run) if w.strip() and w not in _CJK_STOPWORDS]
 

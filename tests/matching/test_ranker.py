@@ -121,3 +121,13 @@ def test_upsert_many_builds_the_same_space_and_checks_dimensions(market, embedde
     with pytest.raises(IndexMismatchError):
         bulk.upsert(market.profiles[0], items[0][1], np.zeros((len(items[0][1]), 8), np.float32))
     assert 1 in bulk
+
+
+def test_chinese_challenge_finds_the_chinese_startup_by_its_words(market, embedder):
+    space = build(embedder, market.profiles)
+    challenge = Document(id=103, title="电池快速充电", text="需要锂电池快速充电和热管理技术。")
+
+    hits = query(embedder, space, challenge)
+
+    assert hits[0].doc_id == 5
+    assert hits[0].components["lexical"] > 0.0

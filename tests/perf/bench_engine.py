@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sqlite3
 import sys
 import time
@@ -24,7 +25,6 @@ sys.path.insert(0, str(ROOT))
 
 from matching import Document, Embedder, EngineConfig, VectorIndex  # noqa: E402
 
-DATA = Path("/work/shared/data/sbir")
 NOISE = 0.02  # per dimension; a noisy copy keeps a cosine of about 0.9 to its source
 
 
@@ -143,10 +143,11 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="10k and 100k vectors only")
     parser.add_argument("--cache-dir", type=Path, default=ROOT / "var/embedding-cache")
     parser.add_argument("--profiles", type=int, default=40, help="profiles to embed")
+    parser.add_argument("--data", type=Path, default=Path("/work/shared/data/sbir"))
     args = parser.parse_args()
 
     embedder = Embedder(EngineConfig())
-    with (DATA / "profiles.jsonl").open() as handle:
+    with (args.data / "profiles.jsonl").open() as handle:
         rows = [json.loads(next(handle)) for _ in range(args.profiles)]
     docs = [Document(r["id"], "", r["text"], tuple(r["capabilities"])) for r in rows]
     embed = embedding_rows(docs, embedder)
@@ -158,7 +159,9 @@ def main() -> int:
     sizes = [10_000, 100_000] if args.quick else [10_000, 100_000, 1_000_000]
     index = index_rows(base, queries, sizes)
 
-    print(f"embedding ({len(docs)} profiles, model {embedder.model_id}, batch 32, 2 cores)")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"machine: {os.cpu_count()} cores, load average {load} (other work skews timings)")
+    print(f"embedding ({len(docs)} profiles, model {embedder.model_id}, batch 32)")
     print(f"{'backend':<18}{'texts/s':>10}{'chunks/s':>10}{'cos to torch':>14}")
     for name, texts, chunks, cosine, note in embed:
         if note:
