@@ -157,7 +157,47 @@ def seed() -> dict:
         )
         programs.challenge_publish(challenge=challenge, by=firm)
         challenges[data["visibility"]] = challenge.pk
-    return {"challenges": challenges, "cohort": cohort.pk, "accelerator": accelerator.pk}
+    return {
+        "challenges": challenges,
+        "cohort": cohort.pk,
+        "accelerator": accelerator.pk,
+        "long_conversation": long_conversation(firm, challenges["public"]),
+    }
+
+
+HISTORY = 70  # more than one page of the chat page's history
+
+
+def long_conversation(firm, challenge_id: int) -> int:
+    """A connected match with a long history, for scrolling back."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from backend.accounts.models import User
+    from backend.accounts.selectors import actor_for
+    from backend.chat.models import Message
+    from backend.chat.services import message_send
+    from backend.matches.models import Match
+    from backend.matches.services import match_express_interest
+
+    match = Match.objects.get(challenge_id=challenge_id, startup__name="GridSense Robotics")
+    startup = User.objects.get(memberships__organization=match.startup.organization)
+    for user in (firm, startup):
+        match = match_express_interest(match=match, actor=actor_for(user))
+    conversation = match.conversation
+    for number in range(1, HISTORY + 1):
+        message_send(
+            conversation=conversation,
+            sender=(startup, firm)[number % 2],  # the startup writes last: unread for the firm
+            body=f"History message {number}",
+            client_msg_id=f"history-{number}",
+        )
+        if number % 30 == 0:  # keep under the senders' rate limit
+            Message.objects.filter(conversation=conversation).update(
+                created_at=timezone.now() - timedelta(hours=2)
+            )
+    return conversation.pk
 
 
 def main() -> None:

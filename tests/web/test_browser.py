@@ -192,6 +192,24 @@ def test_a_new_startup_signs_up_and_appears_live_on_the_firms_matches(open_page,
     expect(firm.locator("[data-match]")).to_have_count(count + 1)
 
 
+def test_chat_history_scrolls_back_to_the_start(open_page, site):
+    firm = open_page(FIRM)
+    firm.goto("/conversations/")
+    expect(
+        firm.locator(f"[data-conversation='{site.seed['long_conversation']}'] .unread")
+    ).to_be_visible()
+    firm.goto(f"/conversations/{site.seed['long_conversation']}/")
+    messages = firm.locator(".msg[data-seq]")
+    expect(messages).to_have_count(50)
+    expect(messages.last).to_contain_text("History message 70")
+    firm.get_by_role("button", name="Load earlier messages").click()
+    expect(messages).to_have_count(70)
+    expect(firm.locator("[data-chat-start]")).to_be_visible()
+    seqs = messages.evaluate_all("els => els.map(e => Number(e.dataset.seq))")
+    assert seqs == list(range(1, 71))
+    expect(messages.first).to_contain_text("History message 1")
+
+
 def test_a_confidential_challenge_is_not_reachable_for_an_unmatched_startup(open_page, site):
     confidential = site.seed["challenges"]["confidential"]
     outsider = open_page(UNMATCHED_STARTUP)
@@ -204,7 +222,7 @@ def test_a_confidential_challenge_is_not_reachable_for_an_unmatched_startup(open
     matched = open_page(STARTUP)
     response = matched.goto(f"/challenges/{confidential}/")
     assert response.status == 200
-    expect(matched.locator(".pill-confidential")).to_be_visible()
+    expect(matched.locator(".head-meta .pill-confidential")).to_be_visible()
 
 
 def test_form_errors_show_next_to_their_fields(open_page):
