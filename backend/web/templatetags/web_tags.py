@@ -143,7 +143,9 @@ def unread_total(context) -> int:
     actor = actor_for(request.user)
     if actor.organization is None:
         return 0
-    return conversations_for(actor).aggregate(n=Sum("unread_count"))["n"] or 0
+    # Operators read every conversation; only those they were invited into count as unread.
+    mine = conversations_for(actor).filter(can_send=True)
+    return mine.aggregate(n=Sum("unread_count"))["n"] or 0
 
 
 @register.filter

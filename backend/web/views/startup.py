@@ -80,7 +80,7 @@ def challenge_search(request):
     actor = actor_of(request)
     form = ChallengeSearchForm(request.GET or None)
     open_challenges = challenges_visible_to(actor).filter(status=Challenge.Status.OPEN)
-    query, results, page_obj = "", [], None
+    query, challenges, page_obj = "", [], None
     if form.is_bound and form.is_valid():
         params = {
             name: str(form.cleaned_data[name])
@@ -90,22 +90,20 @@ def challenge_search(request):
         open_challenges = ChallengeFilter(params, queryset=open_challenges).qs
         query = form.cleaned_data["q"]
     if query:
-        results = [
-            (challenge, hit.score)
-            for challenge, hit in search_challenges(actor, query, allowed=open_challenges, k=30)
-        ]
+        # Best first; the engine's scores only order the list, they mean nothing to a reader.
+        hits = search_challenges(actor, query, allowed=open_challenges, k=30)
+        challenges = [challenge for challenge, _hit in hits]
     else:
         page_obj = Paginator(open_challenges.order_by("-published_at", "-id"), 12).get_page(
             request.GET.get("page")
         )
-        results = [(challenge, None) for challenge in page_obj]
+        challenges = list(page_obj)
     matched = {}
     if actor.is_startup:
         matched = {
-            m.challenge_id: m
-            for m in matches_visible_to(actor).filter(challenge__in=[c for c, _ in results])
+            m.challenge_id: m for m in matches_visible_to(actor).filter(challenge__in=challenges)
         }
-    rows = [(challenge, score, matched.get(challenge.pk)) for challenge, score in results]
+    rows = [(challenge, matched.get(challenge.pk)) for challenge in challenges]
     return render(
         request,
         "web/startup/challenge_search.html",
