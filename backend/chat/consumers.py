@@ -25,6 +25,7 @@ from backend.chat.serializers import (
 )
 from backend.common.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from backend.common.events import user_group
+from backend.common.parsers import reject_json_constant
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +73,7 @@ class JsonSocket(AsyncJsonWebsocketConsumer):
                 FrameError(f"A frame holds at most {MAX_FRAME_CHARS} characters.", code="too_large")
             )
         try:
-            frame = json.loads(text_data, parse_constant=_reject_constant)
+            frame = json.loads(text_data, parse_constant=reject_json_constant)
         except (ValueError, RecursionError):
             return await self.send_error(FrameError("Not JSON.", code="malformed_frame"))
         if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
@@ -99,10 +100,6 @@ class JsonSocket(AsyncJsonWebsocketConsumer):
             await self.send_error(
                 ApplicationError("Something went wrong on our side.", code="server_error"), **extra
             )
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
 
 
 class ChatConsumer(JsonSocket):

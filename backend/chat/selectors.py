@@ -16,7 +16,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from backend.accounts.selectors import Actor, organization_user_ids
+from backend.accounts.models import Membership
+from backend.accounts.selectors import Actor
 from backend.chat.models import Conversation, Message, Participant
 from backend.common.errors import NotFoundError
 
@@ -151,13 +152,10 @@ def conversation_last_seq(conversation_id: int) -> int:
 
 def conversation_user_ids(conversation: Conversation) -> list[int]:
     """Everyone who takes part: the two organisations' members and the invited operators."""
+    members = Membership.objects.filter(
+        organization_id__in=(conversation.enterprise_id, conversation.startup_id)
+    ).values_list("user_id", flat=True)
     invited = Participant.objects.filter(
         conversation=conversation, kind=Participant.Kind.OPERATOR
     ).values_list("user_id", flat=True)
-    return sorted(
-        {
-            *organization_user_ids(conversation.enterprise_id),
-            *organization_user_ids(conversation.startup_id),
-            *invited,
-        }
-    )
+    return sorted({*members, *invited})

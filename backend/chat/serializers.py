@@ -92,13 +92,26 @@ class MessageSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+_timestamp = serializers.DateTimeField()
+
+
 def message_payload(message: Message) -> dict:
-    """A message as plain JSON types (it crosses the channel layer)."""
-    data = MessageSerializer(message).data
+    """`MessageSerializer(message).data` as plain JSON types (it crosses the channel layer),
+    built by hand: it is on every send's path, and a test holds the two equal."""
+    organization = message.sender_organization
     return {
-        **data,
-        "sender": dict(data["sender"]),
-        "organization": dict(data["organization"]) if data["organization"] else None,
+        "id": message.pk,
+        "conversation": message.conversation_id,
+        "seq": message.seq,
+        "sender": {"id": message.sender_id, "name": message.sender.full_name},
+        "organization": (
+            {"id": organization.pk, "name": organization.name, "kind": organization.kind}
+            if organization is not None
+            else None
+        ),
+        "body": message.body,
+        "client_msg_id": message.client_msg_id,
+        "created_at": _timestamp.to_representation(message.created_at),
     }
 
 

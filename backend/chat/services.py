@@ -207,12 +207,15 @@ def _publish_message(conversation: Conversation, message: Message) -> None:
 
 
 def _advance_read_state(conversation: Conversation, user: User, seq: int) -> bool:
-    participant, _ = Participant.objects.get_or_create(conversation=conversation, user=user)
-    return bool(
-        Participant.objects.filter(pk=participant.pk, last_read_seq__lt=seq).update(
-            last_read_seq=seq
-        )
+    """Move the user's read state up to `seq` (never back); True if it moved."""
+    mine = Participant.objects.filter(conversation=conversation, user=user)
+    if mine.filter(last_read_seq__lt=seq).update(last_read_seq=seq):
+        return True
+    # No row yet (a member who joined the organisation after the conversation opened).
+    _, created = Participant.objects.get_or_create(
+        conversation=conversation, user=user, defaults={"last_read_seq": seq}
     )
+    return created and seq > 0
 
 
 @transaction.atomic

@@ -19,7 +19,7 @@ class StrictJSONParser(parsers.JSONParser):
         except UnicodeDecodeError as exc:
             raise exceptions.ParseError("The request body is not valid UTF-8.") from exc
         try:
-            data = json.loads(text, parse_constant=_reject_constant) if text.strip() else {}
+            data = json.loads(text, parse_constant=reject_json_constant) if text.strip() else {}
         except (ValueError, RecursionError) as exc:
             raise exceptions.ParseError(f"Malformed JSON: {exc}") from exc
         if not isinstance(data, dict):
@@ -27,5 +27,5 @@ class StrictJSONParser(parsers.JSONParser):
         return data
 
 
-def _reject_constant(name: str) -> Any:
+def reject_json_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")

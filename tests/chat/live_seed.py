@@ -12,7 +12,7 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.contrib.sessions.backends.db import SessionStore
 from rest_framework.authtoken.models import Token
 
-from backend.accounts.models import Organization, User
+from backend.accounts.models import Membership, Organization, User
 from backend.accounts.selectors import actor_for
 from backend.matches.models import Match
 from backend.matches.services import match_express_interest
@@ -21,8 +21,17 @@ from tests.factories import (
     ChallengeFactory,
     OrganizationFactory,
     StartupProfileFactory,
-    member_of,
 )
+
+
+def member_of(organization: Organization) -> User:
+    """A member who signs in by session or token only: no password to hash, so seeding
+    a thousand of them takes seconds."""
+    user = User.objects.create_user(
+        f"{organization.kind}-{organization.pk}@example.test", full_name=f"{organization.name} user"
+    )
+    Membership.objects.create(user=user, organization=organization)
+    return user
 
 
 def credentials(user: User) -> dict:

@@ -4,6 +4,7 @@ import pytest
 
 from backend.chat import services
 from backend.chat.models import Message, Participant, WebSocketTicket
+from backend.chat.serializers import MessageSerializer, message_payload
 from tests.api.test_errors import assert_error_shape
 from tests.chat.conftest import open_conversation
 
@@ -109,6 +110,15 @@ def test_message_pages_follow_seq_cursors_both_ways(chat, client_for):
     window = client.get(url(chat, "messages/?after_seq=2&before_seq=5"))
     assert seqs(window) == [3, 4]
     assert seqs(client.get(url(chat, "messages/?after_seq=7"))) == []
+
+
+def test_the_hand_built_payload_is_the_documented_serializer(chat):
+    fill(chat, 1)
+    message = Message.objects.select_related("sender", "sender_organization").get()
+    assert message_payload(message) == MessageSerializer(message).data
+    Message.objects.filter(pk=message.pk).update(sender_organization=None)
+    message.refresh_from_db()
+    assert message_payload(message) == MessageSerializer(message).data
 
 
 def test_a_message_reads_the_same_in_every_place(chat, client_for):
