@@ -32,8 +32,10 @@ class EngineConfig:
     # False for an English-only model (the default): its vectors of Chinese text are noise, so
     # Chinese documents are matched by their words alone.
     multilingual_model: bool = False
-    # How many documents each retriever proposes before the exact re-scoring of the ranker.
+    # Up to this many allowed documents, every one is scored exactly; past it, the pool is the
+    # union of the ``retrieval_depth`` best by BM25 and by FAISS chunk search.
     candidate_pool: int = 10_000
+    retrieval_depth: int = 1_000
 
     def resolved_model_path(self) -> Path:
         """The model folder to load, or ``ModelNotFoundError`` naming the setting."""

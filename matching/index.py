@@ -129,9 +129,9 @@ class VectorIndex:
         search to those ids (a FAISS id selector, so the filter is applied inside the search)."""
         queries = np.ascontiguousarray(queries, dtype=np.float32).reshape(-1, self.dimension)
         allowed = None if allow_ids is None else np.asarray(list(allow_ids), dtype=np.int64)
-        if self._dead:
-            live = self.ids() if allowed is None else allowed[np.isin(allowed, self.ids())]
-            allowed = live
+        dead = np.fromiter(self._dead, dtype=np.int64, count=len(self._dead))
+        if allowed is not None:
+            allowed = allowed[np.isin(allowed, dead, invert=True)]
         k = max(1, min(k, len(self._ids) if allowed is None else len(allowed)))
         if len(self._ids) == 0 or (allowed is not None and allowed.size == 0):
             return (
@@ -142,24 +142,33 @@ class VectorIndex:
             # A narrow filter starves HNSW's graph walk; scoring the allowed vectors is exact and
             # cheaper than the walk at these sizes.
             return self._brute_force(queries, allowed, k)
-        params = self._params(allowed)
+        params = self._params(allowed, dead)
         with _threads(1 if len(queries) < SMALL_BATCH else None):
             scores, ids = self._index.search(queries, k, params=params)
         return scores, ids
 
-    def _params(self, allowed: np.ndarray | None) -> faiss.SearchParameters | None:
-        selector = None if allowed is None else faiss.IDSelectorBatch(allowed)
+    def _params(
+        self, allowed: np.ndarray | None, dead: np.ndarray
+    ) -> faiss.SearchParameters | None:
+        keep: list[object] = []  # FAISS holds raw pointers: the Python objects must outlive it
+        selector = None
+        if allowed is not None:
+            selector = faiss.IDSelectorBatch(allowed)
+        elif dead.size:
+            # Removed ids that HNSW still holds: search everything but them.
+            keep.append(faiss.IDSelectorBatch(dead))
+            selector = faiss.IDSelectorNot(keep[-1])
         if self.approximate:
             params = faiss.SearchParametersHNSW()
             params.efSearch = self.hnsw_ef_search
-            if selector is not None:
-                params.sel = selector
-            params._selector = selector  # keep the selector alive while FAISS holds a pointer
-            return params
-        if selector is None:
+        elif selector is None:
             return None
-        params = faiss.SearchParameters(sel=selector)
-        params._selector = selector
+        else:
+            params = faiss.SearchParameters()
+        if selector is not None:
+            params.sel = selector
+            keep.append(selector)
+        params._keep = keep
         return params
 
     def _brute_force(

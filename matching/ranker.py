@@ -208,7 +208,7 @@ class SearchSpace:
         """Candidate pool for ``query`` and each raw feature over it.
 
         The pool is every allowed document when there are at most ``candidate_pool`` of them,
-        else the union of the ``candidate_pool`` best by BM25 and by dense chunk similarity.
+        else the union of the ``retrieval_depth`` best by BM25 and by dense chunk similarity.
         """
         with self._lock:
             return self._features(query, query_chunks, query_vectors, allow_ids)
@@ -227,11 +227,10 @@ class SearchSpace:
             return [], {name: np.zeros(0, dtype=np.float32) for name in FEATURES}
         query_vectors = np.asarray(query_vectors, dtype=np.float32).reshape(len(query_chunks), -1)
         keys, lexical = self._lexical.scores(lexical_text(query), allow=allowed)
-        pool_size = self.config.candidate_pool
-        if len(allowed) <= pool_size:
+        if len(allowed) <= self.config.candidate_pool:
             pool = keys
         else:
-            top = np.argsort(-lexical, kind="stable")[:pool_size]
+            top = np.argsort(-lexical, kind="stable")[: self.config.retrieval_depth]
             pool_set: dict[Hashable, None] = dict.fromkeys(keys[i] for i in top)
             pool_set.update(dict.fromkeys(self._dense_candidates(query_vectors, allowed)))
             pool = list(pool_set)
@@ -249,11 +248,12 @@ class SearchSpace:
     def _dense_candidates(self, query_vectors: np.ndarray, allowed: list[DocId]) -> list[DocId]:
         if self._vectors is None or len(query_vectors) == 0:
             return []
-        pool_size = self.config.candidate_pool
+        depth = self.config.retrieval_depth
         allow_chunks = None
         if len(allowed) < len(self._docs):
             allow_chunks = np.concatenate([self._chunk_ids[d] for d in allowed])
-        scores, ids = self._vectors.search(query_vectors, 2 * pool_size, allow_chunks)
+        # Documents own several chunks: twice as many chunk hits leave room for repeats.
+        scores, ids = self._vectors.search(query_vectors, 2 * depth, allow_chunks)
         best: dict[DocId, float] = {}
         for score, chunk_id in zip(scores.ravel().tolist(), ids.ravel().tolist(), strict=True):
             if chunk_id < 0:
@@ -261,7 +261,7 @@ class SearchSpace:
             owner = self._chunk_owner[chunk_id]
             if score > best.get(owner, -np.inf):
                 best[owner] = score
-        return sorted(best, key=best.__getitem__, reverse=True)[:pool_size]
+        return sorted(best, key=best.__getitem__, reverse=True)[:depth]
 
     def _dense_features(
         self, query_chunks: list[Chunk], query_vectors: np.ndarray, pool: list[DocId]

@@ -74,7 +74,7 @@ def test_the_same_space_ranks_challenges_for_a_profile(market, embedder):
 
 
 def test_pool_past_candidate_limit_uses_faiss_and_bm25_retrieval(market, embedder):
-    space = build(embedder, market.profiles, EngineConfig(candidate_pool=2))
+    space = build(embedder, market.profiles, EngineConfig(candidate_pool=2, retrieval_depth=2))
 
     hits = query(embedder, space, market.battery)
 

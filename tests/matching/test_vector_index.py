@@ -53,6 +53,7 @@ def test_past_threshold_the_index_turns_hnsw_and_still_finds_and_forgets():
 
     index.remove([123])
     assert 123 not in index.search(vectors[[123]], 10)[1][0].tolist()
+    assert index.search(vectors[[123]], 5, allow_ids={123, 7})[1].tolist() == [[7]]
     assert len(index) == 299
 
 
