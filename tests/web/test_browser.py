@@ -142,6 +142,12 @@ def test_a_challenge_goes_from_posting_to_chat_to_cohort(open_page, site):
     row.get_by_label("Add as").select_option("invited")
     row.get_by_role("button", name="Add").click()
     expect(operator.locator("[data-column=invited]")).to_contain_text("VoltCell Energy")
+    # ... and shortlists another found by search.
+    operator.get_by_label("Find startups").fill("inspection robots with thermal cameras")
+    operator.get_by_role("button", name="Search").click()
+    found = operator.locator(".board-add li", has_text="GridSense Robotics")
+    found.get_by_role("button", name="Shortlist").click()
+    expect(operator.locator("[data-column=shortlisted]")).to_contain_text("GridSense Robotics")
 
     # The startup is told live, and accepts.
     expect(startup.locator("[data-notify-badge]")).to_be_visible()

@@ -502,3 +502,10 @@ def test_every_message_has_a_chinese_translation_and_the_catalogue_is_compiled()
     assert len(catalogue._catalog) == len(re.findall(r'^msgid "', po, flags=re.M))
     assert catalogue.gettext("Challenges for you") == "为你推荐"
     assert catalogue.ngettext("%(n)s place", "%(n)s places", 3) == "%(n)s 个名额"
+
+
+def test_the_cohort_export_keeps_formulas_as_text(world, accelerator):
+    cohort = CohortFactory(accelerator=accelerator)
+    CohortMembershipFactory(cohort=cohort, startup=world.startup, note='=HYPERLINK("x")')
+    text = client_as(world.operator_user).get(f"/cohorts/{cohort.pk}/export.csv").content
+    assert "'=HYPERLINK(\"\"x\"\")" in text.decode("utf-8")

@@ -6,7 +6,7 @@ import csv
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -43,8 +43,6 @@ def cohort_create(request, pk: int):
     actor = actor_of(request)
     accelerator = accelerators_visible_to(actor).filter(pk=pk).first()
     if accelerator is None:
-        from django.http import Http404
-
         raise Http404("Accelerator not found.")
     form = CohortForm(request.POST or None, initial={"capacity": 10})
     if request.method == "POST" and form.is_valid():
@@ -148,8 +146,6 @@ def member_move(request, pk: int, member_pk: int):
     cohort = found(selectors.cohort_for_actor, actor, pk)
     membership = cohort_memberships_visible_to(actor, cohort).filter(pk=member_pk).first()
     if membership is None:
-        from django.http import Http404
-
         raise Http404("Cohort membership not found.")
     form = CohortMoveForm(request.POST)
     if not form.is_valid():
@@ -173,6 +169,43 @@ def member_move(request, pk: int, member_pk: int):
     return redirect("web:cohort-board", pk=pk)
 
 
+CSV_COLUMNS = [
+    "startup",
+    "status",
+    "stage",
+    "trl",
+    "city",
+    "region",
+    "website",
+    "decided_at",
+    "note",
+]
+
+
+def _spreadsheet_safe(value) -> str:
+    """Text a spreadsheet would run as a formula (=, +, -, @) is kept as text."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+def _csv_row(membership: CohortMembership) -> list[str]:
+    profile = getattr(membership.startup, "startup_profile", None)
+    return [
+        _spreadsheet_safe(value)
+        for value in (
+            membership.startup.name,
+            membership.status,
+            profile.stage if profile else "",
+            (profile.trl or "") if profile else "",
+            profile.city if profile else "",
+            profile.region if profile else "",
+            profile.website if profile else "",
+            membership.decided_at.isoformat() if membership.decided_at else "",
+            membership.note,
+        )
+    ]
+
+
 @page(OPERATOR, Organization.Kind.ENTERPRISE)
 def export_csv(request, pk: int):
     actor = actor_of(request)
@@ -185,22 +218,6 @@ def export_csv(request, pk: int):
     response["Content-Disposition"] = f'attachment; filename="cohort-{cohort.pk}-{stamp}.csv"'
     response.write("\ufeff")  # a byte-order mark, so spreadsheet programs read Chinese names right
     writer = csv.writer(response)
-    writer.writerow(
-        ["startup", "status", "stage", "trl", "city", "region", "website", "decided_at", "note"]
-    )
-    for membership in memberships:
-        profile = getattr(membership.startup, "startup_profile", None)
-        writer.writerow(
-            [
-                membership.startup.name,
-                membership.status,
-                profile.stage if profile else "",
-                profile.trl if profile and profile.trl else "",
-                profile.city if profile else "",
-                profile.region if profile else "",
-                profile.website if profile else "",
-                membership.decided_at.isoformat() if membership.decided_at else "",
-                membership.note,
-            ]
-        )
+    writer.writerow(CSV_COLUMNS)
+    writer.writerows(_csv_row(membership) for membership in memberships)
     return response
