@@ -143,7 +143,12 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="10k and 100k vectors only")
     parser.add_argument("--cache-dir", type=Path, default=ROOT / "var/embedding-cache")
     parser.add_argument("--profiles", type=int, default=40, help="profiles to embed")
-    parser.add_argument("--data", type=Path, default=Path("/work/shared/data/sbir"))
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=Path(os.environ.get("SBIR_DIR", ROOT / "notebooks/data/sbir-slice")),
+        help="the SBIR benchmark folder (SBIR_DIR); default: the slice shipped for the notebook",
+    )
     args = parser.parse_args()
 
     embedder = Embedder(EngineConfig())
