@@ -37,6 +37,12 @@ REPLAY_BATCH = 200
 TYPING_INTERVAL_S = 1.0
 
 
+def in_pool(function):
+    """Run a write in the worker pool, not in Channels' one database thread: each write is a
+    transaction of its own, so several can wait on the database and the channel layer at once."""
+    return database_sync_to_async(function, thread_sensitive=False)
+
+
 class FrameError(ApplicationError):
     """A frame the server cannot read; answered with an `error` frame, the socket stays open."""
 
@@ -154,7 +160,7 @@ class ChatConsumer(JsonSocket):
 
     async def on_send(self, frame: dict) -> None:
         data = _parse(SendMessageSerializer, frame)
-        message = await database_sync_to_async(services.message_send)(
+        message = await in_pool(services.message_send)(
             conversation=self.conversation, sender=self.user, **data
         )
         # message_send returns after its transaction committed: the ack never promises more.
@@ -180,7 +186,7 @@ class ChatConsumer(JsonSocket):
 
     async def on_read(self, frame: dict) -> None:
         seq = _parse(ReadSerializer, frame)["seq"]
-        await database_sync_to_async(services.conversation_mark_read)(
+        await in_pool(services.conversation_mark_read)(
             conversation=self.conversation, user=self.user, seq=seq
         )
 

@@ -24,6 +24,7 @@ from backend.matches.models import ChunkVector, IndexChange, Side
 from backend.programs.models import Challenge
 from backend.startups.models import StartupProfile
 from matching import Chunk, Document, Embedder, EngineConfig, IndexMismatchError, SearchSpace
+from matching.embedder import content_hash
 
 logger = logging.getLogger(__name__)
 
@@ -42,28 +43,44 @@ def embedder() -> Embedder:
 
 
 class SentenceVectors:
-    """Encodes sentences for evidence, remembering recent ones.
+    """Encodes sentences for evidence, remembering recent ones by content hash.
 
     Evidence narrows each aligned passage pair to its best sentence pair; one challenge's
     sentences recur across all its proposals, so each is encoded once.
     """
 
-    def __init__(self, capacity: int = 20_000) -> None:
+    def __init__(self, capacity: int = 50_000) -> None:
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._capacity = capacity
         self._lock = threading.Lock()
 
     def __call__(self, texts: list[str]) -> np.ndarray:
+        keys = [content_hash(text) for text in texts]
         with self._lock:
-            missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+            missing = {key: text for key, text in zip(keys, texts, strict=True)}
+            missing = {key: text for key, text in missing.items() if key not in self._cache}
             if missing:
-                for text, vector in zip(missing, embedder().encode(missing), strict=True):
-                    self._cache[text] = vector
-            for text in texts:
-                self._cache.move_to_end(text)
-            while len(self._cache) > self._capacity:
-                self._cache.popitem(last=False)
-            return np.vstack([self._cache[text] for text in texts])
+                encoded = embedder().encode(list(missing.values()))
+                self._cache.update(zip(missing, encoded, strict=True))
+            for key in keys:
+                self._cache.move_to_end(key)
+            vectors = np.vstack([self._cache[key] for key in keys])
+            self._trim()
+            return vectors
+
+    def preload(self, vectors: dict[str, np.ndarray]) -> None:
+        """Vectors made earlier by the configured model, keyed by content hash."""
+        with self._lock:
+            self._cache.update(vectors)
+            self._trim()
+
+    def items(self) -> list[tuple[str, np.ndarray]]:
+        with self._lock:
+            return list(self._cache.items())
+
+    def _trim(self) -> None:
+        while len(self._cache) > self._capacity:
+            self._cache.popitem(last=False)
 
 
 sentence_vectors = SentenceVectors()

@@ -21,14 +21,15 @@ from django.utils import timezone
 from backend.accounts.models import Membership, Organization, User
 from backend.matches import engine
 from backend.matches import services as match_services
-from backend.matches.models import Side
-from backend.programs.models import Accelerator, Challenge, Cohort, CohortMembership
+from backend.matches.models import ChunkVector, Match
+from backend.programs.models import Accelerator, Challenge, Cohort
 from backend.startups.models import StartupProfile
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 FIXTURE = FIXTURES / "demo.json.gz"
-# The demo texts' chunk vectors, shipped so a first `make run` need not embed them all; used only
-# when they were made by the configured model (anything else is encoded as usual).
+# The demo's chunk and evidence-sentence vectors, shipped so a first `make run` need not embed
+# them; used only when made by the configured model (anything else is encoded as usual).
+# Regenerate with `seed_demo --export-vectors` on an empty database after the engine changes.
 VECTORS = FIXTURES / "demo_vectors.npz"
 PASSWORD = "demo12345"
 STAGES = [s.value for s in StartupProfile.Stage]
@@ -107,16 +108,39 @@ CHINESE_STARTUPS = [
 ]
 
 
-def shipped_vectors() -> dict[str, bytes]:
+def load_shipped_vectors() -> dict[str, bytes]:
+    """Hand the shipped sentence vectors to evidence; return the chunk vectors for indexing."""
     if not VECTORS.is_file():
         return {}
     with np.load(VECTORS) as shipped:
         if str(shipped["model_id"]) != engine.embedder().model_id:
             return {}
-        vectors = shipped["vectors"].astype(np.float32)
-        return {
-            str(key): row.tobytes() for key, row in zip(shipped["hashes"], vectors, strict=True)
-        }
+        sentences = shipped["sentence_vectors"].astype(np.float32)
+        engine.sentence_vectors.preload(
+            dict(zip(shipped["sentence_hashes"].tolist(), sentences, strict=True))
+        )
+        chunks = shipped["vectors"].astype(np.float32)
+        return {str(key): row.tobytes() for key, row in zip(shipped["hashes"], chunks, strict=True)}
+
+
+def _export_vectors() -> int:
+    """Write the vectors this seed used (chunks from the database, evidence sentences from
+    memory) as float16: cosine to the float32 originals stays above 0.9999."""
+    model_id = engine.embedder().model_id
+    rows = dict(ChunkVector.objects.filter(model_id=model_id).values_list("content_hash", "vector"))
+    hashes = sorted(rows)
+    sentences = engine.sentence_vectors.items()
+    np.savez_compressed(
+        VECTORS,
+        model_id=np.array(model_id),
+        hashes=np.array(hashes),
+        vectors=np.vstack([np.frombuffer(bytes(rows[h]), dtype=np.float32) for h in hashes]).astype(
+            np.float16
+        ),
+        sentence_hashes=np.array([key for key, _ in sentences]),
+        sentence_vectors=np.vstack([vector for _, vector in sentences]).astype(np.float16),
+    )
+    return len(hashes) + len(sentences)
 
 
 def _stable(key: str, modulo: int) -> int:
@@ -134,7 +158,14 @@ def _keywords(text: str) -> list[str]:
 class Command(BaseCommand):
     help = "Load the demo accounts and data (idempotent)."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--export-vectors",
+            action="store_true",
+            help="maintainers: after seeding, write the vectors it used to the shipped fixture",
+        )
+
+    def handle(self, *args, export_vectors: bool = False, **options):
         with gzip.open(FIXTURE, "rt", encoding="utf-8") as handle:
             data = json.load(handle)
         with transaction.atomic():
@@ -143,11 +174,13 @@ class Command(BaseCommand):
             accelerators = self._programmes(data)
             self._cohorts(accelerators, operator)
         self.stdout.write("Indexing challenges and profiles (first run embeds them; a minute)...")
-        match_services.index_rebuild(known_vectors=shipped_vectors())
+        match_services.index_rebuild(known_vectors=load_shipped_vectors())
         for challenge in Challenge.objects.filter(status=Challenge.Status.OPEN):
             match_services.matches_propose_for_challenge(challenge=challenge)
         demo = profiles["demo"]
         match_services.matches_propose_for_profile(profile=demo)
+        if export_vectors:
+            self.stdout.write(f"{_export_vectors()} vectors written to {VECTORS}")
         self.stdout.write(self.style.SUCCESS(self._summary()))
 
     def _user(self, email: str, organization: str, kind: str) -> User:
@@ -251,8 +284,7 @@ class Command(BaseCommand):
             "challenges": Challenge.objects.count(),
             "open challenges": Challenge.objects.filter(status="open").count(),
             "cohorts": Cohort.objects.count(),
-            "cohort members": CohortMembership.objects.count(),
-            "indexed": Side.CHALLENGE.label + "s and " + Side.STARTUP.label.lower() + "s",
+            "matches": Match.objects.count(),
         }
         lines = [f"Demo data ready: {counts}"]
         lines.append("Demo accounts (password demo12345):")
