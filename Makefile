@@ -32,5 +32,9 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# Not part of the test suite: each prints a table beside a baseline measured in the same run.
 bench: install
-	$(PY) tests/perf/bench_engine.py
+	$(PY) tests/perf/bench_engine.py --quick
+	$(PY) tests/perf/bench_api.py
+	$(PY) tests/perf/bench_scale.py
+	$(PY) tests/perf/bench_chat.py
