@@ -2,13 +2,13 @@ from __future__ import annotations
 
 import django_filters
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 
 from backend.accounts.models import Organization
-from backend.common.api import ActorMixin
+from backend.common.api import ActorMixin, ReadViewSet
 from backend.common.errors import NotFoundError, PermissionDeniedError
 from backend.common.filters import CommaListFilter
 from backend.common.permissions import OrganizationRolePermission
@@ -100,9 +100,7 @@ class MatchFilter(django_filters.FilterSet):
         fields = ["status", "challenge"]
 
 
-class MatchViewSet(
-    ActorMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
+class MatchViewSet(ReadViewSet):
     """Proposed matches: a firm sees its challenges'; a startup its own."""
 
     serializer_class = MatchSerializer

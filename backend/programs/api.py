@@ -2,13 +2,13 @@ from __future__ import annotations
 
 import django_filters
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from backend.accounts.api import OrganizationSerializer
 from backend.accounts.models import Organization
-from backend.common.api import ActorMixin
+from backend.common.api import EditViewSet
 from backend.common.errors import NotFoundError
 from backend.common.filters import CommaListFilter
 from backend.common.permissions import OrganizationRolePermission
@@ -85,14 +85,7 @@ class ChallengeFilter(django_filters.FilterSet):
         return qs.filter(trl_min__lte=value, trl_max__gte=value)
 
 
-class AcceleratorViewSet(
-    ActorMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
+class AcceleratorViewSet(EditViewSet):
     """A firm's open-innovation programmes. Every signed-in user reads; the firm edits its own."""
 
     serializer_class = AcceleratorSerializer
@@ -118,14 +111,7 @@ class AcceleratorViewSet(
         )
 
 
-class ChallengeViewSet(
-    ActorMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
+class ChallengeViewSet(EditViewSet):
     """Technology challenges. Drafts: firm and operators. Confidential: also matched startups."""
 
     serializer_class = ChallengeSerializer
@@ -227,14 +213,7 @@ class CohortMembershipUpdateSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=2_000, required=False, allow_blank=True)
 
 
-class CohortViewSet(
-    ActorMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
+class CohortViewSet(EditViewSet):
     """An accelerator's intakes. Operators curate; the firm reads; invited startups read theirs."""
 
     serializer_class = CohortSerializer

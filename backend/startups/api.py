@@ -2,12 +2,12 @@ from __future__ import annotations
 
 import django_filters
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from backend.accounts.models import Organization
-from backend.common.api import ActorMixin
+from backend.common.api import ReadViewSet
 from backend.common.errors import NotFoundError, PermissionDeniedError
 from backend.common.filters import CommaListFilter
 from backend.common.permissions import OrganizationRolePermission
@@ -60,9 +60,7 @@ class StartupProfileFilter(django_filters.FilterSet):
         fields = ["stage", "published"]
 
 
-class StartupProfileViewSet(
-    ActorMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
+class StartupProfileViewSet(ReadViewSet):
     """Startup capability profiles. A startup edits only its own, at `/api/startups/me/`."""
 
     serializer_class = StartupProfileSerializer
