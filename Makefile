@@ -22,6 +22,8 @@ run: install
 	mkdir -p var
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py seed_demo
+	@echo "Open http://127.0.0.1:$(PORT)/ (sign in with a demo account above),"
+	@echo "     http://127.0.0.1:$(PORT)/api/docs/ (the API) and http://127.0.0.1:$(PORT)/admin/"
 	DEBUG=1 $(PY) -m uvicorn backend.config.asgi:application --host 127.0.0.1 --port $(PORT)
 
 test: install
