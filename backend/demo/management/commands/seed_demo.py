@@ -170,6 +170,8 @@ class Command(BaseCommand):
             data = json.load(handle)
         with transaction.atomic():
             operator = self._user("operator@demo.local", "Programme Office", "operator")
+            # The demo operator also runs the admin, so /admin/ works out of the box.
+            User.objects.filter(pk=operator.pk).update(is_staff=True, is_superuser=True)
             profiles = self._startups(data)
             accelerators = self._programmes(data)
             self._cohorts(accelerators, operator)
@@ -292,7 +294,7 @@ class Command(BaseCommand):
             ("enterprise@demo.local", "a firm (Lingang Power Systems Group)"),
             ("enterprise2@demo.local", "a second firm"),
             ("startup@demo.local", "a startup"),
-            ("operator@demo.local", "the platform operator"),
+            ("operator@demo.local", "the platform operator (also signs in to /admin/)"),
         ]:
             lines.append(f"  {email:<26} {what}")
         return "\n".join(lines)
