@@ -19,10 +19,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from backend.accounts.models import Membership, Organization, User
+from backend.accounts.selectors import actor_for
 from backend.matches import engine
 from backend.matches import services as match_services
 from backend.matches.models import ChunkVector, Match
-from backend.programs.models import Accelerator, Challenge, Cohort
+from backend.programs import services as program_services
+from backend.programs.models import Accelerator, Challenge, Cohort, CohortMembership
 from backend.startups.models import StartupProfile
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
@@ -174,7 +176,7 @@ class Command(BaseCommand):
             User.objects.filter(pk=operator.pk).update(is_staff=True, is_superuser=True)
             profiles = self._startups(data)
             accelerators = self._programmes(data)
-            self._cohorts(accelerators, operator)
+            self._cohorts(accelerators, operator, profiles["demo"])
         self.stdout.write("Indexing challenges and profiles (first run embeds them; a minute)...")
         match_services.index_rebuild(known_vectors=load_shipped_vectors())
         for challenge in Challenge.objects.filter(status=Challenge.Status.OPEN):
@@ -274,10 +276,22 @@ class Command(BaseCommand):
                 )
         return accelerators
 
-    def _cohorts(self, accelerators: list[Accelerator], operator: User) -> None:
+    def _cohorts(
+        self, accelerators: list[Accelerator], operator: User, demo: StartupProfile
+    ) -> None:
+        """Each programme has an intake; the demo startup is invited to the first one."""
         for accelerator in accelerators:
             Cohort.objects.get_or_create(
                 accelerator=accelerator, name="2027 Spring intake", defaults={"capacity": 8}
+            )
+        first = Cohort.objects.get(accelerator=accelerators[0], name="2027 Spring intake")
+        if not first.memberships.filter(startup=demo.organization).exists():
+            program_services.cohort_member_add(
+                actor=actor_for(operator),
+                cohort=first,
+                startup=demo.organization,
+                status=CohortMembership.Status.INVITED,
+                note="Strong fit for our fast-charging challenges.",
             )
 
     def _summary(self) -> str:
