@@ -41,7 +41,8 @@ def highlight(text: str, terms) -> SafeString:
 @register.filter
 def percent(value) -> str:
     try:
-        return f"{round(float(value) * 100)}%"
+        # A cosine below zero reads as "no likeness at all".
+        return f"{max(0, round(float(value) * 100))}%"
     except (TypeError, ValueError):
         return ""
 
