@@ -16,6 +16,7 @@ FIRM2 = "firm2@web.test"
 STARTUP = "startup@web.test"
 UNMATCHED_STARTUP = "newcomer@web.test"
 OPERATOR = "operator@web.test"
+ROBOTICS_STARTUP = "robotics@web.test"
 
 PROFILES = [
     {
@@ -73,6 +74,7 @@ PROFILES = [
         "region": "Shanghai",
     },
     {
+        "email": ROBOTICS_STARTUP,
         "name": "GridSense Robotics",
         "pitch": "Inspection robots with thermal imaging for substations.",
         "summary": "Autonomous inspection robots that read gauges and find hot spots in "

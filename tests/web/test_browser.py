@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.web.conftest import shoot
-from tests.web.seed import FIRM, OPERATOR, STARTUP, UNMATCHED_STARTUP
+from tests.web.seed import FIRM, HISTORY, OPERATOR, ROBOTICS_STARTUP, STARTUP, UNMATCHED_STARTUP
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -198,21 +198,31 @@ def test_a_new_startup_signs_up_and_appears_live_on_the_firms_matches(open_page,
     expect(firm.locator("[data-match]")).to_have_count(count + 1)
 
 
-def test_chat_history_scrolls_back_to_the_start(open_page, site):
+def test_the_conversation_list_follows_and_history_scrolls_back(open_page, site):
+    conversation = site.seed["long_conversation"]
     firm = open_page(FIRM)
     firm.goto("/conversations/")
-    expect(
-        firm.locator(f"[data-conversation='{site.seed['long_conversation']}'] .unread")
-    ).to_be_visible()
-    firm.goto(f"/conversations/{site.seed['long_conversation']}/")
+    item = firm.locator(f"[data-conversation='{conversation}']")
+    expect(item.locator(".unread")).to_have_text("1 unread")
+
+    # The other side writes; the firm's list shows it without a reload.
+    robotics = open_page(ROBOTICS_STARTUP)
+    robotics.goto(f"/conversations/{conversation}/")
+    robotics.get_by_label("Message", exact=True).fill("Are you there?")
+    robotics.keyboard.press("Enter")
+    expect(item.locator(".convo-last")).to_have_text("Are you there?")
+    expect(item.locator(".unread")).to_have_text("2 unread")
+
+    # The chat page shows the latest page and pages back to the first message.
+    item.locator("a").click()
     messages = firm.locator(".msg[data-seq]")
     expect(messages).to_have_count(50)
-    expect(messages.last).to_contain_text("History message 70")
+    expect(messages.last).to_contain_text("Are you there?")
     firm.get_by_role("button", name="Load earlier messages").click()
-    expect(messages).to_have_count(70)
+    expect(messages).to_have_count(HISTORY + 1)
     expect(firm.locator("[data-chat-start]")).to_be_visible()
     seqs = messages.evaluate_all("els => els.map(e => Number(e.dataset.seq))")
-    assert seqs == list(range(1, 71))
+    assert seqs == list(range(1, HISTORY + 2))
     expect(messages.first).to_contain_text("History message 1")
 
 

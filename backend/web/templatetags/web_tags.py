@@ -123,6 +123,7 @@ def js_strings() -> dict[str, str]:
         "failed": _("Not sent yet; it will be retried."),
         "typing": _("%(name)s is typing…"),
         "someone": _("Someone"),
+        "unread": _("unread"),
         "load_earlier": _("Load earlier messages"),
         "start": _("This is the start of the conversation."),
         "today": _("Today"),
