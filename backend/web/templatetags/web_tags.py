@@ -162,3 +162,16 @@ def ago(moment) -> str:
     if (timezone.now() - moment).total_seconds() < 60:
         return _("just now")
     return _("%(time)s ago") % {"time": timesince(moment)}
+
+
+@register.filter
+def when(moment) -> str:
+    """The time for today's moments, the short date for older ones (local time, local format)."""
+    from django.utils import formats, timezone
+
+    if not moment:
+        return ""
+    local = timezone.localtime(moment)
+    if local.date() == timezone.localdate():
+        return formats.time_format(local, "TIME_FORMAT")
+    return formats.date_format(local, "SHORT_DATE_FORMAT")
