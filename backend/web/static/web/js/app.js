@@ -137,15 +137,21 @@
   var list = root.querySelector("[data-notify-list]");
   var liveState = root.querySelector("[data-live-state]");
 
+  // Kept in localStorage, so every tab shows the same list; each tab receives each event, so
+  // an event is stored once, under a key made of what it is about.
   function load() {
     try {
-      return JSON.parse(sessionStorage.getItem(storeKey)) || { unseen: 0, items: [] };
+      return JSON.parse(localStorage.getItem(storeKey)) || { unseen: 0, items: [] };
     } catch (e) {
       return { unseen: 0, items: [] };
     }
   }
   function save(state) {
-    try { sessionStorage.setItem(storeKey, JSON.stringify(state)); } catch (e) { /* full */ }
+    try { localStorage.setItem(storeKey, JSON.stringify(state)); } catch (e) { /* full */ }
+  }
+  function keyOf(event) {
+    return [event.type, event.match, event.status, event.conversation, event.seq,
+      event.membership].join(":");
   }
 
   function linkFor(event) {
@@ -209,6 +215,16 @@
 
   var state = load();
   render(state);
+  // Signing out forgets this user's notifications on this browser.
+  document.querySelectorAll("form[data-sign-out]").forEach(function (form) {
+    form.addEventListener("submit", function () { localStorage.removeItem(storeKey); });
+  });
+  window.addEventListener("storage", function (event) {
+    if (event.key === storeKey) {
+      state = load();
+      render(state);
+    }
+  });
 
   toggle.addEventListener("click", function () {
     var open = panel.hidden;
@@ -239,14 +255,15 @@
     var shownInPage = !document.dispatchEvent(offered);
     var text = describe(event);
     var href = linkFor(event);
+    var key = keyOf(event);
+    if (!shownInPage) toast(text, href);
     state = load();
-    state.items.unshift({ text: text, href: href, at: Date.now(), type: event.type });
-    state.items = state.items.slice(0, 20);
-    if (!shownInPage) {
-      state.unseen += 1;
-      toast(text, href);
+    if (!state.items.some(function (item) { return item.key === key; })) {
+      state.items.unshift({ key: key, text: text, href: href, at: Date.now(), type: event.type });
+      state.items = state.items.slice(0, 20);
+      if (!shownInPage) state.unseen += 1;
+      save(state);
     }
-    save(state);
     render(state);
     if (event.type === "message.new" && !shownInPage) {
       var total = document.querySelector("[data-unread-total]");
