@@ -11,8 +11,10 @@ import logging
 import time
 from typing import Any
 
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.db import close_old_connections
 from rest_framework import serializers
 
 from backend.accounts.selectors import actor_for
@@ -39,8 +41,20 @@ TYPING_INTERVAL_S = 1.0
 
 def in_pool(function):
     """Run a write in the worker pool, not in Channels' one database thread: each write is a
-    transaction of its own, so several can wait on the database and the channel layer at once."""
-    return database_sync_to_async(function, thread_sensitive=False)
+    transaction of its own, so several can wait on the database and the channel layer at once.
+
+    Old connections are closed inside the call, where the worker's connection is visible
+    (asgiref runs the function in a copied context that `database_sync_to_async` does not see).
+    """
+
+    def call(*args, **kwargs):
+        close_old_connections()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            close_old_connections()
+
+    return sync_to_async(call, thread_sensitive=False)
 
 
 class FrameError(ApplicationError):

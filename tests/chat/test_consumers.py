@@ -33,9 +33,10 @@ def application():
 
 
 @pytest.fixture(autouse=True)
-async def close_socket_thread_connection():
-    """Consumers reach the database from Channels' worker thread, whose connection persists
-    (CONN_MAX_AGE); close it so the test database can be flushed and dropped."""
+async def close_socket_thread_connections(monkeypatch):
+    """Consumers reach the database from worker threads whose connections would persist
+    (CONN_MAX_AGE); let none outlive its call, so the test database can be dropped."""
+    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 0)
     yield
     await database_sync_to_async(lambda: connection.close())()
 
@@ -64,11 +65,12 @@ async def joined(application, chat, user) -> WebsocketCommunicator:
 async def refusal(communicator: WebsocketCommunicator) -> int:
     """The close code of a refused socket, after checking that nothing came before it."""
     connected, code = await communicator.connect()
-    if not connected:
-        return code
-    first = await communicator.receive_output()
-    assert first["type"] == "websocket.close", first
-    return first["code"]
+    if connected:
+        first = await communicator.receive_output()
+        assert first["type"] == "websocket.close", first
+        code = first["code"]
+    await communicator.disconnect()  # as the server would: ends the consumer and its receive
+    return code
 
 
 async def frames(communicator: WebsocketCommunicator, count: int) -> list[dict]:
@@ -294,6 +296,7 @@ async def test_a_foreign_or_missing_origin_is_refused_at_the_handshake(applicati
     )
     connected, _ = await communicator.connect()
     assert not connected
+    await communicator.disconnect()
 
 
 async def test_a_ticket_opens_one_socket_once(application, chat):
