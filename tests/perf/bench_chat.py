@@ -1,6 +1,6 @@
 """Chat benchmark: many WebSocket clients in many conversations against one server process.
 
-    python tests/perf/bench_chat.py [--conversations 500] [--interval 10] [--duration 30]
+    python tests/perf/bench_chat.py [--conversations 500] [--interval 20] [--duration 60]
 
 One uvicorn process serves the platform's ASGI app with the Redis channel layer (REDIS_URL, by
 default redis://127.0.0.1:6379/0, of which the benchmark uses database 5). Two clients per
@@ -239,8 +239,8 @@ async def run_load(server_port: int, pid: int, seed: dict, args, paths) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--conversations", type=int, default=500)
-    parser.add_argument("--interval", type=float, default=10.0, help="seconds between sends")
-    parser.add_argument("--duration", type=float, default=30.0)
+    parser.add_argument("--interval", type=float, default=20.0, help="seconds between sends")
+    parser.add_argument("--duration", type=float, default=60.0)
     parser.add_argument("--drain", type=float, default=60.0, help="seconds to wait for stragglers")
     args = parser.parse_args()
     redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0").rsplit("/", 1)[0] + "/5"
@@ -250,6 +250,7 @@ def main() -> None:
     redis.Redis.from_url(redis_url).flushdb()
     tmp = Path(tempfile.mkdtemp(prefix="bench-chat-"))
     with throwaway_database(tmp) as database_url:
+        args.database = database_url.split(":", 1)[0]
         env = server_env(database_url, tmp, REDIS_URL=redis_url, TASKS_INLINE="1")
         env["LOG_LEVEL"] = "WARNING"
         print(f"migrating and seeding {args.conversations} conversations ...", flush=True)
@@ -310,7 +311,8 @@ def report(results: dict, args) -> None:
     print()
     print(
         f"{args.conversations} conversations, {2 * args.conversations} clients, one message per "
-        f"client every {args.interval:g} s for {args.duration:g} s"
+        f"client every {args.interval:g} s for {args.duration:g} s; database: {args.database}; "
+        f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the end"
     )
     print()
     print("| | " + " | ".join(names) + " |")
