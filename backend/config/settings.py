@@ -221,6 +221,7 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "faiss.loader": {"level": "WARNING"},
+        "bm25s": {"level": "WARNING"},
     },
 }
 

@@ -177,7 +177,7 @@ class Command(BaseCommand):
             profiles = self._startups(data)
             accelerators = self._programmes(data)
             self._cohorts(accelerators, operator, profiles["demo"])
-        self.stdout.write("Indexing challenges and profiles (first run embeds them; a minute)...")
+        self.stdout.write("Indexing challenges and profiles and proposing matches...")
         match_services.index_rebuild(known_vectors=load_shipped_vectors())
         for challenge in Challenge.objects.filter(status=Challenge.Status.OPEN):
             match_services.matches_propose_for_challenge(challenge=challenge)
