@@ -1,4 +1,5 @@
-"""Sentence-transformers embedder: chunking that fits the model, batched normalised encoding."""
+"""Sentence-transformers embedder: chunking that fits the model, batched normalised encoding
+on torch (default) or ONNX Runtime (``EngineConfig.backend``, see ``matching.onnx_backend``)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import numpy as np
 
 from matching.config import EngineConfig
 from matching.documents import Chunk, Document
+from matching.onnx_backend import OnnxEncoder, model_file, transformer_folder
 from matching.text import split_sentences, strip_boilerplate
 
 
@@ -26,13 +28,18 @@ class Embedder:
     Nothing is loaded at construction: the tokenizer loads on the first ``chunk`` call, the model on
     the first ``encode``. A missing model folder raises ``ModelNotFoundError`` naming
     ``MATCHING_MODEL_PATH``; there is no fallback to any other kind of vector.
+
+    ``config.backend`` picks how ``encode`` runs: "torch" (sentence-transformers), "onnx" or
+    "onnx-int8" (ONNX Runtime on files exported once into ``config.resolved_onnx_dir()``).
     """
 
     def __init__(self, config: EngineConfig | None = None) -> None:
         self.config = config or EngineConfig()
         self.path = self.config.resolved_model_path()
+        self.backend = self.config.backend
         self._model: Any = None
         self._tokenizer: Any = None
+        self._onnx: OnnxEncoder | None = None
         self._lock = threading.Lock()
         settings = _read_json(self.path / "sentence_bert_config.json")
         self.max_seq_length = int(settings.get("max_seq_length", 256))
@@ -42,7 +49,18 @@ class Embedder:
 
     @property
     def model_id(self) -> str:
-        """Names the model and fingerprints its files, so vectors of two models never mix."""
+        """Names the model and fingerprints its files, so vectors of two models never mix.
+
+        "onnx" gives the torch vectors (within 1e-6) and keeps the torch id; "onnx-int8" gives
+        other vectors and says so in a suffix, so that its vectors are cached and indexed apart.
+        """
+        if self.backend == "onnx-int8":
+            return f"{self.source_model_id}:onnx-int8"
+        return self.source_model_id
+
+    @property
+    def source_model_id(self) -> str:
+        """The id of the model files themselves, whatever the backend."""
         name = self.path.parent.name if self.path.name == "model" else self.path.name
         digest = hashlib.sha256()
         for part in ("modules.json", "config.json", "sentence_bert_config.json"):
@@ -55,6 +73,8 @@ class Embedder:
 
     @property
     def dimension(self) -> int:
+        if self.backend != "torch":
+            return self.onnx.dimension
         model = self.model
         if hasattr(model, "get_embedding_dimension"):
             return int(model.get_embedding_dimension())
@@ -70,6 +90,28 @@ class Embedder:
                     str(self.path), device="cpu", local_files_only=True
                 )
         return self._model
+
+    @property
+    def onnx(self) -> OnnxEncoder:
+        """The ONNX Runtime encoder; exports (and quantises) the model on first use when its
+        files are not in the cache folder yet."""
+        with self._lock:
+            if self._onnx is None:
+                from transformers import AutoTokenizer
+
+                folder = self.config.resolved_onnx_dir() / self.source_model_id.replace(":", "-")
+                path = model_file(
+                    self.path, folder, self.source_model_id, self.backend == "onnx-int8"
+                )
+                # A tokenizer of its own: a fast tokenizer called from two threads with other
+                # padding settings fails ("Already borrowed"), and chunking shares the other.
+                tokenizer = AutoTokenizer.from_pretrained(
+                    str(transformer_folder(self.path)), local_files_only=True
+                )
+                self._onnx = OnnxEncoder(
+                    path, tokenizer, self.max_seq_length, self.config.batch_size
+                )
+        return self._onnx
 
     @property
     def tokenizer(self) -> Any:
@@ -89,6 +131,8 @@ class Embedder:
         """Vectors of ``texts``, shape (n, dimension), float32, unit length (cosine = dot)."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
+        if self.backend != "torch":
+            return self.onnx.encode(list(texts))
         vectors = self.model.encode(
             list(texts),
             batch_size=self.config.batch_size,

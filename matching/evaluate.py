@@ -23,6 +23,7 @@ from matching.config import EngineConfig
 from matching.documents import Document, ScoredDoc
 from matching.embedder import Embedder
 from matching.metrics import evaluate_run
+from matching.onnx_backend import BACKENDS
 from matching.ranker import TERMS, SearchSpace, rank
 
 RUN_DEPTH = 100
@@ -147,6 +148,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=os.environ.get("MATCHING_MODEL_PATH") or None,
         help="sentence-transformers model folder (default: MATCHING_MODEL_PATH, else packaged)",
     )
+    parser.add_argument(
+        "--backend",
+        choices=BACKENDS,
+        default="torch",
+        help="embedding backend; onnx-int8 vectors differ, so use a --cache-dir of their own",
+    )
+    parser.add_argument("--onnx-dir", help="cache of exported ONNX files (default: user cache)")
     args = parser.parse_args(argv)
 
     split = read_split(args.split)
@@ -155,7 +163,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     profiles = [profile_document(r) for r in read_jsonl(args.profiles)]
     qrels = {q: rel for q, rel in read_qrels(args.qrels).items() if q in wanted}
     young = {str(p.id) for p in profiles if len(p.statements) <= YOUNG_MAX_STATEMENTS}
-    config = EngineConfig(model_path=args.model_path)
+    config = EngineConfig(model_path=args.model_path, backend=args.backend, onnx_dir=args.onnx_dir)
     cache = EmbeddingCache(args.cache_dir / "embeddings.sqlite3")
     try:
         runs = run_benchmark(challenges, profiles, config, cache)
