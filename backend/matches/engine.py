@@ -32,6 +32,7 @@ logger = logging.getLogger(__name__)
 def engine_config() -> EngineConfig:
     return EngineConfig(
         model_path=settings.MATCHING_MODEL_PATH,
+        backend=settings.MATCHING_BACKEND,
         approximate_threshold=settings.MATCHING_APPROXIMATE_THRESHOLD,
     )
 
