@@ -85,6 +85,24 @@ class Challenge(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # What a firm writes; the status and dates move only through the services.
+    EDITABLE_FIELDS = (
+        "accelerator",
+        "title",
+        "problem_statement",
+        "desired_outcomes",
+        "required_capabilities",
+        "industry_tags",
+        "trl_min",
+        "trl_max",
+        "budget_min",
+        "budget_max",
+        "budget_currency",
+        "deadline",
+        "language",
+        "visibility",
+    )
+
     class Meta:
         ordering = ["-published_at", "-created_at", "id"]
 

@@ -140,22 +140,7 @@ class ChallengeForm(forms.ModelForm):
 
     class Meta:
         model = Challenge
-        fields = [
-            "accelerator",
-            "title",
-            "problem_statement",
-            "desired_outcomes",
-            "required_capabilities",
-            "industry_tags",
-            "trl_min",
-            "trl_max",
-            "budget_min",
-            "budget_max",
-            "budget_currency",
-            "deadline",
-            "language",
-            "visibility",
-        ]
+        fields = Challenge.EDITABLE_FIELDS
         labels = {
             "accelerator": _("Accelerator"),
             "title": _("Title"),
