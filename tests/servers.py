@@ -120,16 +120,22 @@ class Process:
 
 
 class Server(Process):
-    """The ASGI app under uvicorn on a loopback port."""
+    """An ASGI app (the platform's, unless told otherwise) under uvicorn on a loopback port."""
 
-    def __init__(self, env: dict[str, str], log: Path, port: int | None = None) -> None:
+    def __init__(
+        self,
+        env: dict[str, str],
+        log: Path,
+        port: int | None = None,
+        app: str = "backend.config.asgi:application",
+    ) -> None:
         self.port = port or free_port()
         super().__init__(
             [
                 sys.executable,
                 "-m",
                 "uvicorn",
-                "backend.config.asgi:application",
+                app,
                 "--host",
                 "127.0.0.1",
                 "--port",

@@ -45,9 +45,7 @@ from websockets.asyncio.client import ClientConnection, connect  # noqa: E402
 from websockets.exceptions import ConnectionClosed  # noqa: E402
 
 from tests.servers import (  # noqa: E402
-    Process,
     Server,
-    free_port,
     manage,
     server_env,
     throwaway_database,
@@ -94,30 +92,6 @@ async def relay_app(scope, receive, send):
     finally:
         room.discard(outbox)
         writer.cancel()
-
-
-class RelayServer(Server):
-    """`relay_app` under uvicorn, started and awaited like the platform's server."""
-
-    def __init__(self, env: dict[str, str], log: Path) -> None:
-        self.port = free_port()
-        Process.__init__(
-            self,
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "tests.perf.bench_chat:relay_app",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-                "--log-level",
-                "warning",
-            ],
-            env,
-            log,
-        )
 
 
 # -- the load -------------------------------------------------------------------------------
@@ -274,7 +248,7 @@ def main() -> None:
         finally:
             platform.stop()
 
-        relay = RelayServer(env, tmp / "relay.log")
+        relay = Server(env, tmp / "relay.log", app="tests.perf.bench_chat:relay_app")
         try:
             relay.wait_ready()
             print("load on the baseline relay ...", flush=True)
