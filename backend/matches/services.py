@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Mapping
+from typing import NamedTuple
 
 import numpy as np
 from django.conf import settings
@@ -18,7 +19,7 @@ from backend.matches import engine
 from backend.matches.models import ChunkVector, IndexChange, Match, Side
 from backend.programs.models import Challenge
 from backend.startups.models import StartupProfile
-from matching import ScoredDoc, explain
+from matching import Chunk, Document, ScoredDoc, SearchSpace, explain
 
 logger = logging.getLogger(__name__)
 
@@ -140,40 +141,44 @@ def index_rebuild(*, known_vectors: Mapping[str, bytes] | None = None) -> int:
 # -- proposals ------------------------------------------------------------------------------
 
 
-def _rank_startups(challenge: Challenge, k: int) -> list[ScoredDoc]:
-    space = engine.registry.space(Side.STARTUP)
+class _ChallengeQuery(NamedTuple):
+    """A challenge as the engine queries with it: its document and stored chunk vectors."""
+
+    document: Document
+    chunks: list[Chunk]
+    vectors: np.ndarray
+
+
+def _challenge_query(challenge: Challenge) -> _ChallengeQuery | None:
     stored = engine.stored_chunks(Side.CHALLENGE, [challenge.pk]).get(challenge.pk)
-    if stored is None or not len(space):
-        return []
-    chunks, vectors = stored
-    return space.search(engine.challenge_document(challenge), chunks, vectors, k=k)
-
-
-def _evidence(challenge: Challenge, profile: StartupProfile) -> dict:
-    (c_chunks, c_vectors), (p_chunks, p_vectors) = (
-        engine.stored_chunks(Side.CHALLENGE, [challenge.pk])[challenge.pk],
-        engine.stored_chunks(Side.STARTUP, [profile.pk])[profile.pk],
+    return (
+        None if stored is None else _ChallengeQuery(engine.challenge_document(challenge), *stored)
     )
-    space = engine.registry.space(Side.STARTUP)
+
+
+def _evidence(query: _ChallengeQuery, startups: SearchSpace, profile_id: int) -> dict:
+    """Evidence from what the startup space already holds: no database round trip."""
     return explain(
-        engine.challenge_document(challenge),
-        c_chunks,
-        c_vectors,
-        engine.profile_document(profile),
-        p_chunks,
-        p_vectors,
-        idf=space.idf,
+        query.document,
+        query.chunks,
+        query.vectors,
+        startups.get(profile_id),
+        startups.chunks_of(profile_id),
+        startups.vectors_of(profile_id),
+        idf=startups.idf,
         encode=engine.sentence_vectors,
     ).to_dict()
 
 
-def _record(challenge: Challenge, profile: StartupProfile, rank: int, hit: ScoredDoc) -> bool:
+def _record(
+    challenge: Challenge, profile: StartupProfile, rank: int, hit: ScoredDoc, evidence: dict
+) -> bool:
     """Create or refresh one proposal; returns True when it is new. Declines stay declined."""
     values = {
         "score": float(hit.score),
         "rank": rank,
         "components": {name: float(value) for name, value in hit.components.items()},
-        "evidence": _evidence(challenge, profile),
+        "evidence": evidence,
     }
     match = Match.objects.filter(challenge=challenge, startup=profile).first()
     if match is None:
@@ -190,12 +195,16 @@ def _record(challenge: Challenge, profile: StartupProfile, rank: int, hit: Score
 @transaction.atomic
 def matches_propose_for_challenge(*, challenge: Challenge) -> int:
     """Propose the best startups for an open challenge. Returns how many proposals are new."""
-    if challenge.status != Challenge.Status.OPEN:
+    query = _challenge_query(challenge)
+    startups = engine.registry.space(Side.STARTUP)
+    if challenge.status != Challenge.Status.OPEN or query is None or not len(startups):
         return 0
-    hits = _rank_startups(challenge, k=settings.MATCHING_PROPOSALS_PER_CHALLENGE)
+    hits = startups.search(
+        query.document, query.chunks, query.vectors, k=settings.MATCHING_PROPOSALS_PER_CHALLENGE
+    )
     profiles = StartupProfile.objects.in_bulk([hit.doc_id for hit in hits])
     return sum(
-        _record(challenge, profiles[hit.doc_id], rank, hit)
+        _record(challenge, profiles[hit.doc_id], rank, hit, _evidence(query, startups, hit.doc_id))
         for rank, hit in enumerate(hits, start=1)
         if hit.doc_id in profiles
     )
@@ -208,31 +217,32 @@ def matches_propose_for_profile(*, profile: StartupProfile) -> int:
     A match's score and rank always read from the challenge's side (where this startup stands
     among all startups for that challenge), so a firm compares like with like.
     """
-    if not profile.published:
+    startups = engine.registry.space(Side.STARTUP)
+    challenges_space = engine.registry.space(Side.CHALLENGE)
+    if not profile.published or profile.pk not in startups or not len(challenges_space):
         return 0
-    stored = engine.stored_chunks(Side.STARTUP, [profile.pk]).get(profile.pk)
-    space = engine.registry.space(Side.CHALLENGE)
-    if stored is None or not len(space):
-        return 0
-    chunks, vectors = stored
-    hits = space.search(
-        engine.profile_document(profile), chunks, vectors, k=settings.MATCHING_PROPOSALS_PER_PROFILE
+    hits = challenges_space.search(
+        startups.get(profile.pk),
+        startups.chunks_of(profile.pk),
+        startups.vectors_of(profile.pk),
+        k=settings.MATCHING_PROPOSALS_PER_PROFILE,
     )
     challenges = Challenge.objects.select_related("accelerator").in_bulk(
         [hit.doc_id for hit in hits]
     )
     created = 0
-    startups = engine.registry.space(Side.STARTUP)
     for hit in hits:
         challenge = challenges.get(hit.doc_id)
-        if challenge is None:
+        query = _challenge_query(challenge) if challenge else None
+        if query is None:
             continue
-        ranking = _rank_startups(challenge, k=len(startups))
+        ranking = startups.search(query.document, query.chunks, query.vectors, k=len(startups))
         position = next(
             (i for i, scored in enumerate(ranking, start=1) if scored.doc_id == profile.pk), None
         )
         if position is not None:
-            created += _record(challenge, profile, position, ranking[position - 1])
+            evidence = _evidence(query, startups, profile.pk)
+            created += _record(challenge, profile, position, ranking[position - 1], evidence)
     return created
 
 
