@@ -115,6 +115,8 @@ class JsonSocket(AsyncJsonWebsocketConsumer):
             await getattr(self, handler)(content)
         except ApplicationError as error:
             await self.send_error(error, **extra)
+        except OSError:  # the server raises it when the client left before our reply: routine
+            logger.info("%s frame: the client left before the reply", content["type"])
         except Exception:  # the socket outlives one failed frame; the client may resend
             logger.exception("%s frame failed", content["type"])
             await self.send_error(

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
@@ -131,7 +133,17 @@ if REDIS_URL:
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             # redis-py 8 gives up on a read after 5 s by default, exactly as long as the layer's
             # blocking receive waits on the server: idle sockets would crash without more room.
-            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 30}]},
+            "CONFIG": {
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "socket_timeout": 30,
+                        # Pooled connections go stale when Redis restarts: without retries the
+                        # first command on one fails (a WebSocket handshake would answer 500).
+                        "retry": Retry(ExponentialBackoff(cap=2, base=0.05), 6),
+                    }
+                ]
+            },
         }
     }
 else:
