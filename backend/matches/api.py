@@ -66,6 +66,7 @@ class MatchSerializer(serializers.ModelSerializer):
             "startup",
             "score",
             "rank",
+            "ranked_among",
             "status",
             "components",
             "evidence",

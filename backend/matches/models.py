@@ -26,6 +26,8 @@ class Match(models.Model):
     startup = models.ForeignKey(StartupProfile, on_delete=models.CASCADE, related_name="matches")
     score = models.FloatField()
     rank = models.PositiveIntegerField()
+    # How many startups the challenge was ranked against: "#3 of 260" reads where a score cannot.
+    ranked_among = models.PositiveIntegerField(default=0)
     components = models.JSONField(default=dict, blank=True)
     evidence = models.JSONField(default=dict, blank=True)
     status = models.CharField(

@@ -171,12 +171,18 @@ def _evidence(query: _ChallengeQuery, startups: SearchSpace, profile_id: int) ->
 
 
 def _record(
-    challenge: Challenge, profile: StartupProfile, rank: int, hit: ScoredDoc, evidence: dict
+    challenge: Challenge,
+    profile: StartupProfile,
+    rank: int,
+    ranked_among: int,
+    hit: ScoredDoc,
+    evidence: dict,
 ) -> bool:
     """Create or refresh one proposal; returns True when it is new. Declines stay declined."""
     values = {
         "score": float(hit.score),
         "rank": rank,
+        "ranked_among": ranked_among,
         "components": {name: float(value) for name, value in hit.components.items()},
         "evidence": evidence,
     }
@@ -204,7 +210,14 @@ def matches_propose_for_challenge(*, challenge: Challenge) -> int:
     )
     profiles = StartupProfile.objects.in_bulk([hit.doc_id for hit in hits])
     return sum(
-        _record(challenge, profiles[hit.doc_id], rank, hit, _evidence(query, startups, hit.doc_id))
+        _record(
+            challenge,
+            profiles[hit.doc_id],
+            rank,
+            len(startups),
+            hit,
+            _evidence(query, startups, hit.doc_id),
+        )
         for rank, hit in enumerate(hits, start=1)
         if hit.doc_id in profiles
     )
@@ -242,7 +255,9 @@ def matches_propose_for_profile(*, profile: StartupProfile) -> int:
         )
         if position is not None:
             evidence = _evidence(query, startups, profile.pk)
-            created += _record(challenge, profile, position, ranking[position - 1], evidence)
+            created += _record(
+                challenge, profile, position, len(startups), ranking[position - 1], evidence
+            )
     return created
 
 

@@ -272,6 +272,7 @@ class MatchFilterForm(forms.Form):
     min_score = forms.FloatField(
         label=_("Minimum score"),
         required=False,
+        help_text=_("Scores are relative to this challenge's candidates: 0 is about average."),
         widget=forms.NumberInput(attrs={"step": "0.1"}),
     )
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Max, Min, Q, QuerySet
 
 from backend.accounts.selectors import Actor
 from backend.common.errors import NotFoundError
@@ -160,7 +160,7 @@ class Candidate:
 
     organization_id: int
     name: str
-    best_score: float
+    best_rank: int
     matches: int
     interested: bool
 
@@ -175,17 +175,17 @@ def cohort_candidates(actor: Actor, cohort: Cohort, limit: int = 30) -> list[Can
         .exclude(status=Match.Status.DECLINED)
         .values("startup__organization_id", "startup__name")
         .annotate(
-            best=Max("score"),
+            best=Min("rank"),
             n=Count("id"),
             interested=Count("id", filter=INTERESTED),
         )
-        .order_by("-interested", "-best")[:limit]
+        .order_by("-interested", "best")[:limit]
     )
     return [
         Candidate(
             organization_id=row["startup__organization_id"],
             name=row["startup__name"],
-            best_score=row["best"],
+            best_rank=row["best"],
             matches=row["n"],
             interested=row["interested"] > 0,
         )

@@ -10,6 +10,7 @@ from backend.matches import services
 from backend.matches.models import ChunkVector, IndexChange, Match, Side
 from backend.programs.models import Challenge
 from backend.programs.services import challenge_close, challenge_publish
+from backend.startups.models import StartupProfile
 from backend.startups.services import profile_save
 from tests.factories import ChallengeFactory, OrganizationFactory, StartupProfileFactory
 
@@ -88,6 +89,8 @@ def test_publishing_a_challenge_proposes_the_right_startup_first(
     matches = list(Match.objects.filter(challenge=challenge).order_by("rank"))
     assert matches[0].startup.name == "VoltCell"
     assert [m.rank for m in matches] == list(range(1, len(matches) + 1))
+    published = StartupProfile.objects.filter(published=True).count()
+    assert {m.ranked_among for m in matches} == {published}
     top = matches[0]
     assert top.status == Match.Status.PROPOSED
     # The score's components: the lexical and the dense evidence the ranker fused.
@@ -110,6 +113,7 @@ def test_saving_a_profile_proposes_open_challenges_in_the_other_direction(
     match = Match.objects.get(startup=profile)
     assert match.challenge == challenge
     assert match.rank == 1  # read from the challenge's side: best of all startups
+    assert match.ranked_among == StartupProfile.objects.filter(published=True).count() > 1
 
 
 def test_closing_a_challenge_takes_it_out_of_the_search_space(

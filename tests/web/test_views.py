@@ -57,9 +57,8 @@ def client_as(user: User | None) -> Client:
 
 
 def make_match(challenge: Challenge, profile, **extra) -> Match:
-    return Match.objects.create(
-        challenge=challenge, startup=profile, score=1.5, rank=1, evidence=EVIDENCE, **extra
-    )
+    values = {"score": 1.5, "rank": 1, "ranked_among": 260, "evidence": EVIDENCE} | extra
+    return Match.objects.create(challenge=challenge, startup=profile, **values)
 
 
 def errors_of(html: str, field: str) -> str:
@@ -269,6 +268,7 @@ def test_a_firm_reviews_matches_with_evidence_and_filters(world, challenge, prof
     html = client.get(f"/challenges/{challenge.pk}/matches/").content.decode()
     assert profile.name in html and other.name not in html  # declined: its own tab
     assert "<mark>neural</mark> <mark>networks</mark>" in html
+    assert "of 260 startups" in html  # where it stands, not a bare score
     assert (
         other.name
         in client.get(f"/challenges/{challenge.pk}/matches/?tab=declined").content.decode()
