@@ -131,6 +131,14 @@ class AcceleratorForm(forms.ModelForm):
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
 
 
+class AcceleratorEditForm(AcceleratorForm):
+    """An existing programme may also be paused or closed."""
+
+    class Meta(AcceleratorForm.Meta):
+        fields = [*AcceleratorForm.Meta.fields, "status"]
+        labels = {**AcceleratorForm.Meta.labels, "status": _("Status")}
+
+
 class ChallengeForm(forms.ModelForm):
     required_capabilities = lines_field(
         _("Required capabilities"),

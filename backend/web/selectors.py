@@ -47,6 +47,13 @@ def challenge_for_review(actor: Actor, pk: int) -> Challenge:
     return challenge
 
 
+def accelerator_for_editing(actor: Actor, pk: int) -> Accelerator:
+    accelerator = accelerators_editable_by(actor).filter(pk=pk).first()
+    if accelerator is None:
+        raise NotFoundError("Accelerator not found.")
+    return accelerator
+
+
 def challenge_for_editing(actor: Actor, pk: int) -> Challenge:
     challenge = challenges_editable_by(actor).filter(pk=pk).first()
     if challenge is None:

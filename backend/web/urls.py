@@ -14,6 +14,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     # a firm's programmes and challenges
     path("accelerators/new/", firm.accelerator_create, name="accelerator-create"),
+    path("accelerators/<int:pk>/edit/", firm.accelerator_edit, name="accelerator-edit"),
     path("challenges/", startup.challenge_search, name="challenge-search"),
     path("challenges/new/", firm.challenge_create, name="challenge-create"),
     path("challenges/<int:pk>/", firm.challenge_detail, name="challenge-detail"),

@@ -16,7 +16,7 @@ from django.test import Client
 from backend.accounts.models import Organization, User
 from backend.chat.services import conversation_open_for_match
 from backend.matches.models import Match
-from backend.programs.models import Challenge, CohortMembership
+from backend.programs.models import Accelerator, Challenge, CohortMembership
 from tests.factories import (
     PASSWORD,
     AcceleratorFactory,
@@ -227,6 +227,28 @@ def test_challenge_form_errors_stand_next_to_their_fields(world, accelerator):
     assert errors_of(html, "problem_statement") == ""
     assert 'aria-invalid="true"' in html
     assert not Challenge.objects.filter(problem_statement="x").exists()
+
+
+def test_a_firm_edits_and_pauses_its_own_accelerator_only(world, accelerator):
+    client = client_as(world.enterprise_user)
+    assert f"/accelerators/{accelerator.pk}/edit/" in client.get("/").content.decode()
+    edit = f"/accelerators/{accelerator.pk}/edit/"
+    html = client.post(edit, {"name": "", "status": "paused"}).content.decode()
+    assert "This field is required." in errors_of(html, "name")
+    accelerator.refresh_from_db()
+    assert accelerator.status == Accelerator.Status.ACTIVE  # nothing saved from a bad form
+    response = client.post(
+        edit, {"name": "Storage Chain Programme", "industry_focus": "storage", "status": "paused"}
+    )
+    assert response.url == "/"
+    accelerator.refresh_from_db()
+    assert (accelerator.name, accelerator.status) == ("Storage Chain Programme", "paused")
+    foreign = AcceleratorFactory(enterprise=world.other_enterprise)
+    assert client.get(f"/accelerators/{foreign.pk}/edit/").status_code == 404
+    assert client.post(f"/accelerators/{foreign.pk}/edit/", {"name": "x"}).status_code == 404
+    assert client_as(world.startup_user).get(edit).status_code == 404
+    foreign.refresh_from_db()
+    assert foreign.name != "x"
 
 
 def test_another_firms_challenge_cannot_be_edited_published_or_reviewed(world):

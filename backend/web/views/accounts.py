@@ -10,14 +10,13 @@ from django.utils.translation import gettext as _
 
 from backend.accounts.models import Organization
 from backend.accounts.services import user_create_with_organization
-from backend.common.errors import ApplicationError
 from backend.matches.models import Match
 from backend.matches.selectors import matches_visible_to
 from backend.programs.models import CohortMembership
 from backend.startups.selectors import profile_of
 from backend.web import selectors
 from backend.web.forms import LoginForm, SignupForm
-from backend.web.views.base import actor_of, add_service_errors
+from backend.web.views.base import actor_of, run_service
 
 
 def home(request):
@@ -81,11 +80,8 @@ def signup(request):
         return redirect("web:home")
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            user = user_create_with_organization(**form.cleaned_data)
-        except ApplicationError as exc:
-            add_service_errors(form, exc)
-        else:
+        user = run_service(form, user_create_with_organization, **form.cleaned_data)
+        if user is not None:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Welcome! Your organisation is ready."))
             is_startup = form.cleaned_data["kind"] == Organization.Kind.STARTUP

@@ -76,6 +76,16 @@ def add_service_errors(form: forms.BaseForm, exc: Exception) -> None:
         form.add_error(None, message)
 
 
+def run_service(form: forms.BaseForm, service: Callable[..., T], **kwargs: Any) -> T | None:
+    """Call a service for a valid form: its result, or None with the service's errors put on
+    the form."""
+    try:
+        return service(**kwargs)
+    except (ApplicationError, DjangoValidationError) as exc:
+        add_service_errors(form, exc)
+        return None
+
+
 def actor_of(request: HttpRequest) -> Actor:
     return actor_for(request.user)
 

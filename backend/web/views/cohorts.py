@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -23,7 +22,7 @@ from backend.startups.models import StartupProfile
 from backend.startups.selectors import profiles_visible_to
 from backend.web import selectors
 from backend.web.forms import CohortAddForm, CohortForm, CohortMoveForm, StartupSearchForm
-from backend.web.views.base import actor_of, add_service_errors, error_text, found, page
+from backend.web.views.base import actor_of, error_text, found, page, run_service
 
 OPERATOR = Organization.Kind.OPERATOR
 S = CohortMembership.Status
@@ -46,13 +45,13 @@ def cohort_create(request, pk: int):
         raise Http404("Accelerator not found.")
     form = CohortForm(request.POST or None, initial={"capacity": 10})
     if request.method == "POST" and form.is_valid():
-        try:
-            cohort = services.cohort_create(
-                actor=actor, data={**form.cleaned_data, "accelerator": accelerator}
-            )
-        except (ApplicationError, DjangoValidationError) as exc:
-            add_service_errors(form, exc)
-        else:
+        cohort = run_service(
+            form,
+            services.cohort_create,
+            actor=actor,
+            data={**form.cleaned_data, "accelerator": accelerator},
+        )
+        if cohort is not None:
             messages.success(request, _("Cohort created. Add startups from the matches."))
             return redirect("web:cohort-board", pk=cohort.pk)
     return render(

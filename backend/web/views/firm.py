@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -19,8 +18,8 @@ from backend.programs.selectors import (
     challenges_visible_to,
 )
 from backend.web import selectors
-from backend.web.forms import AcceleratorForm, ChallengeForm, DeclineForm
-from backend.web.views.base import actor_of, add_service_errors, error_text, found, page
+from backend.web.forms import AcceleratorEditForm, AcceleratorForm, ChallengeForm, DeclineForm
+from backend.web.views.base import actor_of, error_text, found, page, run_service
 
 FIRM = Organization.Kind.ENTERPRISE
 
@@ -33,15 +32,36 @@ def _published() -> str:
 def accelerator_create(request):
     actor = actor_of(request)
     form = AcceleratorForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.accelerator_create(actor=actor, data=form.cleaned_data)
-        except (ApplicationError, DjangoValidationError) as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Accelerator created. Post its first challenge."))
-            return redirect("web:challenge-create")
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and run_service(form, services.accelerator_create, actor=actor, data=form.cleaned_data)
+    ):
+        messages.success(request, _("Accelerator created. Post its first challenge."))
+        return redirect("web:challenge-create")
     return render(request, "web/firm/accelerator_form.html", {"form": form})
+
+
+@page(FIRM)
+def accelerator_edit(request, pk: int):
+    actor = actor_of(request)
+    accelerator = found(selectors.accelerator_for_editing, actor, pk)
+    # As for challenges: the form edits its own copy, so the heading keeps the saved name.
+    form = AcceleratorEditForm(
+        request.POST or None, instance=found(selectors.accelerator_for_editing, actor, pk)
+    )
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and run_service(
+            form, services.accelerator_update, accelerator=accelerator, data=form.cleaned_data
+        )
+    ):
+        messages.success(request, _("Changes saved."))
+        return redirect("web:home")
+    return render(
+        request, "web/firm/accelerator_form.html", {"form": form, "accelerator": accelerator}
+    )
 
 
 @page(FIRM)
@@ -54,11 +74,10 @@ def challenge_create(request):
     initial = {"accelerator": request.GET.get("accelerator") or accelerators.first().pk}
     form = ChallengeForm(request.POST or None, accelerators=accelerators, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            challenge = services.challenge_create(actor=actor, data=form.service_data())
-        except (ApplicationError, DjangoValidationError) as exc:
-            add_service_errors(form, exc)
-        else:
+        challenge = run_service(
+            form, services.challenge_create, actor=actor, data=form.service_data()
+        )
+        if challenge is not None:
             if request.POST.get("publish"):
                 return _move(request, challenge.pk, services.challenge_publish, _published())
             messages.success(request, _("Draft saved. Publish it when it is ready."))
@@ -76,14 +95,15 @@ def challenge_edit(request, pk: int):
         instance=found(selectors.challenge_for_editing, actor, pk),
         accelerators=accelerators_editable_by(actor),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.challenge_update(challenge=challenge, data=form.service_data())
-        except (ApplicationError, DjangoValidationError) as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Changes saved."))
-            return redirect("web:challenge-detail", pk=challenge.pk)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and run_service(
+            form, services.challenge_update, challenge=challenge, data=form.service_data()
+        )
+    ):
+        messages.success(request, _("Changes saved."))
+        return redirect("web:challenge-detail", pk=challenge.pk)
     return render(request, "web/firm/challenge_form.html", {"form": form, "challenge": challenge})
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -21,7 +20,7 @@ from backend.startups.selectors import profile_of
 from backend.startups.services import profile_save
 from backend.web import selectors
 from backend.web.forms import ChallengeSearchForm, CohortMoveForm, DeclineForm, ProfileForm
-from backend.web.views.base import actor_of, add_service_errors, back, error_text, found, page
+from backend.web.views.base import actor_of, back, error_text, found, page, run_service
 from backend.web.views.matches import TABS, tab_counts, tab_of
 
 STARTUP = Organization.Kind.STARTUP
@@ -36,11 +35,8 @@ def profile_edit(request):
     )
     form = ProfileForm(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
-        try:
-            profile = profile_save(actor=actor, data=form.service_data())
-        except (ApplicationError, DjangoValidationError) as exc:
-            add_service_errors(form, exc)
-        else:
+        profile = run_service(form, profile_save, actor=actor, data=form.service_data())
+        if profile is not None:
             if profile.published:
                 messages.success(
                     request, _("Profile saved. Matching challenges are proposed to you.")
