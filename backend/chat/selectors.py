@@ -16,7 +16,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from backend.accounts.models import Membership
+from backend.accounts.models import Membership, Organization, User
 from backend.accounts.selectors import Actor
 from backend.chat.models import Conversation, Message, Participant
 from backend.common.errors import NotFoundError
@@ -159,3 +159,22 @@ def conversation_user_ids(conversation: Conversation) -> list[int]:
         conversation=conversation, kind=Participant.Kind.OPERATOR
     ).values_list("user_id", flat=True)
     return sorted({*members, *invited})
+
+
+def invited_operators(conversation: Conversation) -> QuerySet[User]:
+    return User.objects.filter(
+        chat_participations__conversation=conversation,
+        chat_participations__kind=Participant.Kind.OPERATOR,
+    ).order_by("full_name", "email")
+
+
+def invitable_operators(conversation: Conversation) -> QuerySet[User]:
+    """Active platform operators not yet in the conversation: whom a participant may invite."""
+    return (
+        User.objects.filter(
+            is_active=True, memberships__organization__kind=Organization.Kind.OPERATOR
+        )
+        .exclude(pk__in=invited_operators(conversation).values("pk"))
+        .distinct()
+        .order_by("full_name", "email")
+    )

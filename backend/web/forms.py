@@ -342,6 +342,16 @@ class CohortMoveForm(forms.Form):
     status = forms.ChoiceField(choices=CohortMembership.Status.choices)
 
 
+class InviteOperatorForm(forms.Form):
+    operator = forms.ModelChoiceField(queryset=None, label=_("Operator"), empty_label=None)
+
+    def __init__(self, *args, operators, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["operator"]
+        field.queryset = operators
+        field.label_from_instance = lambda user: user.full_name or user.email
+
+
 class StartupSearchForm(forms.Form):
     q = forms.CharField(
         label=_("Find startups"),

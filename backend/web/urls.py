@@ -45,4 +45,9 @@ urlpatterns = [
     # conversations, once a match is connected
     path("conversations/", chat.conversation_list, name="conversations"),
     path("conversations/<int:pk>/", chat.conversation_detail, name="conversation"),
+    path(
+        "conversations/<int:pk>/invite-operator/",
+        chat.conversation_invite_operator,
+        name="conversation-invite-operator",
+    ),
 ]

@@ -498,6 +498,34 @@ def test_conversations_are_listed_and_opened_only_by_their_parties(world, challe
     assert operator.context["can_send"] is False
 
 
+def test_a_party_invites_an_operator_who_then_can_write(world, challenge, profile):
+    match = make_match(challenge, profile, status=Match.Status.CONNECTED)
+    conversation = conversation_open_for_match(match=match)
+    page = f"/conversations/{conversation.pk}/"
+    invite = f"{page}invite-operator/"
+    firm = client_as(world.enterprise_user)
+    form = firm.get(page).context["invite_form"]
+    assert [user.pk for user in form.fields["operator"].queryset] == [world.operator_user.pk]
+    # Only an operator can be invited, and only by a party; a stranger finds nothing.
+    response = firm.post(invite, {"operator": world.startup_user.pk}, follow=True)
+    assert "Choose an operator to invite." in response.content.decode()
+    assert (
+        client_as(world.other_startup_user)
+        .post(invite, {"operator": world.operator_user.pk})
+        .status_code
+        == 404
+    )
+    operator = client_as(world.operator_user)
+    assert operator.get(page).context["invite_form"] is None
+    operator.post(invite, {"operator": world.operator_user.pk})
+    assert operator.get(page).context["can_send"] is False
+    response = firm.post(invite, {"operator": world.operator_user.pk}, follow=True)
+    assert "can now read and write in this conversation" in response.content.decode()
+    assert operator.get(page).context["can_send"] is True
+    html = firm.get(page).content.decode()
+    assert "data-chat-operators" in html and "Invite an operator" not in html  # all invited
+
+
 # -- languages -------------------------------------------------------------------------------------
 
 

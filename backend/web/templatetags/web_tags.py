@@ -112,6 +112,7 @@ def js_strings() -> dict[str, str]:
         "cohort.invited": _("You are invited to the cohort “%(cohort_name)s”"),
         "message.new": _("New message in a conversation"),
         "conversation.opened": _("A conversation has opened: you are connected"),
+        "conversation.invited": _("You are invited to take part in a conversation"),
         "event": _("Something changed"),
         "no_events": _("Nothing new since you last looked."),
         "new_match": _("New"),

@@ -8,6 +8,7 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponseRedirect
@@ -68,9 +69,9 @@ def add_service_errors(form: forms.BaseForm, exc: Exception) -> None:
         general = [] if fields else [error_text(exc)]
     else:  # pragma: no cover - only the two error kinds above reach here
         raise exc
-    for name, messages in fields.items():
+    for name, field_messages in fields.items():
         target = name if name in form.fields else None
-        for message in messages:
+        for message in field_messages:
             form.add_error(target, str(KNOWN_MESSAGES.get(message, message)))
     for message in general:
         form.add_error(None, message)
@@ -84,6 +85,17 @@ def run_service(form: forms.BaseForm, service: Callable[..., T], **kwargs: Any) 
     except (ApplicationError, DjangoValidationError) as exc:
         add_service_errors(form, exc)
         return None
+
+
+def flash_service(request: HttpRequest, service: Callable, done: str, **kwargs: Any) -> bool:
+    """Run a button's service and say how it went in a flash message; True when it was done."""
+    try:
+        service(**kwargs)
+    except ApplicationError as exc:
+        messages.error(request, error_text(exc))
+        return False
+    messages.success(request, done)
+    return True
 
 
 def actor_of(request: HttpRequest) -> Actor:

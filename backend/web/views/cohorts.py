@@ -13,7 +13,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from backend.accounts.models import Organization
-from backend.common.errors import ApplicationError
 from backend.matches.selectors import search_startups
 from backend.programs import services
 from backend.programs.models import CohortMembership
@@ -22,7 +21,7 @@ from backend.startups.models import StartupProfile
 from backend.startups.selectors import profiles_visible_to
 from backend.web import selectors
 from backend.web.forms import CohortAddForm, CohortForm, CohortMoveForm, StartupSearchForm
-from backend.web.views.base import actor_of, error_text, found, page, run_service
+from backend.web.views.base import actor_of, flash_service, found, page, run_service
 
 OPERATOR = Organization.Kind.OPERATOR
 S = CohortMembership.Status
@@ -124,17 +123,15 @@ def member_add(request, pk: int):
     if profile is None:
         messages.error(request, _("Choose a startup from the matches or the search."))
         return redirect("web:cohort-board", pk=pk)
-    try:
-        services.cohort_member_add(
-            actor=actor,
-            cohort=cohort,
-            startup=profile.organization,
-            status=form.cleaned_data["status"],
-        )
-    except ApplicationError as exc:
-        messages.error(request, error_text(exc))
-    else:
-        messages.success(request, _("%(name)s added to the cohort.") % {"name": profile.name})
+    flash_service(
+        request,
+        services.cohort_member_add,
+        _("%(name)s added to the cohort.") % {"name": profile.name},
+        actor=actor,
+        cohort=cohort,
+        startup=profile.organization,
+        status=form.cleaned_data["status"],
+    )
     return redirect("web:cohort-board", pk=pk)
 
 
@@ -150,21 +147,16 @@ def member_move(request, pk: int, member_pk: int):
     if not form.is_valid():
         messages.error(request, _("Choose where to move the startup."))
         return redirect("web:cohort-board", pk=pk)
-    try:
-        services.cohort_member_update(
-            actor=actor, membership=membership, status=form.cleaned_data["status"]
-        )
-    except ApplicationError as exc:
-        messages.error(request, error_text(exc))
-    else:
-        messages.success(
-            request,
-            _("%(name)s is now %(status)s.")
-            % {
-                "name": membership.startup.name,
-                "status": CohortMembership.Status(form.cleaned_data["status"]).label,
-            },
-        )
+    status = form.cleaned_data["status"]
+    flash_service(
+        request,
+        services.cohort_member_update,
+        _("%(name)s is now %(status)s.")
+        % {"name": membership.startup.name, "status": CohortMembership.Status(status).label},
+        actor=actor,
+        membership=membership,
+        status=status,
+    )
     return redirect("web:cohort-board", pk=pk)
 
 

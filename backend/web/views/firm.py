@@ -8,7 +8,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from backend.accounts.models import Organization
-from backend.common.errors import ApplicationError
 from backend.matches.selectors import matches_visible_to
 from backend.programs import services
 from backend.programs.selectors import (
@@ -19,7 +18,7 @@ from backend.programs.selectors import (
 )
 from backend.web import selectors
 from backend.web.forms import AcceleratorEditForm, AcceleratorForm, ChallengeForm, DeclineForm
-from backend.web.views.base import actor_of, error_text, found, page, run_service
+from backend.web.views.base import actor_of, flash_service, found, page, run_service
 
 FIRM = Organization.Kind.ENTERPRISE
 
@@ -135,12 +134,7 @@ def challenge_detail(request, pk: int):
 def _move(request, pk: int, service, done: str):
     actor = actor_of(request)
     challenge = found(selectors.challenge_for_editing, actor, pk)
-    try:
-        service(challenge=challenge, by=request.user)
-    except ApplicationError as exc:
-        messages.error(request, error_text(exc))
-    else:
-        messages.success(request, done)
+    flash_service(request, service, done, challenge=challenge, by=request.user)
     return redirect("web:challenge-detail", pk=pk)
 
 

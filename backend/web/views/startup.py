@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from backend.accounts.models import Organization
-from backend.common.errors import ApplicationError
 from backend.matches.selectors import matches_visible_to, search_challenges
 from backend.programs import services as program_services
 from backend.programs.api import ChallengeFilter
@@ -20,7 +19,14 @@ from backend.startups.selectors import profile_of
 from backend.startups.services import profile_save
 from backend.web import selectors
 from backend.web.forms import ChallengeSearchForm, CohortMoveForm, DeclineForm, ProfileForm
-from backend.web.views.base import actor_of, back, error_text, found, page, run_service
+from backend.web.views.base import (
+    actor_of,
+    back,
+    flash_service,
+    found,
+    page,
+    run_service,
+)
 from backend.web.views.matches import TABS, tab_counts, tab_of
 
 STARTUP = Organization.Kind.STARTUP
@@ -129,18 +135,15 @@ def invitation_answer(request, pk: int):
     ):
         messages.error(request, _("Choose to accept or decline."))
         return redirect("web:invitations")
-    try:
-        program_services.cohort_member_update(
-            actor=actor, membership=membership, status=form.cleaned_data["status"]
-        )
-    except ApplicationError as exc:
-        messages.error(request, error_text(exc))
-    else:
-        if form.cleaned_data["status"] == CohortMembership.Status.ACCEPTED:
-            messages.success(
-                request,
-                _("Welcome to %(cohort)s!") % {"cohort": membership.cohort.name},
-            )
-        else:
-            messages.success(request, _("You declined the invitation."))
+    status = form.cleaned_data["status"]
+    flash_service(
+        request,
+        program_services.cohort_member_update,
+        _("Welcome to %(cohort)s!") % {"cohort": membership.cohort.name}
+        if status == CohortMembership.Status.ACCEPTED
+        else _("You declined the invitation."),
+        actor=actor,
+        membership=membership,
+        status=status,
+    )
     return back(request, "web:invitations")

@@ -156,7 +156,8 @@
 
   function linkFor(event) {
     var kind = document.body.getAttribute("data-kind");
-    if (event.type === "message.new" || event.type === "conversation.opened") {
+    if (event.type === "message.new" || event.type === "conversation.opened" ||
+        event.type === "conversation.invited") {
       return "/conversations/" + event.conversation + "/";
     }
     if (event.type === "cohort.invited") return "/invitations/";
