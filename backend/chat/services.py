@@ -27,6 +27,7 @@ from backend.chat.serializers import message_payload
 from backend.common.errors import ApplicationError, PermissionDeniedError, RateLimitedError
 from backend.common.events import group_publish_on_commit, publish_on_commit
 from backend.matches.models import Match
+from backend.notifications.services import notify
 
 RATE_LIMIT_MESSAGES = 20
 RATE_LIMIT_WINDOW = timedelta(seconds=10)
@@ -63,9 +64,13 @@ def conversation_open_for_match(*, match: Match) -> Conversation:
             [Participant(conversation=conversation, user_id=user_id) for user_id in user_ids],
             ignore_conflicts=True,
         )
-        publish_on_commit(
-            {"type": "conversation.opened", "conversation": conversation.pk, "match": match.pk},
-            user_ids,
+        notify(
+            event={
+                "type": "conversation.opened",
+                "conversation": conversation.pk,
+                "match": match.pk,
+            },
+            user_ids=user_ids,
         )
     return conversation
 
@@ -105,14 +110,14 @@ def conversation_invite_operator(
         defaults={"kind": Participant.Kind.OPERATOR, "invited_by": by},
     )
     if created:
-        publish_on_commit(
-            {
+        notify(
+            event={
                 "type": "conversation.invited",
                 "conversation": conversation.pk,
                 "match": conversation.match_id,
                 "by": by.pk,
             },
-            [operator.pk],
+            user_ids=[operator.pk],
         )
     return participant
 

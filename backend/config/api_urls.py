@@ -26,5 +26,6 @@ urlpatterns = [
     path("search/challenges/", ChallengeSearchView.as_view(), name="search-challenges"),
     path("search/startups/", StartupSearchView.as_view(), name="search-startups"),
     path("", include("backend.chat.urls")),
+    path("", include("backend.notifications.urls")),
     *router.urls,
 ]

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "backend.startups",
     "backend.matches",
     "backend.chat",
+    "backend.notifications",
     "backend.demo",
     "backend.web",
 ]

@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from backend.accounts.selectors import Actor, organization_user_ids
 from backend.common.errors import InvalidTransitionError, PermissionDeniedError
-from backend.common.events import publish_on_commit
 from backend.matches import engine
 from backend.matches.models import ChunkVector, IndexChange, Match, Side
+from backend.notifications.services import notify
 from backend.programs.models import Challenge
 from backend.startups.models import StartupProfile
 from matching import Chunk, Document, ScoredDoc, SearchSpace, explain
@@ -334,8 +334,8 @@ def _on_connected(match: Match) -> None:
 
 
 def _notify(match: Match, kind: str) -> None:
-    publish_on_commit(
-        {
+    notify(
+        event={
             "type": kind,
             "match": match.pk,
             "challenge": match.challenge_id,
@@ -344,6 +344,6 @@ def _notify(match: Match, kind: str) -> None:
             "startup_name": match.startup.name,
             "status": match.status,
         },
-        organization_user_ids(match.challenge.accelerator.enterprise_id)
+        user_ids=organization_user_ids(match.challenge.accelerator.enterprise_id)
         + organization_user_ids(match.startup.organization_id),
     )

@@ -216,14 +216,14 @@ def _check_capacity(cohort_id: int) -> None:
 
 def _notify_invitation(membership: CohortMembership) -> None:
     from backend.accounts.selectors import organization_user_ids
-    from backend.common.events import publish_on_commit
+    from backend.notifications.services import notify
 
-    publish_on_commit(
-        {
+    notify(
+        event={
             "type": "cohort.invited",
             "cohort": membership.cohort_id,
             "membership": membership.pk,
             "cohort_name": membership.cohort.name,
         },
-        organization_user_ids(membership.startup_id),
+        user_ids=organization_user_ids(membership.startup_id),
     )

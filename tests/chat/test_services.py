@@ -14,6 +14,7 @@ from backend.chat.models import Conversation, Message, Participant, WebSocketTic
 from backend.common.errors import ApplicationError, PermissionDeniedError, RateLimitedError
 from backend.matches.models import Match
 from backend.matches.services import match_express_interest
+from backend.notifications.models import Notification
 from tests.chat.conftest import make_chat
 from tests.factories import (
     AcceleratorFactory,
@@ -64,7 +65,10 @@ def test_a_match_that_connects_opens_its_conversation_in_the_same_transaction(
         world.startup_user.pk,
     }
     opened = [m["event"] for _, m in published if m["event"]["type"] == "conversation.opened"]
-    assert opened and opened[0] == {
+    # One stored notification per participant, each sent with its id.
+    stored = Notification.objects.filter(kind="conversation.opened").values_list("pk", flat=True)
+    assert sorted(event.pop("id") for event in opened) == sorted(stored)
+    assert len(opened) == 3 and opened[0] == {
         "type": "conversation.opened",
         "conversation": conversation.pk,
         "match": match.pk,

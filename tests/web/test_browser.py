@@ -151,6 +151,11 @@ def test_a_challenge_goes_from_posting_to_chat_to_cohort(open_page, site):
 
     # The startup is told live, and accepts.
     expect(startup.locator("[data-notify-badge]")).to_be_visible()
+    # A browser that was closed at the time catches up from the stored notifications.
+    elsewhere = open_page(STARTUP)
+    expect(elsewhere.locator("[data-notify-badge]")).to_be_visible()
+    elsewhere.locator("[data-notify-toggle]").click()
+    expect(elsewhere.locator("[data-notify-list]")).to_contain_text("2027 Spring intake")
     startup.get_by_role("link", name="Cohorts").click()
     shoot(startup, "en-startup-invitations")
     startup.get_by_role("button", name="Accept").click()

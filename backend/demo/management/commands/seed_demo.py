@@ -23,6 +23,7 @@ from backend.accounts.selectors import actor_for
 from backend.matches import engine
 from backend.matches import services as match_services
 from backend.matches.models import ChunkVector, Match
+from backend.notifications.services import notifications_mark_all_seen
 from backend.programs import services as program_services
 from backend.programs.models import Accelerator, Challenge, Cohort, CohortMembership
 from backend.startups.models import StartupProfile
@@ -34,6 +35,7 @@ FIXTURE = FIXTURES / "demo.json.gz"
 # Regenerate with `seed_demo --export-vectors` on an empty database after the engine changes.
 VECTORS = FIXTURES / "demo_vectors.npz"
 PASSWORD = "demo12345"
+DEMO_DOMAIN = "@demo.local"
 STAGES = [s.value for s in StartupProfile.Stage]
 REGIONS = [
     ("Shanghai", "Pudong"),
@@ -183,6 +185,9 @@ class Command(BaseCommand):
             match_services.matches_propose_for_challenge(challenge=challenge)
         demo = profiles["demo"]
         match_services.matches_propose_for_profile(profile=demo)
+        # The demo opens on a quiet bell: what seeding proposed is history, not news.
+        for user in User.objects.filter(email__endswith=DEMO_DOMAIN):
+            notifications_mark_all_seen(user=user)
         if export_vectors:
             self.stdout.write(f"{_export_vectors()} vectors written to {VECTORS}")
         self.stdout.write(self.style.SUCCESS(self._summary()))

@@ -137,8 +137,11 @@
   var list = root.querySelector("[data-notify-list]");
   var liveState = root.querySelector("[data-live-state]");
 
-  // Kept in localStorage, so every tab shows the same list; each tab receives each event, so
-  // an event is stored once, under a key made of what it is about.
+  // The bell lists the server's stored notifications (`/api/notifications/`, read after every
+  // (re)connect, so nothing sent while the socket was down is missed) and keeps the latest in
+  // localStorage, so every tab shows the same list. Live events carry the stored `id`, so a
+  // replayed one and its live copy are one item. Chat messages are not in the bell: they toast
+  // and count on the Conversations link.
   function load() {
     try {
       return JSON.parse(localStorage.getItem(storeKey)) || { unseen: 0, items: [] };
@@ -149,9 +152,39 @@
   function save(state) {
     try { localStorage.setItem(storeKey, JSON.stringify(state)); } catch (e) { /* full */ }
   }
-  function keyOf(event) {
-    return [event.type, event.match, event.status, event.conversation, event.seq,
-      event.membership].join(":");
+  function itemOf(event, at) {
+    return { id: event.id, text: describe(event), href: linkFor(event), at: at, type: event.type };
+  }
+  function postSeen(body) {
+    return fetch("/api/notifications/seen/", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: {
+        Accept: "application/json",
+        "Content-Type": "application/json",
+        "X-CSRFToken": csrfToken(),
+      },
+      body: JSON.stringify(body),
+    }).then(function (response) { return response.ok ? response.json() : null; })
+      .catch(function () { return null; });
+  }
+  function catchUp() {
+    fetch("/api/notifications/?limit=20", {
+      credentials: "same-origin",
+      headers: { Accept: "application/json" },
+    }).then(function (response) {
+      if (!response.ok) throw new Error(String(response.status));
+      return response.json();
+    }).then(function (page) {
+      state = {
+        unseen: page.unseen,
+        items: page.results.map(function (row) {
+          return itemOf(Object.assign({ id: row.id }, row.event), Date.parse(row.created_at));
+        }),
+      };
+      save(state);
+      render(state);
+    }).catch(function () { /* offline: the next reconnect tries again */ });
   }
 
   function linkFor(event) {
@@ -231,10 +264,14 @@
     var open = panel.hidden;
     panel.hidden = !open;
     toggle.setAttribute("aria-expanded", String(open));
-    if (open) {
+    if (open && state.unseen > 0) {
+      var newest = state.items.length ? state.items[0].id : 0;
       state.unseen = 0;
       save(state);
       render(state);
+      postSeen({ up_to: newest }).then(function (answer) {
+        if (answer && answer.unseen !== state.unseen) catchUp();
+      });
     }
   });
   document.addEventListener("click", function (event) {
@@ -254,29 +291,33 @@
   function receive(event) {
     var offered = new CustomEvent("innomatch:notification", { detail: event, cancelable: true });
     var shownInPage = !document.dispatchEvent(offered);
-    var text = describe(event);
-    var href = linkFor(event);
-    var key = keyOf(event);
-    if (!shownInPage) toast(text, href);
-    state = load();
-    if (!state.items.some(function (item) { return item.key === key; })) {
-      state.items.unshift({ key: key, text: text, href: href, at: Date.now(), type: event.type });
-      state.items = state.items.slice(0, 20);
-      if (!shownInPage) state.unseen += 1;
-      save(state);
-    }
-    render(state);
-    if (event.type === "message.new" && !shownInPage) {
-      var total = document.querySelector("[data-unread-total]");
-      if (total) {
-        total.textContent = String((parseInt(total.textContent, 10) || 0) + 1);
-        total.hidden = false;
+    if (!shownInPage) toast(describe(event), linkFor(event));
+    if (event.type === "message.new") {
+      if (!shownInPage) {
+        var total = document.querySelector("[data-unread-total]");
+        if (total) {
+          total.textContent = String((parseInt(total.textContent, 10) || 0) + 1);
+          total.hidden = false;
+        }
       }
+      return;
     }
+    state = load();
+    if (state.items.some(function (item) { return item.id === event.id; })) return;
+    state.items.unshift(itemOf(event, Date.now()));
+    state.items = state.items.slice(0, 20);
+    if (shownInPage) {
+      postSeen({ ids: [event.id] });  // the page showed it in place: nothing new for the bell
+    } else {
+      state.unseen += 1;
+    }
+    save(state);
+    render(state);
   }
 
   window.Innomatch.notifications = liveSocket("/ws/notifications/", {
     onopen: function () {
+      catchUp();
       liveState.classList.add("is-live");
       liveState.title = t("online");
       document.body.setAttribute("data-notifications", "live");

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from backend.notifications import api
+
+urlpatterns = [
+    path("notifications/", api.NotificationsView.as_view(), name="notifications"),
+    path("notifications/seen/", api.SeenView.as_view(), name="notifications-seen"),
+]
