@@ -137,6 +137,10 @@ class AcceleratorEditForm(AcceleratorForm):
     class Meta(AcceleratorForm.Meta):
         fields = [*AcceleratorForm.Meta.fields, "status"]
         labels = {**AcceleratorForm.Meta.labels, "status": _("Status")}
+        help_texts = {
+            **AcceleratorForm.Meta.help_texts,
+            "status": _("Challenges can be published only while the accelerator is active."),
+        }
 
 
 class ChallengeForm(forms.ModelForm):

@@ -148,6 +148,13 @@ def test_a_challenge_goes_from_posting_to_chat_to_cohort(open_page, site):
     found = operator.locator(".board-add li", has_text="GridSense Robotics")
     found.get_by_role("button", name="Shortlist").click()
     expect(operator.locator("[data-column=shortlisted]")).to_contain_text("GridSense Robotics")
+    # Cards also move by dragging: to a column the rules allow, and not to one they do not.
+    card = operator.locator("[data-column=shortlisted] [data-startup='GridSense Robotics']")
+    card.drag_to(operator.locator("[data-column=accepted]"))
+    expect(operator.locator("[data-column=shortlisted]")).to_contain_text("GridSense Robotics")
+    card.drag_to(operator.locator("[data-column=invited]"))
+    expect(operator.locator("[data-column=invited]")).to_contain_text("GridSense Robotics")
+    expect(operator.locator(".flash-success")).to_contain_text("GridSense Robotics is now")
 
     # The startup is told live, and accepts.
     expect(startup.locator("[data-notify-badge]")).to_be_visible()
