@@ -16,7 +16,10 @@ import os
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 from matching.cache import EmbeddingCache
 from matching.config import EngineConfig
@@ -27,6 +30,7 @@ from matching.onnx_backend import BACKENDS
 from matching.ranker import TERMS, SearchSpace, rank
 
 RUN_DEPTH = 100
+PROPOSALS = 20  # the platform proposes a challenge's best 20 startups (its default setting)
 RUN_TAG = "innomatch"
 YOUNG_MAX_STATEMENTS = 2
 RANKERS: dict[str, dict[str, tuple[float, tuple[str, ...]]]] = {
@@ -77,12 +81,52 @@ def _log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+@dataclass
+class FloorProbe:
+    """What the platform's proposal floor (``SearchSpace.evidence_mask``) holds back: relevant
+    pairs it would never propose, all pairs (the noise it keeps out of a small pool), and the
+    proposals of the full pool (each challenge's default top ``PROPOSALS``)."""
+
+    qrels: dict[str, dict[str, int]]
+    floor: float
+    relevant: int = 0
+    relevant_held: int = 0
+    pairs: int = 0
+    pairs_held: int = 0
+    proposals: int = 0
+    proposals_held: int = 0
+
+    def add(
+        self, challenge_id: str, candidates: list, kept: np.ndarray, proposed: list[ScoredDoc]
+    ) -> None:
+        self.pairs += len(candidates)
+        self.pairs_held += int((~kept).sum())
+        relevant = self.qrels.get(challenge_id, {})
+        kept_by_id = dict(zip(candidates, kept.tolist(), strict=True))
+        for candidate, is_kept in kept_by_id.items():
+            if relevant.get(str(candidate), 0) > 0:
+                self.relevant += 1
+                self.relevant_held += not is_kept
+        self.proposals += len(proposed)
+        self.proposals_held += sum(not kept_by_id[hit.doc_id] for hit in proposed)
+
+    def summary(self) -> str:
+        return (
+            f"proposal floor {self.floor:g} (best dense similarity) holds back "
+            f"{self.relevant_held}/{self.relevant} relevant pairs "
+            f"({self.relevant_held / max(self.relevant, 1):.1%}), "
+            f"{self.pairs_held / max(self.pairs, 1):.1%} of all {self.pairs} pairs, "
+            f"{self.proposals_held}/{self.proposals} of the top-{PROPOSALS} proposals"
+        )
+
+
 def run_benchmark(
     challenges: list[Document],
     profiles: list[Document],
     config: EngineConfig,
     cache: EmbeddingCache,
     depth: int = RUN_DEPTH,
+    floor_probe: FloorProbe | None = None,
 ) -> dict[str, dict[str, list[ScoredDoc]]]:
     """Rank every profile for every challenge; {ranker name: {challenge id: hits}}."""
     embedder = Embedder(config)
@@ -112,6 +156,10 @@ def run_benchmark(
         candidates, features = space.features(doc, chunks, doc_vectors)
         for name, terms in RANKERS.items():
             runs[name][str(doc.id)] = rank(candidates, features, terms, depth)
+        if floor_probe is not None:
+            kept = space.evidence_mask(doc, candidates, features)
+            proposed = runs["default"][str(doc.id)][:PROPOSALS]
+            floor_probe.add(str(doc.id), candidates, kept, proposed)
     _log(f"ranked {len(challenges)} challenges in {time.monotonic() - started:.0f}s")
     return runs
 
@@ -165,8 +213,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     young = {str(p.id) for p in profiles if len(p.statements) <= YOUNG_MAX_STATEMENTS}
     config = EngineConfig(model_path=args.model_path, backend=args.backend, onnx_dir=args.onnx_dir)
     cache = EmbeddingCache(args.cache_dir / "embeddings.sqlite3")
+    probe = FloorProbe(qrels, config.proposal_floor)
     try:
-        runs = run_benchmark(challenges, profiles, config, cache)
+        runs = run_benchmark(challenges, profiles, config, cache, floor_probe=probe)
     finally:
         cache.close()
 
@@ -189,6 +238,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"Young R@10: Recall@10 over relevant profiles with <= {YOUNG_MAX_STATEMENTS} capability "
         f"statements ({int(results['default'].get('young_queries', 0))} challenges have one)"
     )
+    print(probe.summary())
     print(
         "default = "
         + " + ".join(f"{w:g} x max z({', '.join(names)})" for w, names in TERMS.values())

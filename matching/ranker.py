@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Mapping
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +16,7 @@ import numpy as np
 from matching.config import EngineConfig
 from matching.documents import Chunk, Document, ScoredDoc
 from matching.errors import IndexMismatchError
+from matching.evidence import shared_terms
 from matching.index import VectorIndex, _atomic_write
 from matching.lexical import LexicalIndex
 from matching.text import cjk_share
@@ -41,10 +42,19 @@ TERMS: dict[str, tuple[float, tuple[str, ...]]] = {
     "title": (0.5, ("title_statement",)),
 }
 FEATURES = ("lexical", "dense_text", "dense_statement", "title_statement")
+DENSE_FEATURES = ("dense_text", "dense_statement", "title_statement")
 SOFT_MAX_TEMPERATURE = 0.1
+# Words a pair must share to be proposed where the model cannot read one side: one common word
+# ("algorithm", "system") is a coincidence more often than a match.
+MIN_SHARED_TERMS = 2
 # Above this share of Chinese characters an English-only model's vectors are not evidence.
 CHINESE_SHARE = 0.3
 BODY_FIELDS = frozenset({"title", "text"})
+
+
+def best_dense(features: Mapping[str, np.ndarray | float]) -> np.ndarray | float:
+    """A candidate's best dense similarity: what ``proposal_floor`` is compared with."""
+    return np.maximum.reduce([features[name] for name in DENSE_FEATURES])
 
 
 def _is_chinese(doc: Document) -> bool:
@@ -197,6 +207,31 @@ class SearchSpace:
         if not self.config.multilingual_model and _is_chinese(query):
             terms = {name: term for name, term in terms.items() if term[1] == ("lexical",)}
         return rank(candidates, features, terms, k)
+
+    def evidence_mask(
+        self, query: Document, candidates: list[DocId], features: Mapping[str, np.ndarray]
+    ) -> np.ndarray:
+        """For each candidate of a search for ``query``: whether it has the absolute evidence a
+        proposal needs, a dense similarity at ``proposal_floor`` or above. Where an English-only
+        model cannot read one side (Chinese text), its cosines are noise: the pair needs
+        ``MIN_SHARED_TERMS`` distinctive words in common instead."""
+        kept = np.asarray(best_dense(features) >= self.config.proposal_floor)
+        if self.config.multilingual_model:
+            return kept
+        unreadable = (
+            np.ones(len(candidates), dtype=bool)
+            if _is_chinese(query)
+            else np.fromiter((d in self._chinese for d in candidates), bool, len(candidates))
+        )
+        for i in np.flatnonzero(unreadable):
+            shared = shared_terms(query, self._docs[candidates[i]], limit=MIN_SHARED_TERMS)
+            kept[i] = len(shared) >= MIN_SHARED_TERMS
+        return kept
+
+    def has_evidence(self, query: Document, hit: ScoredDoc) -> bool:
+        """``evidence_mask`` for one search hit."""
+        features = {name: np.array([value]) for name, value in hit.components.items()}
+        return bool(self.evidence_mask(query, [hit.doc_id], features)[0])
 
     def features(
         self,

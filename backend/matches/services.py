@@ -200,7 +200,8 @@ def _record(
 
 @transaction.atomic
 def matches_propose_for_challenge(*, challenge: Challenge) -> int:
-    """Propose the best startups for an open challenge. Returns how many proposals are new."""
+    """Propose the best startups for an open challenge, of those with the evidence a proposal
+    needs (`SearchSpace.has_evidence`). Returns how many proposals are new."""
     query = _challenge_query(challenge)
     startups = engine.registry.space(Side.STARTUP)
     if challenge.status != Challenge.Status.OPEN or query is None or not len(startups):
@@ -219,7 +220,7 @@ def matches_propose_for_challenge(*, challenge: Challenge) -> int:
             _evidence(query, startups, hit.doc_id),
         )
         for rank, hit in enumerate(hits, start=1)
-        if hit.doc_id in profiles
+        if hit.doc_id in profiles and startups.has_evidence(query.document, hit)
     )
 
 
@@ -253,7 +254,7 @@ def matches_propose_for_profile(*, profile: StartupProfile) -> int:
         position = next(
             (i for i, scored in enumerate(ranking, start=1) if scored.doc_id == profile.pk), None
         )
-        if position is not None:
+        if position is not None and startups.has_evidence(query.document, ranking[position - 1]):
             evidence = _evidence(query, startups, profile.pk)
             created += _record(
                 challenge, profile, position, len(startups), ranking[position - 1], evidence

@@ -91,6 +91,8 @@ def test_publishing_a_challenge_proposes_the_right_startup_first(
     assert [m.rank for m in matches] == list(range(1, len(matches) + 1))
     published = StartupProfile.objects.filter(published=True).count()
     assert {m.ranked_among for m in matches} == {published}
+    # Ranked third of three, the field kitchen is still no match: it is not proposed.
+    assert "FieldKitchen" not in {m.startup.name for m in matches}
     top = matches[0]
     assert top.status == Match.Status.PROPOSED
     # The score's components: the lexical and the dense evidence the ranker fused.

@@ -131,3 +131,31 @@ def test_chinese_challenge_finds_the_chinese_startup_by_its_words(market, embedd
 
     assert hits[0].doc_id == 5
     assert hits[0].components["lexical"] > 0.0
+
+
+def test_a_proposal_needs_absolute_evidence_whatever_its_rank(market, embedder):
+    # In a pool of two, the seaweed packaging company still ranks second for the battery
+    # challenge; only the floor says that it is no match at all.
+    space = build(embedder, [market.profiles[0], market.profiles[3]])
+    battery, packaging = query(embedder, space, market.battery)
+    assert (battery.doc_id, packaging.doc_id) == (1, 4)
+    assert space.has_evidence(market.battery, battery)
+    assert not space.has_evidence(market.battery, packaging)
+    # The floor is the engine's setting.
+    lenient = build(embedder, [market.profiles[3]], EngineConfig(proposal_floor=-1.0))
+    assert lenient.has_evidence(market.battery, query(embedder, lenient, market.battery)[0])
+
+
+def test_where_the_model_cannot_read_only_shared_words_are_evidence(market, embedder):
+    one_word = Document(id=6, text="我们为物流仓库开发搬运机器人和电池更换站。")
+    space = build(embedder, [*market.profiles, one_word])
+    chinese = Document(id=103, title="电池快速充电", text="需要锂电池快速充电和热管理技术。")
+    hits = {hit.doc_id: hit for hit in query(embedder, space, chinese, k=6)}
+    assert space.has_evidence(chinese, hits[5])  # shares 锂电池, 快速充电...
+    assert not space.has_evidence(chinese, hits[1])  # English: no word in common
+    assert hits[6].components["lexical"] > 0
+    assert not space.has_evidence(chinese, hits[6])  # one word (电池) is a coincidence
+    # An English challenge and the Chinese startup: the model's cosine is noise, no words shared.
+    english = {hit.doc_id: hit for hit in query(embedder, space, market.battery)}
+    assert english[5].components["lexical"] == 0.0
+    assert not space.has_evidence(market.battery, english[5])
