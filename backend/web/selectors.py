@@ -215,23 +215,27 @@ def cohort_columns(actor: Actor, cohort: Cohort) -> dict[str, list[CohortMembers
     return columns
 
 
-def invitations_for(actor: Actor) -> list[CohortMembership]:
-    """The startup's cohort places: invitations to answer and the answers it gave."""
-    memberships: list[CohortMembership] = []
-    for cohort in cohorts_visible_to(actor).order_by("-created_at"):
-        memberships.extend(
-            cohort_memberships_visible_to(actor, cohort).exclude(
-                status=CohortMembership.Status.WITHDRAWN
-            )
+def invitations_for(actor: Actor) -> QuerySet[CohortMembership]:
+    """The startup's cohort places: invitations to answer and the answers it gave, newest
+    cohort first. (A shortlist is the operators' private working list; a withdrawn place is
+    gone.)"""
+    return (
+        CohortMembership.objects.filter(
+            startup_id=actor.organization_id, cohort__in=cohorts_visible_to(actor)
         )
-    return memberships
+        .exclude(
+            status__in=[CohortMembership.Status.SHORTLISTED, CohortMembership.Status.WITHDRAWN]
+        )
+        .select_related("startup", "decided_by", "cohort__accelerator__enterprise")
+        .order_by("-cohort__created_at", "cohort_id")
+    )
 
 
 def invitation_for_actor(actor: Actor, pk: int) -> CohortMembership:
-    for membership in invitations_for(actor):
-        if membership.pk == pk:
-            return membership
-    raise NotFoundError("Invitation not found.")
+    membership = invitations_for(actor).filter(pk=pk).first()
+    if membership is None:
+        raise NotFoundError("Invitation not found.")
+    return membership
 
 
 def others_read_seq(conversation, user) -> int:

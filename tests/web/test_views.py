@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from backend.accounts.models import Organization, User
 from backend.chat.services import conversation_open_for_match
@@ -23,6 +25,7 @@ from tests.factories import (
     ChallengeFactory,
     CohortFactory,
     CohortMembershipFactory,
+    OrganizationFactory,
     StartupProfileFactory,
 )
 
@@ -59,6 +62,13 @@ def client_as(user: User | None) -> Client:
 def make_match(challenge: Challenge, profile, **extra) -> Match:
     values = {"score": 1.5, "rank": 1, "ranked_among": 260, "evidence": EVIDENCE} | extra
     return Match.objects.create(challenge=challenge, startup=profile, **values)
+
+
+def queries_for(client: Client, url: str) -> int:
+    """How many queries one GET of `url` runs (it must answer 200)."""
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured.captured_queries)
 
 
 def errors_of(html: str, field: str) -> str:
@@ -414,6 +424,45 @@ def test_a_startup_answers_its_invitation_and_capacity_is_enforced(world):
     assert "The cohort is full" in response.content.decode()
     theirs.refresh_from_db()
     assert theirs.status == CohortMembership.Status.INVITED
+
+
+def test_connected_match_lists_do_not_query_once_per_card(world, challenge, profile):
+    """Each connected card links its conversation: loaded with the list, not card by card."""
+    firm, startup = client_as(world.enterprise_user), client_as(world.startup_user)
+    firm_page = f"/challenges/{challenge.pk}/matches/?tab=connected"
+    startup_page = "/for-you/?tab=connected"
+
+    def connect(challenge, profile, rank):
+        match = make_match(challenge, profile, status=Match.Status.CONNECTED, rank=rank)
+        conversation_open_for_match(match=match)
+
+    connect(challenge, profile, 1)
+    one = queries_for(firm, firm_page), queries_for(startup, startup_page)
+    for rank in range(2, 5):
+        other = OrganizationFactory(kind=Organization.Kind.STARTUP)
+        connect(challenge, StartupProfileFactory(organization=other), rank)
+        connect(ChallengeFactory(accelerator=challenge.accelerator), profile, rank)
+    html = firm.get(firm_page).content.decode()
+    assert html.count("Open conversation") == 4
+    assert startup.get(startup_page).content.decode().count("Open conversation") == 4
+    assert (queries_for(firm, firm_page), queries_for(startup, startup_page)) == one
+
+
+def test_the_invitations_page_does_not_query_once_per_cohort(world):
+    def invite(status=CohortMembership.Status.INVITED):
+        return CohortMembershipFactory(startup=world.startup, status=status).cohort
+
+    client = client_as(world.startup_user)
+    first = invite()
+    one = queries_for(client, "/invitations/")
+    cohorts = [invite(), invite(CohortMembership.Status.ACCEPTED), invite()]
+    invite(CohortMembership.Status.SHORTLISTED)  # neither of these is shown
+    invite(CohortMembership.Status.WITHDRAWN)
+    html = client.get("/invitations/").content.decode()
+    for cohort in [first, *cohorts]:
+        assert cohort.accelerator.enterprise.name in html
+    assert html.count('class="card invitation ') == 4
+    assert queries_for(client, "/invitations/") == one
 
 
 # -- operators -----------------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -45,10 +47,9 @@ def accelerator_create(request):
 def accelerator_edit(request, pk: int):
     actor = actor_of(request)
     accelerator = found(selectors.accelerator_for_editing, actor, pk)
-    # As for challenges: the form edits its own copy, so the heading keeps the saved name.
-    form = AcceleratorEditForm(
-        request.POST or None, instance=found(selectors.accelerator_for_editing, actor, pk)
-    )
+    # As for challenges: the form validates a copy (validation writes the posted values onto
+    # its instance), so the heading keeps the saved name while errors show.
+    form = AcceleratorEditForm(request.POST or None, instance=copy.copy(accelerator))
     if (
         request.method == "POST"
         and form.is_valid()
@@ -67,10 +68,11 @@ def accelerator_edit(request, pk: int):
 def challenge_create(request):
     actor = actor_of(request)
     accelerators = accelerators_editable_by(actor)
-    if not accelerators.exists():
+    first = accelerators.first()
+    if first is None:
         messages.info(request, _("Challenges belong to an accelerator: create yours first."))
         return redirect("web:accelerator-create")
-    initial = {"accelerator": request.GET.get("accelerator") or accelerators.first().pk}
+    initial = {"accelerator": request.GET.get("accelerator") or first.pk}
     form = ChallengeForm(request.POST or None, accelerators=accelerators, initial=initial)
     if request.method == "POST" and form.is_valid():
         challenge = run_service(
@@ -88,10 +90,11 @@ def challenge_create(request):
 def challenge_edit(request, pk: int):
     actor = actor_of(request)
     challenge = found(selectors.challenge_for_editing, actor, pk)
-    # The form validates its own copy, so the page keeps the saved title while errors show.
+    # The form validates a copy (validation writes the posted values onto its instance), so
+    # the page keeps the saved title while errors show.
     form = ChallengeForm(
         request.POST or None,
-        instance=found(selectors.challenge_for_editing, actor, pk),
+        instance=copy.copy(challenge),
         accelerators=accelerators_editable_by(actor),
     )
     if (

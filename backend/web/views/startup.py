@@ -67,7 +67,10 @@ def for_you(request):
         "web/startup/for_you.html",
         {
             "profile": profile_of(actor),
-            "matches": matches.filter(status__in=TABS[tab]).order_by("-score", "id"),
+            # Connected cards link their conversation: loaded with the list, not card by card.
+            "matches": matches.filter(status__in=TABS[tab])
+            .select_related("conversation")
+            .order_by("-score", "id"),
             "tab": tab,
             "counts": tab_counts(matches),
             "decline_form": DeclineForm(),
