@@ -168,6 +168,10 @@ class ChatConsumer(JsonSocket):
         conversation = selectors.conversation_get_for_actor(actor, int(kwargs["conversation_id"]))
         return conversation, selectors.conversation_role(actor, conversation)
 
+    def _can_write(self) -> bool:
+        role = selectors.conversation_role(actor_for(self.user), self.conversation)
+        return role in selectors.WRITING_ROLES
+
     async def disconnect(self, code):
         if self.group is not None:
             await self.channel_layer.group_discard(self.group, self.channel_name)
@@ -185,8 +189,13 @@ class ChatConsumer(JsonSocket):
         )
 
     async def on_typing(self, frame: dict) -> None:
+        # `send` and `read` check the role on every frame (in the services); typing trusts the
+        # role seen at connect only when it allowed writing. A refusal is checked again, since
+        # a participant may have invited this operator since; a yes is remembered.
         if not self.can_write:
-            raise PermissionDeniedError("Only participants can type here.")
+            self.can_write = await database_sync_to_async(self._can_write)()
+            if not self.can_write:
+                raise PermissionDeniedError("Only participants can type here.")
         now = time.monotonic()
         if now - self.last_typing < TYPING_INTERVAL_S:
             return

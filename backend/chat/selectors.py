@@ -8,6 +8,7 @@ from django.db.models import (
     BooleanField,
     Count,
     ExpressionWrapper,
+    F,
     OuterRef,
     Q,
     QuerySet,
@@ -100,13 +101,11 @@ def conversations_for(actor: Actor) -> QuerySet[Conversation]:
 
 def last_messages(conversations: list[Conversation]) -> dict[int, Message]:
     """The latest message of each conversation (those that have one), in one query."""
-    condition = Q()
-    for conversation in conversations:
-        if conversation.last_seq:
-            condition |= Q(conversation_id=conversation.pk, seq=conversation.last_seq)
-    if not condition:
+    if not conversations:
         return {}
-    rows = Message.objects.filter(condition).select_related("sender", "sender_organization")
+    rows = Message.objects.filter(
+        conversation__in=conversations, seq=F("conversation__last_seq")
+    ).select_related("sender", "sender_organization")
     return {message.conversation_id: message for message in rows}
 
 

@@ -7,24 +7,7 @@ from rest_framework import serializers
 
 from backend.accounts.models import Organization, User
 from backend.chat.models import Conversation, Message
-
-
-class StrictCharField(serializers.CharField):
-    """A string and nothing else: a number or a list is a type error, not text."""
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
-
-
-class StrictIntegerField(serializers.IntegerField):
-    """A JSON integer and nothing else: no "12", no 12.0, no true."""
-
-    def to_internal_value(self, data):
-        if isinstance(data, bool) or not isinstance(data, int):
-            self.fail("invalid")
-        return super().to_internal_value(data)
+from backend.common.serializers import StrictCharField, StrictIntegerField
 
 
 class SendMessageSerializer(serializers.Serializer):
@@ -153,7 +136,7 @@ class ConversationSerializer(serializers.ModelSerializer):
     @extend_schema_field(MessageSerializer(allow_null=True))
     def get_last_message(self, conversation: Conversation) -> dict | None:
         message = self.context.get("last_messages", {}).get(conversation.pk)
-        return MessageSerializer(message).data if message is not None else None
+        return message_payload(message) if message is not None else None
 
 
 class ReadStateSerializer(serializers.Serializer):

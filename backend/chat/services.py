@@ -211,16 +211,18 @@ def _publish_message(conversation: Conversation, message: Message) -> None:
 # -- read state -----------------------------------------------------------------------------
 
 
-def _advance_read_state(conversation: Conversation, user: User, seq: int) -> bool:
-    """Move the user's read state up to `seq` (never back); True if it moved."""
+def _advance_read_state(conversation: Conversation, user: User, seq: int) -> tuple[bool, int]:
+    """Move the user's read state up to `seq` (never back). Returns whether it moved, and the
+    user's `last_read_seq` afterwards."""
     mine = Participant.objects.filter(conversation=conversation, user=user)
     if mine.filter(last_read_seq__lt=seq).update(last_read_seq=seq):
-        return True
-    # No row yet (a member who joined the organisation after the conversation opened).
-    _, created = Participant.objects.get_or_create(
+        return True, seq
+    # Already at or past `seq`, or no row yet (a member who joined the organisation after the
+    # conversation opened).
+    participant, created = Participant.objects.get_or_create(
         conversation=conversation, user=user, defaults={"last_read_seq": seq}
     )
-    return created and seq > 0
+    return created and seq > 0, participant.last_read_seq
 
 
 @transaction.atomic
@@ -230,12 +232,16 @@ def conversation_mark_read(*, conversation: Conversation, user: User, seq: int) 
     _require_role(conversation, user, WRITING_ROLES)
     if seq < 0:
         raise ApplicationError("seq must be 0 or more.", fields={"seq": ["Must be 0 or more."]})
-    seq = min(seq, selectors.conversation_last_seq(conversation.pk))
-    if _advance_read_state(conversation, user, seq):
+    # `last_seq` only grows: the head is re-read only when `seq` lies beyond the one we hold
+    # (a socket's conversation object is as old as the socket).
+    if seq > conversation.last_seq:
+        seq = min(seq, selectors.conversation_last_seq(conversation.pk))
+    moved, last_read_seq = _advance_read_state(conversation, user, seq)
+    if moved:
         group_publish_on_commit(
             conversation_group(conversation.pk), {"type": "chat.read", "user": user.pk, "seq": seq}
         )
-    return Participant.objects.get(conversation=conversation, user=user).last_read_seq
+    return last_read_seq
 
 
 # -- WebSocket tickets ----------------------------------------------------------------------

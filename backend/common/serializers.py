@@ -1,6 +1,24 @@
 from rest_framework import serializers
 
 
+class StrictCharField(serializers.CharField):
+    """A string and nothing else: a number or a list is a type error, not text."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """A JSON integer and nothing else: no "12", no 12.0, no true."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 def statement_list(max_items: int = 300, max_length: int = 500) -> serializers.ListField:
     """A list of short statements or tags, each trimmed and non-empty."""
     return serializers.ListField(

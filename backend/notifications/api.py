@@ -5,7 +5,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.chat.serializers import StrictIntegerField
+from backend.common.serializers import StrictIntegerField
 from backend.notifications import selectors, services
 from backend.notifications.models import Notification
 

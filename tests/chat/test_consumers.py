@@ -165,6 +165,22 @@ async def test_an_operator_reads_live_but_writes_only_when_invited(application, 
     await operator.disconnect()
 
 
+async def test_an_operator_invited_after_connecting_may_type(application, chat):
+    operator = await joined(application, chat, chat.operator)
+    firm = await joined(application, chat, chat.firm_user)
+    await database_sync_to_async(services.conversation_invite_operator)(
+        conversation=chat.conversation, by=chat.startup_user, operator=chat.operator
+    )
+    await operator.send_json_to({"type": "typing"})
+    assert await firm.receive_json_from() == {
+        "type": "typing",
+        "user": {"id": chat.operator.pk, "name": chat.operator.full_name},
+    }
+    assert await operator.receive_nothing(timeout=0.1)
+    await operator.disconnect()
+    await firm.disconnect()
+
+
 # -- resume --------------------------------------------------------------------------------
 
 
