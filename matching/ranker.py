@@ -16,10 +16,9 @@ import numpy as np
 from matching.config import EngineConfig
 from matching.documents import Chunk, Document, ScoredDoc
 from matching.errors import IndexMismatchError
-from matching.evidence import shared_terms
 from matching.index import VectorIndex, _atomic_write
 from matching.lexical import LexicalIndex
-from matching.text import cjk_share
+from matching.text import cjk_share, tokenize
 
 DocId = int | str
 
@@ -203,10 +202,34 @@ class SearchSpace:
         """The ``k`` best documents for ``query`` (optionally only among ``allow_ids``), best
         first, each with its score and raw feature values as components."""
         candidates, features = self.features(query, query_chunks, query_vectors, allow_ids)
-        terms = self.terms
-        if not self.config.multilingual_model and _is_chinese(query):
-            terms = {name: term for name, term in terms.items() if term[1] == ("lexical",)}
-        return rank(candidates, features, terms, k)
+        return rank(candidates, features, self._terms_for(query), k)
+
+    def proposals(
+        self, query: Document, query_chunks: list[Chunk], query_vectors: np.ndarray, k: int
+    ) -> list[tuple[int, ScoredDoc]]:
+        """Of the ``k`` best documents for ``query``, those with the evidence a proposal needs
+        (``evidence_mask``), each with its rank among all."""
+        hits = self.search(query, query_chunks, query_vectors, k)
+        components = {name: np.array([hit.components[name] for hit in hits]) for name in FEATURES}
+        kept = self.evidence_mask(query, [hit.doc_id for hit in hits], components)
+        return [(rank, hit) for rank, hit in enumerate(hits, start=1) if kept[rank - 1]]
+
+    def proposal_standing(
+        self, query: Document, query_chunks: list[Chunk], query_vectors: np.ndarray, doc_id: DocId
+    ) -> tuple[int, ScoredDoc] | None:
+        """Where ``doc_id`` ranks for ``query`` (1-based, ties as ``rank`` breaks them) and its
+        hit; None when it is outside the candidate pool or lacks the evidence a proposal needs."""
+        candidates, features = self.features(query, query_chunks, query_vectors)
+        if doc_id not in candidates:
+            return None
+        i = candidates.index(doc_id)
+        own = {name: values[i : i + 1] for name, values in features.items()}
+        if not self.evidence_mask(query, [doc_id], own)[0]:
+            return None
+        scores = combine(features, self._terms_for(query))
+        position = 1 + int((scores > scores[i]).sum()) + int((scores[:i] == scores[i]).sum())
+        components = {name: float(values[i]) for name, values in features.items()}
+        return position, ScoredDoc(doc_id, float(scores[i]), components)
 
     def evidence_mask(
         self, query: Document, candidates: list[DocId], features: Mapping[str, np.ndarray]
@@ -214,7 +237,7 @@ class SearchSpace:
         """For each candidate of a search for ``query``: whether it has the absolute evidence a
         proposal needs, a dense similarity at ``proposal_floor`` or above. Where an English-only
         model cannot read one side (Chinese text), its cosines are noise: the pair needs
-        ``MIN_SHARED_TERMS`` distinctive words in common instead."""
+        ``MIN_SHARED_TERMS`` distinctive (non-numeric) words in common instead."""
         kept = np.asarray(best_dense(features) >= self.config.proposal_floor)
         if self.config.multilingual_model:
             return kept
@@ -223,15 +246,19 @@ class SearchSpace:
             if _is_chinese(query)
             else np.fromiter((d in self._chinese for d in candidates), bool, len(candidates))
         )
-        for i in np.flatnonzero(unreadable):
-            shared = shared_terms(query, self._docs[candidates[i]], limit=MIN_SHARED_TERMS)
-            kept[i] = len(shared) >= MIN_SHARED_TERMS
+        if unreadable.any():
+            words = {t for t in tokenize(lexical_text(query)) if not t.isdigit()}
+            for i in np.flatnonzero(unreadable):
+                shared = words.intersection(self._lexical.tokens(candidates[i]))
+                kept[i] = len(shared) >= MIN_SHARED_TERMS
         return kept
 
-    def has_evidence(self, query: Document, hit: ScoredDoc) -> bool:
-        """``evidence_mask`` for one search hit."""
-        features = {name: np.array([value]) for name, value in hit.components.items()}
-        return bool(self.evidence_mask(query, [hit.doc_id], features)[0])
+    def _terms_for(self, query: Document) -> dict[str, tuple[float, tuple[str, ...]]]:
+        """The ranker's terms; for a Chinese query an English-only model's dense terms are
+        noise, so only the lexical one counts."""
+        if not self.config.multilingual_model and _is_chinese(query):
+            return {name: term for name, term in self.terms.items() if term[1] == ("lexical",)}
+        return self.terms
 
     def features(
         self,

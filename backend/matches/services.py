@@ -201,15 +201,15 @@ def _record(
 @transaction.atomic
 def matches_propose_for_challenge(*, challenge: Challenge) -> int:
     """Propose the best startups for an open challenge, of those with the evidence a proposal
-    needs (`SearchSpace.has_evidence`). Returns how many proposals are new."""
+    needs (`SearchSpace.proposals`). Returns how many proposals are new."""
     query = _challenge_query(challenge)
     startups = engine.registry.space(Side.STARTUP)
     if challenge.status != Challenge.Status.OPEN or query is None or not len(startups):
         return 0
-    hits = startups.search(
+    proposals = startups.proposals(
         query.document, query.chunks, query.vectors, k=settings.MATCHING_PROPOSALS_PER_CHALLENGE
     )
-    profiles = StartupProfile.objects.in_bulk([hit.doc_id for hit in hits])
+    profiles = StartupProfile.objects.in_bulk([hit.doc_id for _, hit in proposals])
     return sum(
         _record(
             challenge,
@@ -219,8 +219,8 @@ def matches_propose_for_challenge(*, challenge: Challenge) -> int:
             hit,
             _evidence(query, startups, hit.doc_id),
         )
-        for rank, hit in enumerate(hits, start=1)
-        if hit.doc_id in profiles and startups.has_evidence(query.document, hit)
+        for rank, hit in proposals
+        if hit.doc_id in profiles
     )
 
 
@@ -247,18 +247,21 @@ def matches_propose_for_profile(*, profile: StartupProfile) -> int:
     created = 0
     for hit in hits:
         challenge = challenges.get(hit.doc_id)
-        query = _challenge_query(challenge) if challenge else None
-        if query is None:
+        if challenge is None:
             continue
-        ranking = startups.search(query.document, query.chunks, query.vectors, k=len(startups))
-        position = next(
-            (i for i, scored in enumerate(ranking, start=1) if scored.doc_id == profile.pk), None
+        # The challenge's vectors are in its search space already: no database round trip.
+        query = _ChallengeQuery(
+            challenges_space.get(hit.doc_id),
+            challenges_space.chunks_of(hit.doc_id),
+            challenges_space.vectors_of(hit.doc_id),
         )
-        if position is not None and startups.has_evidence(query.document, ranking[position - 1]):
+        standing = startups.proposal_standing(
+            query.document, query.chunks, query.vectors, profile.pk
+        )
+        if standing is not None:
+            position, scored = standing
             evidence = _evidence(query, startups, profile.pk)
-            created += _record(
-                challenge, profile, position, len(startups), ranking[position - 1], evidence
-            )
+            created += _record(challenge, profile, position, len(startups), scored, evidence)
     return created
 
 

@@ -133,17 +133,22 @@ def test_chinese_challenge_finds_the_chinese_startup_by_its_words(market, embedd
     assert hits[0].components["lexical"] > 0.0
 
 
+def proposed(embedder, space, doc, k=10):
+    chunks = embedder.chunk(doc)
+    vectors = embedder.encode([c.text for c in chunks])
+    return {hit.doc_id: rank for rank, hit in space.proposals(doc, chunks, vectors, k)}
+
+
 def test_a_proposal_needs_absolute_evidence_whatever_its_rank(market, embedder):
     # In a pool of two, the seaweed packaging company still ranks second for the battery
     # challenge; only the floor says that it is no match at all.
     space = build(embedder, [market.profiles[0], market.profiles[3]])
     battery, packaging = query(embedder, space, market.battery)
     assert (battery.doc_id, packaging.doc_id) == (1, 4)
-    assert space.has_evidence(market.battery, battery)
-    assert not space.has_evidence(market.battery, packaging)
+    assert proposed(embedder, space, market.battery) == {1: 1}
     # The floor is the engine's setting.
     lenient = build(embedder, [market.profiles[3]], EngineConfig(proposal_floor=-1.0))
-    assert lenient.has_evidence(market.battery, query(embedder, lenient, market.battery)[0])
+    assert proposed(embedder, lenient, market.battery) == {4: 1}
 
 
 def test_where_the_model_cannot_read_only_shared_words_are_evidence(market, embedder):
@@ -151,11 +156,25 @@ def test_where_the_model_cannot_read_only_shared_words_are_evidence(market, embe
     space = build(embedder, [*market.profiles, one_word])
     chinese = Document(id=103, title="电池快速充电", text="需要锂电池快速充电和热管理技术。")
     hits = {hit.doc_id: hit for hit in query(embedder, space, chinese, k=6)}
-    assert space.has_evidence(chinese, hits[5])  # shares 锂电池, 快速充电...
-    assert not space.has_evidence(chinese, hits[1])  # English: no word in common
+    kept = proposed(embedder, space, chinese)
+    assert 5 in kept  # shares 锂电池, 快速充电...
+    assert 1 not in kept  # English: no word in common
     assert hits[6].components["lexical"] > 0
-    assert not space.has_evidence(chinese, hits[6])  # one word (电池) is a coincidence
+    assert 6 not in kept  # one word (电池) is a coincidence
     # An English challenge and the Chinese startup: the model's cosine is noise, no words shared.
     english = {hit.doc_id: hit for hit in query(embedder, space, market.battery)}
     assert english[5].components["lexical"] == 0.0
-    assert not space.has_evidence(market.battery, english[5])
+    assert 5 not in proposed(embedder, space, market.battery)
+
+
+def test_a_proposal_standing_is_the_rank_search_gives(market, embedder):
+    space = build(embedder, market.profiles)
+    chunks = embedder.chunk(market.battery)
+    vectors = embedder.encode([c.text for c in chunks])
+    ranking = space.search(market.battery, chunks, vectors, k=len(space))
+    for position, hit in enumerate(ranking, start=1):
+        standing = space.proposal_standing(market.battery, chunks, vectors, hit.doc_id)
+        if hit.doc_id in proposed(embedder, space, market.battery):
+            assert standing == (position, hit)
+        else:
+            assert standing is None
