@@ -95,3 +95,15 @@ class CohortMembershipFactory(factory.django.DjangoModelFactory):
     cohort = factory.SubFactory(CohortFactory)
     startup = factory.SubFactory(OrganizationFactory, kind=Organization.Kind.STARTUP)
     status = CohortMembership.Status.SHORTLISTED
+
+
+def index_documents(*rows) -> None:
+    """Log a change for each challenge or profile, as its service would, and run the indexer
+    over the log (the server's background indexer does the same after each commit)."""
+    from backend.common.models import DocumentKind
+    from backend.matches.indexing import changes_record_for, drain
+
+    for row in rows:
+        kind = DocumentKind.CHALLENGE if isinstance(row, Challenge) else DocumentKind.STARTUP
+        changes_record_for(kind, [row.pk])
+    drain()

@@ -4,3 +4,12 @@ from django.apps import AppConfig
 class ChatConfig(AppConfig):
     name = "backend.chat"
     label = "chat"
+
+    def ready(self) -> None:
+        from backend.chat.services import conversation_open_for_match
+        from backend.matches.services import match_connected
+
+        def open_conversation(sender, match, **kwargs) -> None:
+            conversation_open_for_match(match=match)
+
+        match_connected.connect(open_conversation, weak=False, dispatch_uid="chat.open")

@@ -33,4 +33,6 @@ class StatementListValidator:
 
 
 validate_tags = StatementListValidator(max_items=30, max_length=60)
-validate_statements = StatementListValidator(max_items=300, max_length=500)
+# Capability statements: real profiles list fewer than 30 short ones; the cap bounds what one
+# save may cost to embed.
+validate_statements = StatementListValidator(max_items=60, max_length=300)

@@ -13,10 +13,13 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 
 from backend.chat.middleware import WebSocketAuthMiddleware  # noqa: E402
 from backend.chat.routing import websocket_urlpatterns  # noqa: E402
+from backend.matches.worker import lifespan  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
+        # The server's start and stop: matching warms up, and on the embedded default indexes.
+        "lifespan": lifespan,
         "websocket": AllowedHostsOriginValidator(
             WebSocketAuthMiddleware(URLRouter(websocket_urlpatterns))
         ),

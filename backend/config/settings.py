@@ -246,3 +246,7 @@ MATCHING_INDEX_DIR = Path(env.str("MATCHING_INDEX_DIR", default=str(VAR_DIR / "i
 MATCHING_APPROXIMATE_THRESHOLD = env.int("MATCHING_APPROXIMATE_THRESHOLD", default=50_000)
 MATCHING_PROPOSALS_PER_CHALLENGE = env.int("MATCHING_PROPOSALS_PER_CHALLENGE", default=20)
 MATCHING_PROPOSALS_PER_PROFILE = env.int("MATCHING_PROPOSALS_PER_PROFILE", default=10)
+# Where the indexer drains the change log: in the web process (embedded default) or in Celery.
+MATCHING_INDEXER_IN_PROCESS = CELERY_TASK_ALWAYS_EAGER
+# Documents an organisation may have re-embedded per minute; the rest wait in the log.
+MATCHING_REEMBED_PER_MINUTE = env.int("MATCHING_REEMBED_PER_MINUTE", default=30)

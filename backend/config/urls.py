@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from backend.common.views import healthz
+from backend.config.views import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

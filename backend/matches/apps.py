@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class MatchesConfig(AppConfig):
     name = "backend.matches"
     label = "matches"
+
+    def ready(self) -> None:
+        from backend.common.changes import documents_changed
+        from backend.matches.tasks import wake_indexer
+
+        documents_changed.connect(wake_indexer, weak=False, dispatch_uid="matches.wake")

@@ -75,6 +75,11 @@ class SentenceVectors:
             self._cache.update(vectors)
             self._trim()
 
+    def known(self, texts_by_key: dict[str, str]) -> dict[str, np.ndarray]:
+        """Of these content hashes, the vectors remembered here."""
+        with self._lock:
+            return {key: self._cache[key] for key in texts_by_key if key in self._cache}
+
     def items(self) -> list[tuple[str, np.ndarray]]:
         with self._lock:
             return list(self._cache.items())
@@ -154,6 +159,22 @@ class SpaceRegistry:
                 self._load_all(latest)
             elif latest > self._applied:
                 self._apply_changes(latest)
+
+    def stage(
+        self,
+        side: str,
+        upserts: list[tuple[Document, list[Chunk], np.ndarray]],
+        removals: list[int],
+    ) -> None:
+        """Put documents' new state into this process's space before it is stored, so the
+        indexer computes proposals against it; the stored change, once applied, agrees."""
+        with self._lock:
+            self.refresh()
+            space = self._spaces[side]
+            if upserts:
+                space.upsert_many(upserts)
+            for owner_id in removals:
+                space.remove(owner_id)
 
     def reset(self) -> None:
         with self._lock:

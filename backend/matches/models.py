@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from backend.common.models import DocumentKind
 from backend.programs.models import Challenge
 from backend.startups.models import StartupProfile
 
@@ -62,11 +63,8 @@ class Match(models.Model):
         return f"{self.challenge} <-> {self.startup} ({self.status})"
 
 
-class Side(models.TextChoices):
-    """The two sides of the market, each with its own search space."""
-
-    CHALLENGE = "challenge", _("Challenge")
-    STARTUP = "startup", _("Startup")
+# The two sides of the market, each with its own search space.
+Side = DocumentKind
 
 
 class ChunkVector(models.Model):
@@ -105,10 +103,30 @@ class IndexChange(models.Model):
 
     side = models.CharField(max_length=20, choices=Side.choices)
     owner_id = models.PositiveBigIntegerField()
-    created_at = models.DateTimeField(auto_now_add=True)
+    # Whose re-embedding budget the write used (none for a rebuild).
+    organization_id = models.PositiveBigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
         ordering = ["id"]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.side} {self.owner_id}"
+
+
+class SentenceVector(models.Model):
+    """An evidence sentence's embedding, so evidence after a restart costs no encoding."""
+
+    model_id = models.CharField(max_length=200)
+    content_hash = models.CharField(max_length=64)
+    vector = models.BinaryField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["model_id", "content_hash"], name="unique_sentence_vector"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.content_hash

@@ -1,19 +1,19 @@
-"""Background work: thin, idempotent wrappers over the matches services.
+"""Background work: thin, idempotent wrappers over the indexer.
 
-Enqueued after commit. Re-running one changes nothing new (content hashes skip re-encoding,
-proposals update in place), so a retry or a redelivery after a worker died is harmless.
+Every write that matters to matching lands in the durable change log first; these tasks only
+drain it, so a retry, a redelivery after a worker died, or a lost nudge changes nothing: the
+next drain applies what is there, each change once.
 """
 
 from __future__ import annotations
 
 from celery import shared_task
 from celery.signals import worker_ready
+from django.conf import settings
 from django.db import OperationalError
 
-from backend.matches import services
-from backend.matches.models import Side
-from backend.programs.models import Challenge
-from backend.startups.models import StartupProfile
+from backend.matches import indexing
+from backend.matches.worker import background
 
 RETRY = {
     "autoretry_for": (OperationalError, ConnectionError),
@@ -22,33 +22,39 @@ RETRY = {
     "max_retries": 8,
     "acks_late": True,
 }
+# Documents past their organisation's budget wait this long before the next try.
+DEFERRED_RETRY_SECONDS = 20
 
 
 @shared_task(**RETRY)
-def index_and_propose_challenge(challenge_id: int) -> int:
-    services.document_index(side=Side.CHALLENGE, owner_id=challenge_id)
-    challenge = Challenge.objects.filter(pk=challenge_id).first()
-    return services.matches_propose_for_challenge(challenge=challenge) if challenge else 0
-
-
-@shared_task(**RETRY)
-def index_and_propose_profile(profile_id: int) -> int:
-    services.document_index(side=Side.STARTUP, owner_id=profile_id)
-    profile = StartupProfile.objects.filter(pk=profile_id).first()
-    return services.matches_propose_for_profile(profile=profile) if profile else 0
+def drain_document_changes() -> int:
+    report = indexing.drain()
+    if report.deferred:
+        drain_document_changes.apply_async(countdown=DEFERRED_RETRY_SECONDS)
+    return report.applied
 
 
 @shared_task(**RETRY)
 def rebuild_index() -> int:
-    return services.index_rebuild()
+    return indexing.index_rebuild().applied
 
 
 @shared_task(**RETRY)
 def reconcile_index() -> int:
-    return services.index_reconcile()
+    stale = indexing.index_reconcile()
+    drain_document_changes.delay()
+    return stale
+
+
+def wake_indexer(**kwargs) -> None:
+    """After a change commits: the embedded default's in-process indexer, or a Celery worker."""
+    if settings.MATCHING_INDEXER_IN_PROCESS:
+        background.wake()
+    else:
+        drain_document_changes.delay()
 
 
 @worker_ready.connect
 def reconcile_on_start(**kwargs) -> None:
-    """A worker that starts catches up on anything indexed while no broker or worker was up."""
+    """A worker that starts catches up on anything logged while no broker or worker was up."""
     reconcile_index.delay()

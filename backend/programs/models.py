@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import Organization
 from backend.common.fields import validate_statements, validate_tags
+from backend.common.models import MatchingState
 
 TRL_VALIDATORS = [MinValueValidator(1), MaxValueValidator(9)]
 
@@ -40,7 +41,7 @@ class Accelerator(models.Model):
         return self.name
 
 
-class Challenge(models.Model):
+class Challenge(MatchingState):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         OPEN = "open", _("Open")

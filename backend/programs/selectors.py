@@ -27,8 +27,6 @@ def accelerators_editable_by(actor: Actor) -> QuerySet[Accelerator]:
 
 def challenges_visible_to(actor: Actor) -> QuerySet[Challenge]:
     """Drafts and archives: owner and operators. Confidential: also matched startups."""
-    from backend.matches.models import Match
-
     qs = Challenge.objects.select_related("accelerator__enterprise")
     if actor.is_operator:
         return qs
@@ -38,8 +36,9 @@ def challenges_visible_to(actor: Actor) -> QuerySet[Challenge]:
     if actor.is_enterprise:
         return qs.filter(public_live | Q(accelerator__enterprise_id=actor.organization_id))
     if actor.is_startup:
-        matched = Match.objects.filter(
-            challenge_id=OuterRef("pk"), startup__organization_id=actor.organization_id
+        # Through the reverse relation: the programmes app does not import the matches app.
+        matched = Challenge.objects.filter(
+            pk=OuterRef("pk"), matches__startup__organization_id=actor.organization_id
         )
         return qs.filter(public_live | (Q(status__in=LIVE_STATUSES) & Exists(matched)))
     return qs.none()

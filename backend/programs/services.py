@@ -8,8 +8,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from backend.accounts.models import Organization, User
-from backend.accounts.selectors import Actor
+from backend.accounts.selectors import Actor, organization_user_ids
+from backend.common.changes import document_changed
 from backend.common.errors import ApplicationError, InvalidTransitionError, PermissionDeniedError
+from backend.common.models import DocumentKind
+from backend.notifications.services import notify
 from backend.programs.models import Accelerator, Challenge, Cohort, CohortMembership
 
 
@@ -102,9 +105,11 @@ def challenge_archive(*, challenge: Challenge, by: User) -> Challenge:
 
 def _after_challenge_changed(challenge: Challenge) -> None:
     """Open challenges are (re)matched; closed ones leave the search spaces."""
-    from backend.matches.services import challenge_changed
-
-    challenge_changed(challenge=challenge)
+    document_changed(
+        kind=DocumentKind.CHALLENGE,
+        document=challenge,
+        organization_id=challenge.enterprise_id,
+    )
 
 
 @transaction.atomic
@@ -215,8 +220,6 @@ def _check_capacity(cohort_id: int) -> None:
 
 
 def _notify_invitation(membership: CohortMembership) -> None:
-    from backend.accounts.selectors import organization_user_ids
-    from backend.notifications.services import notify
 
     notify(
         event={

@@ -6,11 +6,12 @@ from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import Organization
 from backend.common.fields import StatementListValidator, validate_statements, validate_tags
+from backend.common.models import MatchingState
 
 validate_languages = StatementListValidator(max_items=10, max_length=20)
 
 
-class StartupProfile(models.Model):
+class StartupProfile(MatchingState):
     """What a startup can do, as firms will read it."""
 
     class Stage(models.TextChoices):
@@ -29,7 +30,8 @@ class StartupProfile(models.Model):
     )
     name = models.CharField(max_length=200)
     pitch = models.CharField(_("one-line pitch"), max_length=300, blank=True)
-    summary = models.TextField(max_length=20_000, blank=True)
+    # Far above any real profile, and a bound on what one save may cost to embed.
+    summary = models.TextField(max_length=8_000, blank=True)
     capabilities = models.JSONField(default=list, blank=True, validators=[validate_statements])
     technology_tags = models.JSONField(default=list, blank=True, validators=[validate_tags])
     industries = models.JSONField(default=list, blank=True, validators=[validate_tags])

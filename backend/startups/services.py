@@ -5,7 +5,9 @@ from typing import Any
 from django.db import transaction
 
 from backend.accounts.selectors import Actor
+from backend.common.changes import document_changed
 from backend.common.errors import PermissionDeniedError
+from backend.common.models import DocumentKind
 from backend.startups.models import StartupProfile
 
 
@@ -26,6 +28,6 @@ def profile_save(*, actor: Actor, data: dict[str, Any]) -> StartupProfile:
 
 
 def _after_profile_saved(profile: StartupProfile) -> None:
-    from backend.matches.services import profile_changed
-
-    profile_changed(profile=profile)
+    document_changed(
+        kind=DocumentKind.STARTUP, document=profile, organization_id=profile.organization_id
+    )

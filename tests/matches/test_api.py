@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from backend.matches import services
-from backend.matches.models import Match, Side
+from backend.matches.models import Match
 from backend.programs.models import Challenge
-from tests.factories import ChallengeFactory, OrganizationFactory, StartupProfileFactory
+from tests.factories import (
+    ChallengeFactory,
+    OrganizationFactory,
+    StartupProfileFactory,
+    index_documents,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -45,11 +49,8 @@ def corpus(world, accelerator):
         problem_statement="Detect small drones at night with infrared cameras.",
         visibility=Challenge.Visibility.CONFIDENTIAL,
     )
-    for profile in (battery, camera):
-        services.document_index(side=Side.STARTUP, owner_id=profile.pk)
-    for challenge in (public, confidential):
-        services.document_index(side=Side.CHALLENGE, owner_id=challenge.pk)
-        services.matches_propose_for_challenge(challenge=challenge)
+    index_documents(battery, camera)
+    index_documents(public, confidential)
     return {"battery": battery, "camera": camera, "public": public, "confidential": confidential}
 
 
@@ -146,6 +147,6 @@ def test_search_in_chinese(world, client_for, accelerator):
         summary="我们开发高倍率锂离子电池负极材料和低温电解液。",
         capabilities=["锂电池快充"],
     )
-    services.document_index(side=Side.STARTUP, owner_id=profile.pk)
+    index_documents(profile)
     response = client_for(world.enterprise_user).get("/api/search/startups/?q=锂离子电池")
     assert [hit["startup"]["name"] for hit in response.json()["results"]] == ["沪芯储能"]

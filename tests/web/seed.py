@@ -117,6 +117,7 @@ def seed() -> dict:
     from backend.accounts.selectors import actor_for
     from backend.accounts.services import user_create_with_organization
     from backend.programs import services as programs
+    from backend.matches.indexing import drain
     from backend.startups.services import profile_save
 
     def account(email: str, organization: str, kind: str) -> User:
@@ -146,7 +147,8 @@ def seed() -> dict:
             actor=actor_for(operator),
             data={"accelerator": accelerator, "name": "2027 Spring intake", "capacity": 3},
         )
-    # Profiles and challenges one transaction each: indexing and matching run after each commit.
+    # Profiles and challenges one transaction each, as people write them; this command then
+    # applies the change log itself (the server's indexer would, after it starts).
     for number, data in enumerate(PROFILES):
         data = dict(data)
         email = data.pop("email", f"startup{number}@web.test")
@@ -159,6 +161,7 @@ def seed() -> dict:
         )
         programs.challenge_publish(challenge=challenge, by=firm)
         challenges[data["visibility"]] = challenge.pk
+    drain()
     return {
         "challenges": challenges,
         "cohort": cohort.pk,

@@ -20,8 +20,9 @@ from django.utils import timezone
 
 from backend.accounts.models import Membership, Organization, User
 from backend.accounts.selectors import actor_for
+from backend.common.fields import validate_statements
 from backend.matches import engine
-from backend.matches import services as match_services
+from backend.matches.indexing import index_rebuild
 from backend.matches.models import ChunkVector, Match
 from backend.notifications.services import notifications_mark_all_seen
 from backend.programs import services as program_services
@@ -180,11 +181,8 @@ class Command(BaseCommand):
             accelerators = self._programmes(data)
             self._cohorts(accelerators, operator, profiles["demo"])
         self.stdout.write("Indexing challenges and profiles and proposing matches...")
-        match_services.index_rebuild(known_vectors=load_shipped_vectors())
-        for challenge in Challenge.objects.filter(status=Challenge.Status.OPEN):
-            match_services.matches_propose_for_challenge(challenge=challenge)
-        demo = profiles["demo"]
-        match_services.matches_propose_for_profile(profile=demo)
+        # A command, not a request: it applies the change log itself, the way the indexer does.
+        index_rebuild(known_vectors=load_shipped_vectors())
         # The demo opens on a quiet bell: what seeding proposed is history, not news.
         for user in User.objects.filter(email__endswith=DEMO_DOMAIN):
             notifications_mark_all_seen(user=user)
@@ -210,7 +208,8 @@ class Command(BaseCommand):
                 "name": row["name"],
                 "pitch": (row["capabilities"] or [""])[0][:300],
                 "summary": row["text"],
-                "capabilities": row["capabilities"],
+                # A few SBIR companies list hundreds of awards; a profile keeps the first ones.
+                "capabilities": row["capabilities"][: validate_statements.max_items],
                 "technology_tags": [],
             }
             for row in data["profiles"]

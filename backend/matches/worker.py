@@ -1,0 +1,119 @@
+"""Matching's background life inside a server process, started by the ASGI lifespan.
+
+Every process warms up first: the model loads and the search spaces are built before the first
+user needs them (`/healthz` says `warming` until then). On the embedded default the same task
+then runs the indexer, on the server's event loop, with the drain itself in a worker thread
+(its own database connections, closed after each run), woken by each committed change and by a
+slow poll that catches changes logged by other processes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.db import connections
+
+from backend.matches import engine
+from backend.matches.indexing import drain
+from backend.matches.models import Side
+
+logger = logging.getLogger(__name__)
+
+POLL_SECONDS = 15
+RETRY_SECONDS = 5
+
+
+class BackgroundMatching:
+    def __init__(self) -> None:
+        self.state = "idle"  # idle -> warming -> ready
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._wake: asyncio.Event | None = None
+        self._task: asyncio.Task | None = None
+
+    def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._wake = asyncio.Event()
+        self.state = "warming"
+        self._task = self._loop.create_task(self._run())
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        self._loop = self._task = None
+
+    def wake(self) -> None:
+        """Thread-safe; does nothing where no indexer runs (a management command, a test)."""
+        loop, event = self._loop, self._wake
+        if loop is not None and event is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(event.set)
+
+    async def _run(self) -> None:
+        while self.state != "ready":
+            try:
+                await sync_to_async(_in_own_connections(_warm), thread_sensitive=False)()
+                self.state = "ready"
+            except Exception:
+                logger.exception("matching could not warm up; trying again")
+                await asyncio.sleep(RETRY_SECONDS)
+        if not settings.MATCHING_INDEXER_IN_PROCESS:
+            return
+        drain = sync_to_async(_in_own_connections(_drain), thread_sensitive=False)
+        while True:
+            self._wake.clear()
+            try:
+                await drain()
+            except Exception:
+                logger.exception("the indexer failed; the change log keeps what is left")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=POLL_SECONDS)
+
+
+def _in_own_connections(function):
+    def run():
+        try:
+            return function()
+        finally:
+            connections.close_all()  # this thread's connections only
+
+    return run
+
+
+def _warm() -> None:
+    started = time.monotonic()
+    engine.embedder().encode(["warm-up"])
+    sizes = {side: len(engine.registry.space(side)) for side in Side.values}
+    logger.info(
+        "matching is ready in %.1f s: %d challenges and %d startups indexed",
+        time.monotonic() - started,
+        sizes[Side.CHALLENGE],
+        sizes[Side.STARTUP],
+    )
+
+
+def _drain() -> None:
+    report = drain()
+    if report.applied or report.failed:
+        logger.info("indexer: %s", report)
+
+
+background = BackgroundMatching()
+
+
+async def lifespan(scope, receive, send) -> None:
+    """The ASGI lifespan protocol: start the background work with the server, stop it after."""
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            background.start()
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await background.stop()
+            await send({"type": "lifespan.shutdown.complete"})
+            return
