@@ -200,7 +200,13 @@ class SpaceRegistry:
         if applied < latest:
             self._apply_changes(latest)
         for side, space in self._spaces.items():
-            expected = set(searchable(side).values_list("pk", flat=True))
+            embedded = ChunkVector.objects.filter(side=side, model_id=embedder().model_id)
+            # Rows still waiting in the change log have no vectors yet and are not expected.
+            expected = set(
+                searchable(side)
+                .filter(pk__in=embedded.values("owner_id"))
+                .values_list("pk", flat=True)
+            )
             if len(space) != len(expected) or not all(pk in space for pk in expected):
                 # A snapshot from another database, or a log gap: trust only the database.
                 self._spaces[side] = self._build(side)

@@ -97,6 +97,9 @@ def drain(
         batch, deferred = _next_batch(budgeted)
         report.deferred = deferred
         if not batch:
+            if report.applied:
+                # A process that restarts loads this instead of rebuilding from the database.
+                engine.registry.snapshot()
             return report
         report.add(_apply(batch, known_vectors or {}))
 

@@ -54,7 +54,7 @@ def test_every_service_command_exists_in_the_image():
 
     assert callable(application)
     celery_app.loader.import_default_modules()  # what a worker does at start
-    assert "backend.matches.tasks.index_and_propose_challenge" in celery_app.tasks
+    assert "backend.matches.tasks.drain_document_changes" in celery_app.tasks
 
 
 def test_dockerfile_is_slim_non_root_and_bakes_in_the_model():

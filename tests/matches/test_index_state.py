@@ -6,10 +6,11 @@ import json
 
 import pytest
 
-from backend.matches import services
+from backend.common.models import DocumentChange
+from backend.matches import indexing
 from backend.matches.engine import registry
 from backend.matches.models import Side
-from tests.factories import OrganizationFactory, StartupProfileFactory
+from tests.factories import OrganizationFactory, StartupProfileFactory, index_documents
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -21,7 +22,7 @@ def indexed_profile(name: str):
         summary=f"{name} builds radar signal processing for small drones.",
         capabilities=[f"{name} radar"],
     )
-    services.document_index(side=Side.STARTUP, owner_id=profile.pk)
+    index_documents(profile)
     return profile
 
 
@@ -85,11 +86,13 @@ def test_a_snapshot_that_disagrees_with_the_database_is_not_trusted(db, builds):
     assert Side.STARTUP in builds
 
 
-def test_reconcile_indexes_only_rows_whose_text_changed_without_a_task(db):
+def test_reconcile_logs_only_rows_whose_text_changed_without_a_logged_change(db):
     first, second = indexed_profile("Alpha"), indexed_profile("Beta")
-    assert services.index_reconcile() == 0
-    # A write whose indexing task never reached a broker.
+    assert indexing.index_reconcile() == 0
+    # A write that bypassed the services, so no change was logged.
     type(second).objects.filter(pk=second.pk).update(summary="Beta now builds sonar buoys.")
-    assert services.index_reconcile() == 1
-    assert services.index_reconcile() == 0
+    assert indexing.index_reconcile() == 1
+    assert list(DocumentChange.objects.values_list("owner_id", flat=True)) == [second.pk]
+    indexing.drain()
+    assert indexing.index_reconcile() == 0
     assert first.pk in registry.space(Side.STARTUP)

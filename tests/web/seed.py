@@ -116,8 +116,8 @@ def seed() -> dict:
     from backend.accounts.models import Organization, User
     from backend.accounts.selectors import actor_for
     from backend.accounts.services import user_create_with_organization
-    from backend.programs import services as programs
     from backend.matches.indexing import drain
+    from backend.programs import services as programs
     from backend.startups.services import profile_save
 
     def account(email: str, organization: str, kind: str) -> User:
