@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.accounts.models import User
+from backend.accounts.viewsets import ActorMixin
 from backend.chat import selectors, services
 from backend.chat.serializers import (
     ConversationSerializer,
@@ -20,7 +21,6 @@ from backend.chat.serializers import (
     TicketSerializer,
     message_payload,
 )
-from backend.common.api import ActorMixin
 from backend.common.errors import ApplicationError
 
 CONVERSATION_ID = OpenApiParameter("pk", int, OpenApiParameter.PATH)

@@ -9,7 +9,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.views import defaults
-from rest_framework import exceptions, mixins, viewsets
+from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -81,23 +81,3 @@ def server_error(request):
         body = error_body("server_error", "Something went wrong on our side.")
         return JsonResponse(body, status=500)
     return defaults.server_error(request)
-
-
-class ActorMixin:
-    """Gives a view `self.actor`: the user and the organisation they act for."""
-
-    @property
-    def actor(self):
-        from backend.accounts.selectors import actor_for
-
-        return actor_for(self.request.user)
-
-
-class ReadViewSet(
-    ActorMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
-    """List and read, scoped by the view's queryset; no delete anywhere in this API."""
-
-
-class EditViewSet(ReadViewSet, mixins.CreateModelMixin, mixins.UpdateModelMixin):
-    """List, read, create and update; writes go through the app's services."""

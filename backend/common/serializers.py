@@ -1,5 +1,7 @@
 from rest_framework import serializers
 
+from backend.common.fields import validate_statements
+
 
 class StrictCharField(serializers.CharField):
     """A string and nothing else: a number or a list is a type error, not text."""
@@ -19,7 +21,9 @@ class StrictIntegerField(serializers.IntegerField):
         return super().to_internal_value(data)
 
 
-def statement_list(max_items: int = 300, max_length: int = 500) -> serializers.ListField:
+def statement_list(
+    max_items: int = validate_statements.max_items, max_length: int = validate_statements.max_length
+) -> serializers.ListField:
     """A list of short statements or tags, each trimmed and non-empty."""
     return serializers.ListField(
         child=serializers.CharField(max_length=max_length, trim_whitespace=True),

@@ -8,10 +8,10 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 
 from backend.accounts.models import Organization
-from backend.common.api import ActorMixin, ReadViewSet
+from backend.accounts.permissions import OrganizationRolePermission
+from backend.accounts.viewsets import ActorMixin, ReadViewSet
 from backend.common.errors import NotFoundError, PermissionDeniedError
 from backend.common.filters import CommaListFilter
-from backend.common.permissions import OrganizationRolePermission
 from backend.matches import selectors, services
 from backend.matches.models import Match
 from backend.programs.api import ChallengeFilter, ChallengeSerializer

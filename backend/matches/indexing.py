@@ -447,7 +447,7 @@ def _announce(done: Mapping[str, list[_Work]], status: str) -> None:
                 {
                     "type": "matching.status",
                     "side": side,
-                    "id": work.owner_id,
+                    "document": work.owner_id,
                     "status": status,
                     "proposals": len(work.proposals),
                 },

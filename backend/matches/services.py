@@ -9,9 +9,12 @@ from django.dispatch import Signal
 from django.utils import timezone
 
 from backend.accounts.selectors import Actor, organization_user_ids
+from backend.common.changes import document_changed
 from backend.common.errors import InvalidTransitionError, PermissionDeniedError
-from backend.matches.models import Match
+from backend.matches.models import Match, Side
 from backend.notifications.services import notify
+from backend.programs.models import Challenge
+from backend.startups.models import StartupProfile
 
 # Sent inside the transaction that connects a match, with `match`.
 match_connected = Signal()
@@ -53,6 +56,25 @@ def match_record_proposal(
             setattr(match, name, value)
         match.save(update_fields=[*values, "updated_at"])
     return False
+
+
+def matching_retry(*, actor: Actor, document: Challenge | StartupProfile) -> None:
+    """Ask the indexer again for one's own open challenge or published profile (after a
+    failure, say); the organisation's re-embedding budget still applies."""
+    if isinstance(document, Challenge):
+        if not (actor.is_enterprise and document.enterprise_id == actor.organization_id):
+            raise PermissionDeniedError("Only the firm of a challenge can have it matched again.")
+        if document.status != Challenge.Status.OPEN:
+            raise InvalidTransitionError("Only an open challenge is matched.")
+        kind = Side.CHALLENGE
+    else:
+        if not (actor.is_startup and document.organization_id == actor.organization_id):
+            raise PermissionDeniedError("Only the startup of a profile can have it matched again.")
+        if not document.published:
+            raise InvalidTransitionError("Only a published profile is matched.")
+        kind = Side.STARTUP
+    with transaction.atomic():
+        document_changed(kind=kind, document=document, organization_id=actor.organization_id)
 
 
 # -- the interest lifecycle -----------------------------------------------------------------

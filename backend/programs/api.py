@@ -8,10 +8,10 @@ from rest_framework.response import Response
 
 from backend.accounts.api import OrganizationSerializer
 from backend.accounts.models import Organization
-from backend.common.api import EditViewSet
+from backend.accounts.permissions import OrganizationRolePermission
+from backend.accounts.viewsets import EditViewSet
 from backend.common.errors import NotFoundError
 from backend.common.filters import CommaListFilter
-from backend.common.permissions import OrganizationRolePermission
 from backend.common.serializers import statement_list
 from backend.programs import selectors, services
 from backend.programs.models import Accelerator, Challenge, Cohort, CohortMembership
@@ -50,8 +50,17 @@ class ChallengeSerializer(serializers.ModelSerializer):
             "published_at",
             "created_at",
             "updated_at",
+            "matching_status",
+            "matched_at",
         ]
-        read_only_fields = ["status", "published_at", "created_at", "updated_at"]
+        read_only_fields = [
+            "status",
+            "published_at",
+            "created_at",
+            "updated_at",
+            "matching_status",
+            "matched_at",
+        ]
 
     def __init__(self, *args, actor=None, **kwargs):
         super().__init__(*args, **kwargs)

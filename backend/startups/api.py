@@ -7,10 +7,10 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from backend.accounts.models import Organization
-from backend.common.api import ReadViewSet
+from backend.accounts.permissions import OrganizationRolePermission
+from backend.accounts.viewsets import ReadViewSet
 from backend.common.errors import NotFoundError, PermissionDeniedError
 from backend.common.filters import CommaListFilter
-from backend.common.permissions import OrganizationRolePermission
 from backend.common.serializers import statement_list
 from backend.startups import selectors, services
 from backend.startups.models import StartupProfile
@@ -44,8 +44,16 @@ class StartupProfileSerializer(serializers.ModelSerializer):
             "published",
             "created_at",
             "updated_at",
+            "matching_status",
+            "matched_at",
         ]
-        read_only_fields = ["organization", "created_at", "updated_at"]
+        read_only_fields = [
+            "organization",
+            "created_at",
+            "updated_at",
+            "matching_status",
+            "matched_at",
+        ]
 
 
 class StartupProfileFilter(django_filters.FilterSet):

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Max, Min, Q, QuerySet
 
 from backend.accounts.selectors import Actor
+from backend.chat.models import Participant
 from backend.common.errors import NotFoundError
 from backend.matches.models import Match
 from backend.matches.selectors import matches_visible_to
@@ -240,7 +241,6 @@ def invitation_for_actor(actor: Actor, pk: int) -> CohortMembership:
 
 def others_read_seq(conversation, user) -> int:
     """How far the other participants have read a conversation (the furthest of them)."""
-    from backend.chat.models import Participant
 
     return (
         Participant.objects.filter(conversation=conversation)

@@ -24,6 +24,7 @@ urlpatterns = [
     path("challenges/<int:pk>/matches/", matches.challenge_matches, name="challenge-matches"),
     # matches, from either side
     path("matches/<int:pk>/card/", matches.match_card, name="match-card"),
+    path("matching/<str:side>/<int:pk>/retry/", matches.matching_retry, name="matching-retry"),
     path("matches/<int:pk>/interest/", matches.match_interest, name="match-interest"),
     path("matches/<int:pk>/decline/", matches.match_decline, name="match-decline"),
     # a startup's own pages

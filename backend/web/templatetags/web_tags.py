@@ -8,6 +8,9 @@ from django import template
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from backend.accounts.selectors import actor_for
+from backend.chat.selectors import conversations_for
+
 register = template.Library()
 
 
@@ -91,7 +94,6 @@ def initials(name: str) -> str:
 @register.simple_tag(takes_context=True)
 def current_actor(context):
     """The user and the organisation they act for (the header and navigation need both)."""
-    from backend.accounts.selectors import actor_for
 
     request = context.get("request")
     if request is None or not request.user.is_authenticated:
@@ -136,9 +138,6 @@ def js_strings() -> dict[str, str]:
 def unread_total(context) -> int:
     """Messages others wrote that the user has not read yet, over all their conversations."""
     from django.db.models import Sum
-
-    from backend.accounts.selectors import actor_for
-    from backend.chat.selectors import conversations_for
 
     request = context.get("request")
     if request is None or not request.user.is_authenticated:

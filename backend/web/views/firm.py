@@ -26,7 +26,10 @@ FIRM = Organization.Kind.ENTERPRISE
 
 
 def _published() -> str:
-    return _("Published. The platform has proposed the startups that fit it best.")
+    return _(
+        "Published. The platform is finding the startups that fit it; they appear on its "
+        "matches page as they are found."
+    )
 
 
 @page(FIRM)

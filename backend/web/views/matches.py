@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db.models import Count, Q
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
@@ -14,11 +14,21 @@ from backend.accounts.models import Organization
 from backend.common.errors import ApplicationError
 from backend.matches import services
 from backend.matches.api import MatchFilter
-from backend.matches.models import Match
+from backend.matches.models import Match, Side
 from backend.matches.selectors import match_get_for_actor, matches_visible_to
+from backend.programs.selectors import challenge_get_for_actor
+from backend.startups.selectors import profile_of
 from backend.web import selectors
 from backend.web.forms import DeclineForm, MatchFilterForm
-from backend.web.views.base import actor_of, back, error_text, found, page, wants_json
+from backend.web.views.base import (
+    actor_of,
+    back,
+    error_text,
+    flash_service,
+    found,
+    page,
+    wants_json,
+)
 
 # Tabs over a match list: which statuses each one shows.
 TABS = {
@@ -170,3 +180,26 @@ def match_decline(request, pk: int):
         return match, _("Marked as not for you.")
 
     return _answer(request, pk, act)
+
+
+@require_POST
+@page(Organization.Kind.ENTERPRISE, Organization.Kind.STARTUP)
+def matching_retry(request, side: str, pk: int):
+    """ "Try again" after matching failed for one's own challenge or profile."""
+    actor = actor_of(request)
+    if side == Side.CHALLENGE:
+        document = found(challenge_get_for_actor, actor, pk)
+        fallback = ("web:challenge-matches", pk)
+    else:
+        document = profile_of(actor)
+        if document is None or document.pk != pk:
+            raise Http404("Profile not found.")
+        fallback = ("web:for-you",)
+    flash_service(
+        request,
+        services.matching_retry,
+        _("Matching again. The results appear here as soon as they are found."),
+        actor=actor,
+        document=document,
+    )
+    return back(request, *fallback)

@@ -45,7 +45,11 @@ def profile_edit(request):
         if profile is not None:
             if profile.published:
                 messages.success(
-                    request, _("Profile saved. Matching challenges are proposed to you.")
+                    request,
+                    _(
+                        "Profile saved. The platform is finding the challenges that fit it; they "
+                        "appear under Challenges for you as they are found."
+                    ),
                 )
             else:
                 messages.success(request, _("Profile saved as a draft. Publish it to be matched."))

@@ -291,6 +291,8 @@
   function receive(event) {
     var offered = new CustomEvent("innomatch:notification", { detail: event, cancelable: true });
     var shownInPage = !document.dispatchEvent(offered);
+    // Where matching stands is for the page that waits on it; the proposals are notified.
+    if (event.type === "matching.status") return;
     if (!shownInPage) toast(describe(event), linkFor(event));
     if (event.type === "message.new") {
       if (!shownInPage) {

@@ -81,6 +81,21 @@
     list.insertBefore(card, before);
   }
 
+  // "Finding startups..." until the indexer reports; then gone, or a failure with a retry.
+  document.addEventListener("innomatch:notification", function (event) {
+    var detail = event.detail || {};
+    if (detail.type !== "matching.status") return;
+    var box = document.querySelector("[data-matching-status]");
+    if (!box || box.getAttribute("data-side") !== detail.side) return;
+    if (box.getAttribute("data-document") !== String(detail.document)) return;
+    event.preventDefault();
+    box.setAttribute("data-state", detail.status);
+    box.querySelectorAll("[data-when]").forEach(function (part) {
+      part.hidden = part.getAttribute("data-when") !== detail.status;
+    });
+    box.hidden = detail.status === "ready" && detail.proposals > 0;
+  });
+
   document.addEventListener("innomatch:notification", function (event) {
     var detail = event.detail || {};
     if (!detail.type || detail.type.indexOf("match.") !== 0) return;
