@@ -46,17 +46,19 @@ def test_a_challenge_goes_from_posting_to_chat_to_cohort(open_page, site):
     firm.get_by_label("Lowest TRL").fill("5")
     firm.get_by_label("Highest TRL").fill("8")
     shoot(firm, "en-firm-challenge-editor")
-    # Publishing indexes and matches in the request; the first one also loads the model.
-    firm.get_by_role("button", name="Save and publish").click(timeout=120_000)
-    expect(firm.locator(".flash-success")).to_contain_text("Published")
+    # Publishing returns at once: the server's indexer finds the startups after the response.
+    firm.get_by_role("button", name="Save and publish").click()
+    expect(firm.locator(".flash-success")).to_contain_text("finding the startups")
     expect(firm.locator("h1")).to_have_text(TITLE)
     challenge_url = firm.url
     shoot(firm, "en-firm-challenge")
 
     # Its matches, with the startup first and the evidence for it.
     firm.get_by_role("link", name="View matches").click()
+    # The proposals arrive on the open page, without a reload; "Finding startups..." goes.
     voltcell = card_for(firm, "VoltCell Energy")
-    expect(voltcell).to_be_visible()
+    expect(voltcell).to_be_visible(timeout=60_000)
+    expect(firm.locator("[data-matching-status]")).to_be_hidden()
     expect(voltcell.locator(".evidence-pair").first).to_be_visible()
     expect(voltcell.locator(".shared-terms .term").first).to_be_visible()
     shoot(firm, "en-firm-matches")
@@ -206,8 +208,12 @@ def test_a_new_startup_signs_up_and_appears_live_on_the_firms_matches(open_page,
     expect(newcomer.locator(".flash-success")).to_contain_text("Profile saved")
 
     # The firm's open matches page shows the new startup without a reload.
-    expect(card_for(firm, "HeatGuard Sensors")).to_be_visible()
+    expect(card_for(firm, "HeatGuard Sensors")).to_be_visible(timeout=60_000)
     expect(firm.locator("[data-match]")).to_have_count(count + 1)
+    # The newcomer's page says where matching stands, then shows what was found.
+    newcomer.goto("/for-you/")
+    expect(newcomer.locator("[data-match]").first).to_be_visible()
+    expect(newcomer.locator("[data-matching-status]")).to_be_hidden()
 
 
 def test_the_conversation_list_follows_and_history_scrolls_back(open_page, site):
