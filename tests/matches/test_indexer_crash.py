@@ -85,7 +85,8 @@ from backend.matches import engine
 
 model = engine.embedder()
 chunks = {}
-for side, rows in (("challenge", Challenge.objects.all()), ("startup", StartupProfile.objects.all())):
+documents = {"challenge": Challenge.objects.all(), "startup": StartupProfile.objects.all()}
+for side, rows in documents.items():
     for row in rows:
         wanted = len(model.chunk(engine.document_of(side, row)))
         stored = ChunkVector.objects.filter(side=side, owner_id=row.pk).count()
