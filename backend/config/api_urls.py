@@ -4,8 +4,10 @@ from rest_framework.routers import DefaultRouter
 from backend.accounts.api import MeView, SignupView, TokenView
 from backend.matches.api import (
     ChallengeMatchesView,
+    ChallengeMatchingRetryView,
     ChallengeSearchView,
     MatchViewSet,
+    ProfileMatchingRetryView,
     StartupSearchView,
 )
 from backend.programs.api import AcceleratorViewSet, ChallengeViewSet, CohortViewSet
@@ -23,6 +25,16 @@ urlpatterns = [
     path("auth/signup/", SignupView.as_view(), name="auth-signup"),
     path("me/", MeView.as_view(), name="me"),
     path("challenges/<int:pk>/matches/", ChallengeMatchesView.as_view(), name="challenge-matches"),
+    path(
+        "challenges/<int:pk>/matching/retry/",
+        ChallengeMatchingRetryView.as_view(),
+        name="challenge-matching-retry",
+    ),
+    path(
+        "startups/me/matching/retry/",
+        ProfileMatchingRetryView.as_view(),
+        name="profile-matching-retry",
+    ),
     path("search/challenges/", ChallengeSearchView.as_view(), name="search-challenges"),
     path("search/startups/", StartupSearchView.as_view(), name="search-startups"),
     path("", include("backend.chat.urls")),

@@ -6,6 +6,7 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from backend.accounts.models import Organization
 from backend.accounts.permissions import OrganizationRolePermission
@@ -16,9 +17,10 @@ from backend.matches import selectors, services
 from backend.matches.models import Match
 from backend.programs.api import ChallengeFilter, ChallengeSerializer
 from backend.programs.models import Challenge
-from backend.programs.selectors import challenges_visible_to
+from backend.programs.selectors import challenges_editable_by, challenges_visible_to
 from backend.startups.api import StartupProfileFilter, StartupProfileSerializer
 from backend.startups.models import StartupProfile
+from backend.startups.selectors import profile_of
 
 
 class MatchChallengeSerializer(serializers.Serializer):
@@ -242,3 +244,47 @@ class StartupSearchView(SearchView):
         if self.actor.is_startup:
             raise PermissionDeniedError("Startups search challenges, not other startups.")
         return selectors.search_startups(self.actor, text, allowed=allowed, k=k)
+
+
+RETRY_ANSWER = inline_serializer("MatchingRetry", {"matching_status": serializers.CharField()})
+
+
+class MatchingRetryView(ActorMixin, APIView):
+    """Match one's own open challenge or published profile again, after `matching_status`
+    said `failed`; answers at once and the indexer does the work (202)."""
+
+    permission_classes = [OrganizationRolePermission]
+    write_kinds = (Organization.Kind.ENTERPRISE, Organization.Kind.STARTUP)
+
+    def document(self):
+        raise NotImplementedError
+
+    @extend_schema(request=None, responses={202: RETRY_ANSWER})
+    def post(self, request, *args, **kwargs):
+        document = self.document()
+        services.matching_retry(actor=self.actor, document=document)
+        return Response({"matching_status": document.matching_status}, status=202)
+
+
+class ChallengeMatchingRetryView(MatchingRetryView):
+    def document(self):
+        challenge = challenges_editable_by(self.actor).filter(pk=self.kwargs["pk"]).first()
+        if challenge is None:
+            raise NotFoundError("Challenge not found.")
+        return challenge
+
+    @extend_schema(
+        request=None,
+        responses={202: RETRY_ANSWER},
+        parameters=[OpenApiParameter("pk", int, OpenApiParameter.PATH)],
+    )
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+
+class ProfileMatchingRetryView(MatchingRetryView):
+    def document(self):
+        profile = profile_of(self.actor)
+        if profile is None:
+            raise NotFoundError("You have no profile yet.")
+        return profile
