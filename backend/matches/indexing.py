@@ -84,10 +84,14 @@ class DrainReport:
 
 
 def drain(
-    *, known_vectors: Mapping[str, bytes] | None = None, budgeted: bool = True
+    *,
+    known_vectors: Mapping[str, bytes] | None = None,
+    budgeted: bool = True,
+    profiles_propose: bool = True,
 ) -> DrainReport:
     """Apply every change in the log; idempotent. With `budgeted`, an organisation's documents
-    past its re-embedding budget for the last minute wait in the log for a later run.
+    past its re-embedding budget for the last minute wait in the log for a later run. Without
+    `profiles_propose`, only challenges propose (see `index_rebuild`).
 
     `known_vectors` (content hash -> float32 bytes for the configured model) are used before
     encoding, e.g. the demo's shipped vectors.
@@ -101,7 +105,7 @@ def drain(
                 # A process that restarts loads this instead of rebuilding from the database.
                 engine.registry.snapshot()
             return report
-        report.add(_apply(batch, known_vectors or {}))
+        report.add(_apply(batch, known_vectors or {}, profiles_propose))
 
 
 def _next_batch(budgeted: bool) -> tuple[list[_Work], int]:
@@ -140,10 +144,12 @@ def _budget_spent() -> defaultdict[int, int]:
     return spent
 
 
-def _apply(batch: list[_Work], known_vectors: Mapping[str, bytes]) -> DrainReport:
+def _apply(
+    batch: list[_Work], known_vectors: Mapping[str, bytes], profiles_propose: bool
+) -> DrainReport:
     report = DrainReport()
     try:
-        sentences = _prepare(batch, known_vectors, report)
+        sentences = _prepare(batch, known_vectors, profiles_propose, report)
     except DatabaseError:
         raise  # the database is away: the log keeps the changes for the next run
     except Exception:
@@ -154,7 +160,7 @@ def _apply(batch: list[_Work], known_vectors: Mapping[str, bytes]) -> DrainRepor
             return report
         # One bad document must not hold back the others: try each on its own.
         for work in batch:
-            report.add(_apply([work], known_vectors))
+            report.add(_apply([work], known_vectors, profiles_propose))
         return report
     report.add(_commit(batch, sentences))
     return report
@@ -164,7 +170,10 @@ def _apply(batch: list[_Work], known_vectors: Mapping[str, bytes]) -> DrainRepor
 
 
 def _prepare(
-    batch: list[_Work], known_vectors: Mapping[str, bytes], report: DrainReport
+    batch: list[_Work],
+    known_vectors: Mapping[str, bytes],
+    profiles_propose: bool,
+    report: DrainReport,
 ) -> dict[str, np.ndarray]:
     """Fill in each work item; returns the evidence-sentence vectors that are new."""
     model = engine.embedder()
@@ -197,11 +206,26 @@ def _prepare(
             continue
         if work.side == Side.CHALLENGE:
             work.proposals = _proposals_for_challenge(work, startups)
-        else:
+        elif profiles_propose:
             work.proposals = _proposals_for_profile(work, startups, challenges)
+    _drop_repeated_pairs(batch)
     new_sentences = _evidence(batch, startups, challenges)
     report.encoded_sentences = len(new_sentences)
     return new_sentences
+
+
+def _drop_repeated_pairs(batch: list[_Work]) -> None:
+    """A challenge and a profile changed together find each other from both sides; the pair
+    is proposed once, as the challenge ranks it."""
+    seen = set()
+    for work in sorted(batch, key=lambda w: w.side != Side.CHALLENGE):
+        kept = []
+        for proposal in work.proposals:
+            pair = (proposal.challenge_id, proposal.profile_id)
+            if pair not in seen:
+                seen.add(pair)
+                kept.append(proposal)
+        work.proposals = kept
 
 
 def _stored_hashes(side: str, owner_ids: list[int], model_id: str) -> dict[int, list[tuple]]:
@@ -496,9 +520,15 @@ def index_reconcile() -> int:
 
 def index_rebuild(*, known_vectors: Mapping[str, bytes] | None = None) -> DrainReport:
     """Re-apply every searchable document (embedding only what is missing) and reload this
-    process's spaces; other processes follow the index change log."""
-    for side in Side.values:
+    process's spaces; other processes follow the index change log.
+
+    Every open challenge is matched against every profile. Profiles do not propose here: a
+    profile's own proposals are for one that joins a market (where it may rank low for a
+    challenge that fits it best); run over all at once they would add hundreds of low-ranked
+    proposals that no challenge's top list holds."""
+    # Profiles first: the log is applied in order, so every challenge meets every profile.
+    for side in (Side.STARTUP, Side.CHALLENGE):
         changes_record_for(side, engine.searchable(side).values_list("pk", flat=True))
-    report = drain(known_vectors=known_vectors, budgeted=False)
+    report = drain(known_vectors=known_vectors, budgeted=False, profiles_propose=False)
     engine.registry.reset()
     return report

@@ -22,8 +22,8 @@ from backend.accounts.models import Membership, Organization, User
 from backend.accounts.selectors import actor_for
 from backend.common.fields import validate_statements
 from backend.matches import engine
-from backend.matches.indexing import index_rebuild
-from backend.matches.models import ChunkVector, Match
+from backend.matches.indexing import changes_record_for, drain, index_rebuild
+from backend.matches.models import ChunkVector, Match, Side
 from backend.notifications.services import notifications_mark_all_seen
 from backend.programs import services as program_services
 from backend.programs.models import Accelerator, Challenge, Cohort, CohortMembership
@@ -183,6 +183,9 @@ class Command(BaseCommand):
         self.stdout.write("Indexing challenges and profiles and proposing matches...")
         # A command, not a request: it applies the change log itself, the way the indexer does.
         index_rebuild(known_vectors=load_shipped_vectors())
+        # The demo startup joins the market as any startup that publishes does.
+        changes_record_for(Side.STARTUP, [profiles["demo"].pk])
+        drain()
         # The demo opens on a quiet bell: what seeding proposed is history, not news.
         for user in User.objects.filter(email__endswith=DEMO_DOMAIN):
             notifications_mark_all_seen(user=user)
