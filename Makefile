@@ -41,3 +41,4 @@ bench: install
 	$(PY) tests/perf/bench_api.py
 	$(PY) tests/perf/bench_scale.py
 	$(PY) tests/perf/bench_chat.py
+	$(PY) tests/perf/bench_indexing.py
