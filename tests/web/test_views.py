@@ -630,3 +630,30 @@ def test_the_cohort_export_keeps_formulas_as_text(world, accelerator):
     CohortMembershipFactory(cohort=cohort, startup=world.startup, note='=HYPERLINK("x")')
     text = client_as(world.operator_user).get(f"/cohorts/{cohort.pk}/export.csv").content
     assert '\'=HYPERLINK(""x"")' in text.decode("utf-8")
+
+
+def test_the_matches_page_says_where_matching_stands_and_a_failure_can_be_retried(
+    world, accelerator
+):
+    from backend.common.models import DocumentChange
+
+    challenge = ChallengeFactory(accelerator=accelerator, matching_status="pending")
+    firm = client_as(world.enterprise_user)
+    page = firm.get(f"/challenges/{challenge.pk}/matches/").content.decode()
+    assert 'data-state="pending"' in page and "Finding startups" in page
+    Challenge.objects.filter(pk=challenge.pk).update(matching_status="failed")
+    page = firm.get(f"/challenges/{challenge.pk}/matches/").content.decode()
+    assert 'data-state="failed"' in page and "Matching failed" in page
+    retry = f"/matching/challenge/{challenge.pk}/retry/"
+    assert client_as(world.other_enterprise_user).post(retry).status_code == 404
+    assert not DocumentChange.objects.exists()
+    assert firm.post(retry).status_code == 302
+    assert DocumentChange.objects.get().owner_id == challenge.pk
+    challenge.refresh_from_db()
+    assert challenge.matching_status == "pending"
+
+
+def test_a_startups_page_says_it_is_finding_challenges_after_a_save(world):
+    profile = StartupProfileFactory(organization=world.startup, matching_status="pending")
+    page = client_as(world.startup_user).get("/for-you/").content.decode()
+    assert f'data-document="{profile.pk}"' in page and "Finding challenges" in page

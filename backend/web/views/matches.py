@@ -16,7 +16,6 @@ from backend.matches import services
 from backend.matches.api import MatchFilter
 from backend.matches.models import Match, Side
 from backend.matches.selectors import match_get_for_actor, matches_visible_to
-from backend.programs.selectors import challenge_get_for_actor
 from backend.startups.selectors import profile_of
 from backend.web import selectors
 from backend.web.forms import DeclineForm, MatchFilterForm
@@ -188,7 +187,7 @@ def matching_retry(request, side: str, pk: int):
     """ "Try again" after matching failed for one's own challenge or profile."""
     actor = actor_of(request)
     if side == Side.CHALLENGE:
-        document = found(challenge_get_for_actor, actor, pk)
+        document = found(selectors.challenge_for_editing, actor, pk)
         fallback = ("web:challenge-matches", pk)
     else:
         document = profile_of(actor)
