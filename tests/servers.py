@@ -75,10 +75,11 @@ def server_env(database_url: str, tmp_path: Path, **extra: str) -> dict[str, str
     return env
 
 
-def manage(env: dict[str, str], *args: str, timeout: float = 300) -> str:
+def manage(env: dict[str, str], *args: str, timeout: float = 300, cwd: Path = ROOT) -> str:
+    """`manage.py` of the tree in `cwd` (this checkout unless told otherwise)."""
     result = subprocess.run(
         [sys.executable, "manage.py", *args],
-        cwd=ROOT,
+        cwd=cwd,
         env=env,
         capture_output=True,
         text=True,
@@ -93,11 +94,13 @@ def manage(env: dict[str, str], *args: str, timeout: float = 300) -> str:
 class Process:
     """A child process with its output in a log file, stopped for sure at the end."""
 
-    def __init__(self, args: list[str], env: dict[str, str], log: Path) -> None:
+    def __init__(self, args: list[str], env: dict[str, str], log: Path, cwd: Path = ROOT) -> None:
         self.args, self.env, self.log_path = args, env, log
         self._log = log.open("ab")
+        # The working directory comes first on sys.path, ahead of the editable install: a
+        # process in another tree (a worktree of an old commit) runs that tree's code.
         self.popen = subprocess.Popen(
-            args, cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT
+            args, cwd=cwd, env=env, stdout=self._log, stderr=subprocess.STDOUT
         )
 
     def output(self) -> str:
@@ -128,6 +131,7 @@ class Server(Process):
         log: Path,
         port: int | None = None,
         app: str = "backend.config.asgi:application",
+        cwd: Path = ROOT,
     ) -> None:
         self.port = port or free_port()
         super().__init__(
@@ -145,6 +149,7 @@ class Server(Process):
             ],
             env,
             log,
+            cwd,
         )
 
     @property

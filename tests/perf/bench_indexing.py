@@ -48,7 +48,7 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 
-from tests.servers import Server, free_port, server_env, throwaway_database  # noqa: E402
+from tests.servers import Server, manage, server_env, throwaway_database  # noqa: E402
 
 BEFORE_COMMIT = "e736597"
 PASSWORD = "demo12345"  # seed_demo's
@@ -146,38 +146,6 @@ def describe(reply: Reply) -> str:
 
 
 # -- the server, from this tree or from a worktree of the old commit -------------------------
-
-
-class TreeServer(Server):
-    """tests.servers.Server, but running the code of `tree`: its working directory comes first
-    on sys.path, ahead of the editable install that points at this checkout."""
-
-    def __init__(self, tree: Path, env: dict[str, str], log: Path) -> None:
-        self.port = free_port()
-        app = "backend.config.asgi:application"
-        self.args = [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1"]
-        self.args += ["--port", str(self.port), "--log-level", "warning"]
-        self.env, self.log_path = env, log
-        self._log = log.open("ab")
-        self.popen = subprocess.Popen(
-            self.args, cwd=tree, env=env, stdout=self._log, stderr=subprocess.STDOUT
-        )
-
-
-def manage(tree: Path, env: dict[str, str], *args: str, timeout: float = 900) -> str:
-    """tests.servers.manage, in `tree`."""
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=tree,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-    if result.returncode:
-        raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stderr[-3000:]}")
-    return result.stdout
 
 
 @contextlib.contextmanager
@@ -419,9 +387,9 @@ def measure(tree: Path, label: str, args: argparse.Namespace) -> Results:
             if imported_from(tree, env) != tree.resolve():
                 raise SystemExit(f"{label}: the server would not run that tree's code")
             print(f"{label}: migrating and seeding the demo data ...", flush=True)
-            manage(tree, env, "migrate", "--noinput")
-            manage(tree, env, "seed_demo")
-            server = TreeServer(tree, env, tmp / "server.log")
+            manage(env, "migrate", "--noinput", cwd=tree, timeout=900)
+            manage(env, "seed_demo", cwd=tree, timeout=900)
+            server = Server(env, tmp / "server.log", cwd=tree)
             try:
                 server.wait_ready(timeout=300)
                 platform = Platform(server.port, label, args.ready_timeout)
