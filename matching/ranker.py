@@ -52,7 +52,8 @@ BODY_FIELDS = frozenset({"title", "text"})
 
 
 def best_dense(features: Mapping[str, np.ndarray | float]) -> np.ndarray | float:
-    """A candidate's best dense similarity: what ``proposal_floor`` is compared with."""
+    """A candidate's best dense similarity: what ``proposal_floor`` and ``search_floor`` are
+    compared with."""
     return np.maximum.reduce([features[name] for name in DENSE_FEATURES])
 
 
@@ -198,21 +199,68 @@ class SearchSpace:
         query_vectors: np.ndarray,
         k: int,
         allow_ids: set[DocId] | None = None,
+        *,
+        evidenced: bool = False,
     ) -> list[ScoredDoc]:
         """The ``k`` best documents for ``query`` (optionally only among ``allow_ids``), best
-        first, each with its score and raw feature values as components."""
-        candidates, features = self.features(query, query_chunks, query_vectors, allow_ids)
-        return rank(candidates, features, self._terms_for(query), k)
+        first, each with its score and raw feature values as components.
+
+        ``evidenced``: only documents with the evidence a search result needs (``evidence_mask``
+        at ``search_floor``), the ``k`` best of those, so a query that nothing fits finds
+        nothing. Scores are the same either way: the whole pool is ranked, then masked."""
+        ranked = self._ranked(
+            query,
+            query_chunks,
+            query_vectors,
+            allow_ids,
+            depth=None if evidenced else k,
+            floor=self.config.search_floor if evidenced else None,
+            limit=k,
+        )
+        return [hit for _, hit in ranked]
 
     def proposals(
         self, query: Document, query_chunks: list[Chunk], query_vectors: np.ndarray, k: int
     ) -> list[tuple[int, ScoredDoc]]:
         """Of the ``k`` best documents for ``query``, those with the evidence a proposal needs
-        (``evidence_mask``), each with its rank among all."""
-        hits = self.search(query, query_chunks, query_vectors, k)
-        components = {name: np.array([hit.components[name] for hit in hits]) for name in FEATURES}
-        kept = self.evidence_mask(query, [hit.doc_id for hit in hits], components)
-        return [(rank, hit) for rank, hit in enumerate(hits, start=1) if kept[rank - 1]]
+        (``evidence_mask`` at ``proposal_floor``), each with its rank among all."""
+        return self._ranked(
+            query, query_chunks, query_vectors, None, depth=k, floor=self.config.proposal_floor
+        )
+
+    def _ranked(
+        self,
+        query: Document,
+        query_chunks: list[Chunk],
+        query_vectors: np.ndarray,
+        allow_ids: set[DocId] | None,
+        *,
+        depth: int | None,
+        floor: float | None,
+        limit: int | None = None,
+    ) -> list[tuple[int, ScoredDoc]]:
+        """Of the ``depth`` best candidates (None: all), best first, with their 1-based rank
+        among all; with a ``floor``, only those that ``evidence_mask`` keeps at it; at most
+        ``limit`` of them (None: all)."""
+        candidates, features = self.features(query, query_chunks, query_vectors, allow_ids)
+        if not candidates:
+            return []
+        scores = combine(features, self._terms_for(query))
+        order = _order(scores)[:depth]
+        ranks = np.arange(1, len(order) + 1)
+        if floor is not None:
+            kept = self.evidence_mask(
+                query,
+                [candidates[i] for i in order],
+                {name: values[order] for name, values in features.items()},
+                floor,
+            )
+            order, ranks = order[kept], ranks[kept]
+        order, ranks = order[:limit], ranks[:limit]
+        return [
+            (int(position), _scored(candidates, scores, features, i))
+            for position, i in zip(ranks.tolist(), order.tolist(), strict=True)
+        ]
 
     def proposal_standing(
         self, query: Document, query_chunks: list[Chunk], query_vectors: np.ndarray, doc_id: DocId
@@ -232,13 +280,19 @@ class SearchSpace:
         return position, ScoredDoc(doc_id, float(scores[i]), components)
 
     def evidence_mask(
-        self, query: Document, candidates: list[DocId], features: Mapping[str, np.ndarray]
+        self,
+        query: Document,
+        candidates: list[DocId],
+        features: Mapping[str, np.ndarray],
+        floor: float | None = None,
     ) -> np.ndarray:
-        """For each candidate of a search for ``query``: whether it has the absolute evidence a
-        proposal needs, a dense similarity at ``proposal_floor`` or above. Where an English-only
-        model cannot read one side (Chinese text), its cosines are noise: the pair needs
-        ``MIN_SHARED_TERMS`` distinctive (non-numeric) words in common instead."""
-        kept = np.asarray(best_dense(features) >= self.config.proposal_floor)
+        """For each candidate of a search for ``query``: whether it has absolute evidence, a
+        dense similarity at ``floor`` or above (None: ``proposal_floor``, what a proposal
+        needs). Where an English-only model cannot read one side (Chinese text), its cosines
+        are noise: the pair needs ``MIN_SHARED_TERMS`` distinctive (non-numeric) words in common
+        instead, or all of the query's when it has fewer (a one-word search)."""
+        floor = self.config.proposal_floor if floor is None else floor
+        kept = np.asarray(best_dense(features) >= floor)
         if self.config.multilingual_model:
             return kept
         unreadable = (
@@ -248,9 +302,10 @@ class SearchSpace:
         )
         if unreadable.any():
             words = {t for t in tokenize(lexical_text(query)) if not t.isdigit()}
+            needed = max(1, min(MIN_SHARED_TERMS, len(words)))
             for i in np.flatnonzero(unreadable):
                 shared = words.intersection(self._lexical.tokens(candidates[i]))
-                kept[i] = len(shared) >= MIN_SHARED_TERMS
+                kept[i] = len(shared) >= needed
         return kept
 
     def _terms_for(self, query: Document) -> dict[str, tuple[float, tuple[str, ...]]]:
@@ -457,11 +512,18 @@ def rank(
     if not candidates:
         return []
     scores = combine(features, terms)
-    order = np.lexsort((np.arange(len(candidates)), -scores))[:k]
-    return [
-        ScoredDoc(candidates[i], float(scores[i]), {n: float(f[i]) for n, f in features.items()})
-        for i in order
-    ]
+    return [_scored(candidates, scores, features, i) for i in _order(scores)[:k].tolist()]
+
+
+def _order(scores: np.ndarray) -> np.ndarray:
+    """Positions by score, best first; ties keep pool order."""
+    return np.lexsort((np.arange(len(scores)), -scores))
+
+
+def _scored(
+    candidates: list[DocId], scores: np.ndarray, features: dict[str, np.ndarray], i: int
+) -> ScoredDoc:
+    return ScoredDoc(candidates[i], float(scores[i]), {n: float(f[i]) for n, f in features.items()})
 
 
 def zscore(values: np.ndarray) -> np.ndarray:

@@ -170,7 +170,8 @@ class SearchQuerySerializer(serializers.Serializer):
 
 
 class SearchView(ActorMixin, ListAPIView):
-    """Semantic + lexical search over one side, with the list filters and the same permissions."""
+    """Semantic + lexical search over one side, with the list filters and the same permissions.
+    Only results with the engine's evidence are listed: a query that nothing fits gets none."""
 
     permission_classes = [OrganizationRolePermission]
     pagination_class = None

@@ -54,23 +54,25 @@ def _query(text: str):
 
 
 def search_space(side: str, text: str, allowed: QuerySet, k: int) -> list[tuple[object, ScoredDoc]]:
-    """Rank the rows of `allowed` (already scoped to the actor) against a free-text query."""
+    """The rows of `allowed` (already scoped to the actor) that fit a free-text query, best
+    first: only those with the engine's evidence (`EngineConfig.search_floor`), so a query that
+    nothing fits finds nothing."""
     space = engine.registry.space(side)
     allow_ids = {pk for pk in allowed.values_list("pk", flat=True) if pk in space}
     if not allow_ids:
         return []
     document, chunks, vectors = _query(text)
-    hits = space.search(document, chunks, vectors, k=k, allow_ids=allow_ids)
+    hits = space.search(document, chunks, vectors, k=k, allow_ids=allow_ids, evidenced=True)
     rows = allowed.in_bulk([hit.doc_id for hit in hits])
     return [(rows[hit.doc_id], hit) for hit in hits if hit.doc_id in rows]
 
 
 def search_challenges(actor: Actor, text: str, *, allowed: QuerySet, k: int):
-    """Open challenges the actor may see, best first."""
+    """Open challenges the actor may see that fit the query, best first."""
     visible = challenges_visible_to(actor).filter(status=Challenge.Status.OPEN)
     return search_space(Side.CHALLENGE, text, allowed & visible, k)
 
 
 def search_startups(actor: Actor, text: str, *, allowed: QuerySet, k: int):
-    """Published profiles, best first (firms and operators)."""
+    """Published profiles that fit the query, best first (firms and operators)."""
     return search_space(Side.STARTUP, text, allowed & profiles_visible_to(actor), k)

@@ -150,3 +150,54 @@ def test_search_in_chinese(world, client_for, accelerator):
     index_documents(profile)
     response = client_for(world.enterprise_user).get("/api/search/startups/?q=锂离子电池")
     assert [hit["startup"]["name"] for hit in response.json()["results"]] == ["沪芯储能"]
+
+
+NONSENSE = ("xyzzy quantum basket weaving", "asdf qwer zxcv")
+
+
+@pytest.mark.parametrize("side", ["challenges", "startups"])
+def test_a_query_that_nothing_fits_finds_nothing(world, client_for, corpus, side):
+    client = client_for(world.enterprise_user)
+    for text in NONSENSE:
+        response = client.get(f"/api/search/{side}/", {"q": text})
+        assert response.status_code == 200
+        assert response.json() == {"count": 0, "results": []}, text
+    # The same search with real words still finds.
+    response = client.get(f"/api/search/{side}/", {"q": "battery"})
+    assert response.json()["count"] == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "challenges", "startups"),
+    [
+        ("battery", ["Batteries that charge in minutes"], ["VoltCell"]),
+        ("lithium-ion battery cells", ["Batteries that charge in minutes"], ["VoltCell"]),
+        ("infrared drone detection", ["Night-time drone detection"], ["SeeFar"]),
+    ],
+)
+def test_a_real_query_finds_what_fits_it(world, client_for, corpus, text, challenges, startups):
+    client = client_for(world.enterprise_user)
+    found = client.get("/api/search/challenges/", {"q": text}).json()["results"]
+    assert [hit["challenge"]["title"] for hit in found] == challenges
+    found = client.get("/api/search/startups/", {"q": text}).json()["results"]
+    assert [hit["startup"]["name"] for hit in found] == startups
+
+
+def test_each_language_finds_its_own_profiles(world, client_for, corpus):
+    chinese = StartupProfileFactory(
+        organization=OrganizationFactory(kind="startup", name="沪芯储能"),
+        name="沪芯储能",
+        summary="我们开发高倍率锂离子电池负极材料和低温电解液。",
+        capabilities=["锂电池快充"],
+    )
+    index_documents(chinese)
+    client = client_for(world.enterprise_user)
+
+    def names(text):
+        found = client.get("/api/search/startups/", {"q": text}).json()["results"]
+        return [hit["startup"]["name"] for hit in found]
+
+    assert names("锂离子电池") == ["沪芯储能"]
+    assert names("电池") == ["沪芯储能"]  # a one-word search: its one word is the evidence
+    assert names("lithium-ion battery cells") == ["VoltCell"]
+    assert names("xyzzy quantum basket weaving") == []

@@ -133,6 +133,43 @@ def test_chinese_challenge_finds_the_chinese_startup_by_its_words(market, embedd
     assert hits[0].components["lexical"] > 0.0
 
 
+def searched(embedder, space, text, k=5):
+    """The ids an evidenced free-text search for ``text`` finds, best first."""
+    doc = Document(id=0, text=text)
+    chunks = embedder.chunk(doc)
+    vectors = embedder.encode([c.text for c in chunks])
+    return [hit.doc_id for hit in space.search(doc, chunks, vectors, k, evidenced=True)]
+
+
+def test_an_evidenced_search_finds_what_fits_and_nothing_for_nonsense(market, embedder):
+    space = build(embedder, market.profiles)
+    assert searched(embedder, space, "battery") == [1]
+    assert searched(embedder, space, "lithium-ion battery cells") == [1]
+    assert searched(embedder, space, "infrared drone detection")[0] == 3
+    assert searched(embedder, space, "锂离子电池") == [5]
+    # A one-word search needs only its one word (two for a document).
+    assert searched(embedder, space, "电池") == [5]
+    for nonsense in ("xyzzy quantum basket weaving", "asdf qwer zxcv"):
+        assert len(query(embedder, space, Document(id=0, text=nonsense))) == 5  # ranked, all
+        assert searched(embedder, space, nonsense) == []
+    # The floor is the engine's setting; Chinese text still needs shared words.
+    lenient = build(embedder, market.profiles, EngineConfig(search_floor=-1.0))
+    assert sorted(searched(embedder, lenient, "asdf qwer zxcv")) == [1, 2, 3, 4]
+
+
+def test_evidence_only_masks_the_ranking(market, embedder):
+    space = build(embedder, market.profiles)
+    doc = Document(id=0, text="radar")
+    chunks = embedder.chunk(doc)
+    vectors = embedder.encode([c.text for c in chunks])
+    ranking = space.search(doc, chunks, vectors, k=len(space))
+    kept = space.search(doc, chunks, vectors, k=len(space), evidenced=True)
+    # The radar company, and the drone imaging one (aerial sensing); the rest is below the floor.
+    assert [hit.doc_id for hit in kept] == [2, 3]
+    assert kept == [hit for hit in ranking if hit.doc_id in (2, 3)]  # same scores, same order
+    assert searched(embedder, space, "radar", k=1) == [2]
+
+
 def proposed(embedder, space, doc, k=10):
     chunks = embedder.chunk(doc)
     vectors = embedder.encode([c.text for c in chunks])

@@ -1,6 +1,6 @@
 """The pages through Django's test client: who may open what, forms and their errors, the
 language switch. Writes that would index (publish, profile save) commit nothing here, so the
-model never loads."""
+model never loads, except in the search tests (marked slow), which index a few rows with it."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from django.test.utils import CaptureQueriesContext
 
 from backend.accounts.models import Organization, User
 from backend.chat.services import conversation_open_for_match
+from backend.matches import engine
 from backend.matches.models import Match
 from backend.programs.models import Accelerator, Challenge, CohortMembership
 from tests.factories import (
@@ -27,6 +28,7 @@ from tests.factories import (
     CohortMembershipFactory,
     OrganizationFactory,
     StartupProfileFactory,
+    index_documents,
 )
 
 pytestmark = pytest.mark.django_db
@@ -401,6 +403,65 @@ def test_the_open_challenge_list_filters_without_a_query(world, accelerator):
     assert "Steel" in html and "Wafer inspection" not in html
     html = client_as(world.startup_user).get("/challenges/").content.decode()
     assert "Draft one" not in html
+
+
+@pytest.fixture
+def search_spaces():
+    """In-memory search spaces of this test's database only."""
+    engine.registry.reset()
+    yield
+    engine.registry.reset()
+
+
+NONSENSE = "xyzzy quantum basket weaving"
+
+
+@pytest.mark.slow
+def test_a_search_that_nothing_fits_says_so_and_what_to_try(world, accelerator, search_spaces):
+    battery = ChallengeFactory(
+        accelerator=accelerator,
+        title="Batteries that charge in minutes",
+        problem_statement="Lithium-ion cells that charge at 3C and survive high shock.",
+        industry_tags=["batteries"],
+    )
+    index_documents(battery)
+    client = client_as(world.startup_user)
+    html = client.get("/challenges/", {"q": "lithium-ion battery cells"}).content.decode()
+    assert battery.title in html and "data-search-empty" not in html
+
+    html = client.get("/challenges/", {"q": NONSENSE}).content.decode()
+    assert battery.title not in html
+    assert "data-search-empty" in html and "Nothing fits this search" in html
+    assert "fewer or more general words" in html and "the other language" in html
+    assert "Search without filters" not in html  # there are none to drop
+    html = client.get("/challenges/", {"q": NONSENSE, "tags": "batteries"}).content.decode()
+    assert battery.title not in html
+    assert '<a href="/challenges/?q=xyzzy%20quantum%20basket%20weaving">' in html
+
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/challenges/"})
+    html = client.get("/challenges/", {"q": NONSENSE}).content.decode()
+    assert "没有符合这次搜索的结果" in html and "换一种语言搜索" in html
+
+
+@pytest.mark.slow
+def test_the_cohort_board_search_says_when_no_startup_fits(world, accelerator, search_spaces):
+    profile = StartupProfileFactory(
+        organization=world.startup,
+        name="VoltCell",
+        summary="Lithium-ion battery cells that charge fast and survive shock.",
+        capabilities=["Fast-charging lithium-ion cells"],
+    )
+    index_documents(profile)
+    cohort = CohortFactory(accelerator=accelerator)
+    client = client_as(world.operator_user)
+    board = client.get(f"/cohorts/{cohort.pk}/", {"q": "lithium-ion battery cells"})
+    assert [found.name for found, _score, _taken in board.context["results"]] == ["VoltCell"]
+    assert "data-search-empty" not in board.content.decode()
+
+    board = client.get(f"/cohorts/{cohort.pk}/", {"q": NONSENSE})
+    assert board.context["results"] == []
+    html = board.content.decode()
+    assert "No startup fits this search." in html and "fewer or more general words" in html
 
 
 def test_a_startup_answers_its_invitation_and_capacity_is_enforced(world):

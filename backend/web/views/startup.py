@@ -89,7 +89,7 @@ def challenge_search(request):
     actor = actor_of(request)
     form = ChallengeSearchForm(request.GET or None)
     open_challenges = challenges_visible_to(actor).filter(status=Challenge.Status.OPEN)
-    query, challenges, page_obj = "", [], None
+    query, challenges, page_obj, params = "", [], None, {}
     if form.is_bound and form.is_valid():
         params = {
             name: str(form.cleaned_data[name])
@@ -99,7 +99,9 @@ def challenge_search(request):
         open_challenges = ChallengeFilter(params, queryset=open_challenges).qs
         query = form.cleaned_data["q"]
     if query:
-        # Best first; the engine's scores only order the list, they mean nothing to a reader.
+        # Best first, and only what fits: a query that nothing fits lists nothing (the page then
+        # says what to try). The engine's scores only order the list; they mean nothing to a
+        # reader.
         hits = search_challenges(actor, query, allowed=open_challenges, k=30)
         challenges = [challenge for challenge, _hit in hits]
     else:
@@ -116,7 +118,14 @@ def challenge_search(request):
     return render(
         request,
         "web/startup/challenge_search.html",
-        {"form": form, "rows": rows, "query": query, "page_obj": page_obj},
+        {
+            "form": form,
+            "rows": rows,
+            "query": query,
+            "page_obj": page_obj,
+            # An empty search offers to drop the filters.
+            "filtered": bool(params),
+        },
     )
 
 
