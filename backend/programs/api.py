@@ -48,6 +48,9 @@ class ChallengeSerializer(serializers.ModelSerializer):
             *Challenge.EDITABLE_FIELDS,
             "status",
             "published_at",
+            "published_by",
+            "closed_at",
+            "closed_by",
             "created_at",
             "updated_at",
             "matching_status",
@@ -56,6 +59,9 @@ class ChallengeSerializer(serializers.ModelSerializer):
         read_only_fields = [
             "status",
             "published_at",
+            "published_by",
+            "closed_at",
+            "closed_by",
             "created_at",
             "updated_at",
             "matching_status",
@@ -103,7 +109,7 @@ class AcceleratorViewSet(EditViewSet):
 
     def perform_update(self, serializer):
         serializer.instance = services.accelerator_update(
-            accelerator=serializer.instance, data=serializer.validated_data
+            actor=self.actor, accelerator=serializer.instance, data=serializer.validated_data
         )
 
 
@@ -132,11 +138,11 @@ class ChallengeViewSet(EditViewSet):
 
     def perform_update(self, serializer):
         serializer.instance = services.challenge_update(
-            challenge=serializer.instance, data=serializer.validated_data
+            actor=self.actor, challenge=serializer.instance, data=serializer.validated_data
         )
 
     def _move(self, service):
-        challenge = service(challenge=self.get_object(), by=self.request.user)
+        challenge = service(actor=self.actor, challenge=self.get_object())
         return Response(self.get_serializer(challenge).data)
 
     @extend_schema(request=None, responses={200: ChallengeSerializer})

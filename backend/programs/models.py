@@ -80,6 +80,14 @@ class Challenge(MatchingState):
         max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
     published_at = models.DateTimeField(null=True, blank=True)
+    # Who first published it (with published_at) and who last closed it (with closed_at).
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

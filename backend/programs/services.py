@@ -7,7 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from backend.accounts.models import Organization, User
+from backend.accounts.models import Organization
 from backend.accounts.selectors import Actor, organization_user_ids
 from backend.common.changes import document_changed
 from backend.common.errors import ApplicationError, InvalidTransitionError, PermissionDeniedError
@@ -31,8 +31,22 @@ def accelerator_create(*, actor: Actor, data: dict[str, Any]) -> Accelerator:
     return _apply(Accelerator(enterprise=actor.organization), data)
 
 
+def _check_runs(actor: Actor, enterprise_id: int) -> None:
+    """Only a member of the firm that runs an accelerator may change it or its challenges.
+
+    Callers pass the owner as stored, not as read off the caller's copy, which may carry
+    unsaved edits (a bound form writes the posted values onto its instance).
+    """
+    if not actor.is_enterprise or enterprise_id != actor.organization_id:
+        raise PermissionDeniedError("Only the firm that runs this accelerator may change it.")
+
+
 @transaction.atomic
-def accelerator_update(*, accelerator: Accelerator, data: dict[str, Any]) -> Accelerator:
+def accelerator_update(
+    *, actor: Actor, accelerator: Accelerator, data: dict[str, Any]
+) -> Accelerator:
+    stored = Accelerator.objects.values_list("enterprise_id", flat=True).get(pk=accelerator.pk)
+    _check_runs(actor, stored)
     return _apply(accelerator, data)
 
 
@@ -45,11 +59,15 @@ def challenge_create(*, actor: Actor, data: dict[str, Any]) -> Challenge:
 
 
 @transaction.atomic
-def challenge_update(*, challenge: Challenge, data: dict[str, Any]) -> Challenge:
+def challenge_update(*, actor: Actor, challenge: Challenge, data: dict[str, Any]) -> Challenge:
+    stored = Challenge.objects.values_list("accelerator__enterprise_id", flat=True).get(
+        pk=challenge.pk
+    )
+    _check_runs(actor, stored)
     if challenge.status == Challenge.Status.ARCHIVED:
         raise InvalidTransitionError("An archived challenge cannot be edited.")
     accelerator = data.get("accelerator")
-    if accelerator is not None and accelerator.enterprise_id != challenge.enterprise_id:
+    if accelerator is not None and accelerator.enterprise_id != actor.organization_id:
         raise PermissionDeniedError("Challenges go under one of your own accelerators.")
     challenge = _apply(challenge, data)
     if challenge.status == Challenge.Status.OPEN:
@@ -66,39 +84,59 @@ CHALLENGE_TRANSITIONS: dict[str, set[str]] = {
 }
 
 
-def _challenge_move(challenge: Challenge, target: str) -> Challenge:
-    challenge = Challenge.objects.select_for_update().get(pk=challenge.pk)
+def _challenge_locked(actor: Actor, challenge: Challenge) -> Challenge:
+    """The challenge's stored row, locked, once the actor is known to run its accelerator.
+
+    Checked before any state check, so a stranger learns nothing about the challenge's status
+    or its accelerator's.
+    """
+    locked = (
+        Challenge.objects.select_for_update(of=("self",))
+        .select_related("accelerator")
+        .get(pk=challenge.pk)
+    )
+    _check_runs(actor, locked.enterprise_id)
+    return locked
+
+
+def _challenge_move(actor: Actor, challenge: Challenge, target: str) -> Challenge:
     if target not in CHALLENGE_TRANSITIONS[challenge.status]:
         raise InvalidTransitionError(
             f"A challenge that is {challenge.status} cannot become {target}."
         )
     challenge.status = target
+    now = timezone.now()
     if target == Challenge.Status.OPEN and challenge.published_at is None:
-        challenge.published_at = timezone.now()
+        challenge.published_at, challenge.published_by = now, actor.user
+    if target == Challenge.Status.CLOSED:
+        challenge.closed_at, challenge.closed_by = now, actor.user
     challenge.full_clean()
     challenge.save()
     return challenge
 
 
 @transaction.atomic
-def challenge_publish(*, challenge: Challenge, by: User) -> Challenge:
+def challenge_publish(*, actor: Actor, challenge: Challenge) -> Challenge:
+    challenge = _challenge_locked(actor, challenge)
     if challenge.accelerator.status != Accelerator.Status.ACTIVE:
         raise InvalidTransitionError("Challenges can be published only in an active accelerator.")
-    challenge = _challenge_move(challenge, Challenge.Status.OPEN)
+    challenge = _challenge_move(actor, challenge, Challenge.Status.OPEN)
     _after_challenge_changed(challenge)
     return challenge
 
 
 @transaction.atomic
-def challenge_close(*, challenge: Challenge, by: User) -> Challenge:
-    challenge = _challenge_move(challenge, Challenge.Status.CLOSED)
+def challenge_close(*, actor: Actor, challenge: Challenge) -> Challenge:
+    challenge = _challenge_move(actor, _challenge_locked(actor, challenge), Challenge.Status.CLOSED)
     _after_challenge_changed(challenge)
     return challenge
 
 
 @transaction.atomic
-def challenge_archive(*, challenge: Challenge, by: User) -> Challenge:
-    challenge = _challenge_move(challenge, Challenge.Status.ARCHIVED)
+def challenge_archive(*, actor: Actor, challenge: Challenge) -> Challenge:
+    challenge = _challenge_move(
+        actor, _challenge_locked(actor, challenge), Challenge.Status.ARCHIVED
+    )
     _after_challenge_changed(challenge)
     return challenge
 

@@ -36,5 +36,5 @@ for title in ("Fast-charging battery cells for buses", "Battery safety testing")
         "accelerator": accelerator, "title": title,
         "problem_statement": title + ": lithium-ion cells, charged in minutes, tested for abuse.",
     })
-    programs.challenge_publish(challenge=challenge, by=firm)
+    programs.challenge_publish(actor=actor_for(firm), challenge=challenge)
 """

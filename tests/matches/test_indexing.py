@@ -123,7 +123,7 @@ def test_publishing_returns_before_any_encoding_and_the_indexer_proposes_afterwa
     index_documents(*profiles.values())
     encoder_calls.clear()
     challenge = battery_challenge(accelerator, status=Challenge.Status.DRAFT, published_at=None)
-    published = challenge_publish(challenge=challenge, by=world.enterprise_user)
+    published = challenge_publish(actor=actor_for(world.enterprise_user), challenge=challenge)
 
     # The request's work is done: the change is logged, nothing is encoded or proposed yet.
     assert published.matching_status == MatchingStatus.PENDING
@@ -199,7 +199,7 @@ def test_closing_a_challenge_takes_it_out_of_the_search_space(world, accelerator
     challenge = battery_challenge(accelerator)
     index_documents(challenge)
     assert challenge.pk in engine.registry.space(Side.CHALLENGE)
-    challenge_close(challenge=challenge, by=world.enterprise_user)
+    challenge_close(actor=actor_for(world.enterprise_user), challenge=challenge)
     assert challenge.pk in engine.registry.space(Side.CHALLENGE)  # until the indexer runs
     indexing.drain()
     assert challenge.pk not in engine.registry.space(Side.CHALLENGE)
@@ -216,6 +216,7 @@ def test_reproposal_never_resurrects_a_declined_match(world, accelerator):
     declined_score = match.score
     # The firm rewrites the challenge: every score changes on the next proposal run.
     challenge_update(
+        actor=actor_for(world.enterprise_user),
         challenge=challenge,
         data={"problem_statement": "Lithium-ion battery cells for drones, charged in minutes."},
     )
@@ -232,8 +233,9 @@ def test_reproposal_never_resurrects_a_declined_match(world, accelerator):
 @pytest.mark.django_db
 def test_many_changes_to_one_document_cost_one_embedding(world, accelerator, encoder_calls):
     challenge = battery_challenge(accelerator)
+    firm = actor_for(world.enterprise_user)
     for title in ("Fast batteries", "Faster batteries", "The fastest batteries"):
-        challenge_update(challenge=challenge, data={"title": title})
+        challenge_update(actor=firm, challenge=challenge, data={"title": title})
     assert DocumentChange.objects.count() == 3
     report = indexing.drain()
     assert report.applied == 1
@@ -316,6 +318,7 @@ def test_other_tenants_write_while_the_encoder_runs(world, accelerator, monkeypa
     profiles = make_profiles()
     index_documents(*profiles.values())
     other_accelerator = AcceleratorFactory(enterprise=world.other_enterprise)
+    other_firm = actor_for(world.other_enterprise_user)
     model = engine.embedder()
     real = model.encode
     writes: list[str] = []
@@ -323,7 +326,9 @@ def test_other_tenants_write_while_the_encoder_runs(world, accelerator, monkeypa
 
     def other_tenants_write():
         try:
-            accelerator_update(accelerator=other_accelerator, data={"name": "Renamed"})
+            accelerator_update(
+                actor=other_firm, accelerator=other_accelerator, data={"name": "Renamed"}
+            )
             writes.append("accelerator")
             Challenge.objects.filter(pk=other_challenge.pk).update(title="Edited meanwhile")
             writes.append("challenge")

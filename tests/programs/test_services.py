@@ -4,9 +4,12 @@ import threading
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
+from backend.accounts.models import Membership
 from backend.accounts.selectors import actor_for
 from backend.common.errors import ApplicationError, InvalidTransitionError, PermissionDeniedError
+from backend.common.models import DocumentChange
 from backend.programs import services
 from backend.programs.models import Accelerator, Challenge, CohortMembership
 from tests.factories import (
@@ -15,6 +18,7 @@ from tests.factories import (
     CohortFactory,
     CohortMembershipFactory,
     OrganizationFactory,
+    member_of,
 )
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +37,7 @@ S = CohortMembership.Status
 )
 def test_allowed_challenge_transitions(world, accelerator, start, service, end):
     challenge = ChallengeFactory(accelerator=accelerator, status=start, published_at=None)
-    assert service(challenge=challenge, by=world.enterprise_user).status == end
+    assert service(actor=actor_for(world.enterprise_user), challenge=challenge).status == end
 
 
 @pytest.mark.parametrize(
@@ -49,16 +53,17 @@ def test_allowed_challenge_transitions(world, accelerator, start, service, end):
 def test_forbidden_challenge_transitions(world, accelerator, start, service):
     challenge = ChallengeFactory(accelerator=accelerator, status=start)
     with pytest.raises(InvalidTransitionError):
-        service(challenge=challenge, by=world.enterprise_user)
+        service(actor=actor_for(world.enterprise_user), challenge=challenge)
     challenge.refresh_from_db()
     assert challenge.status == start
 
 
 def test_publishing_stamps_the_first_publication_only(world, accelerator):
     challenge = ChallengeFactory(accelerator=accelerator, status="draft", published_at=None)
-    first = services.challenge_publish(challenge=challenge, by=world.enterprise_user).published_at
-    services.challenge_close(challenge=challenge, by=world.enterprise_user)
-    again = services.challenge_publish(challenge=challenge, by=world.enterprise_user)
+    firm = actor_for(world.enterprise_user)
+    first = services.challenge_publish(actor=firm, challenge=challenge).published_at
+    services.challenge_close(actor=firm, challenge=challenge)
+    again = services.challenge_publish(actor=firm, challenge=challenge)
     assert first is not None and again.published_at == first
 
 
@@ -66,7 +71,7 @@ def test_a_paused_accelerator_cannot_publish(world):
     accelerator = AcceleratorFactory(enterprise=world.enterprise, status=Accelerator.Status.PAUSED)
     challenge = ChallengeFactory(accelerator=accelerator, status="draft", published_at=None)
     with pytest.raises(InvalidTransitionError):
-        services.challenge_publish(challenge=challenge, by=world.enterprise_user)
+        services.challenge_publish(actor=actor_for(world.enterprise_user), challenge=challenge)
 
 
 def test_challenges_go_only_under_ones_own_accelerator(world):
@@ -76,6 +81,133 @@ def test_challenges_go_only_under_ones_own_accelerator(world):
             actor=actor_for(world.enterprise_user),
             data={"accelerator": foreign, "title": "t", "problem_statement": "p"},
         )
+
+
+# Every write to a programme or challenge checks its actor itself: only the firm that runs the
+# accelerator. Each case: the challenge's starting status, and the write.
+FIRM_WRITES = {
+    "accelerator_update": (
+        "open",
+        lambda actor, challenge: services.accelerator_update(
+            actor=actor, accelerator=challenge.accelerator, data={"name": "Renamed"}
+        ),
+    ),
+    "challenge_update": (
+        "open",
+        lambda actor, challenge: services.challenge_update(
+            actor=actor, challenge=challenge, data={"title": "Renamed"}
+        ),
+    ),
+    "challenge_publish": (
+        "draft",
+        lambda actor, challenge: services.challenge_publish(actor=actor, challenge=challenge),
+    ),
+    "challenge_close": (
+        "open",
+        lambda actor, challenge: services.challenge_close(actor=actor, challenge=challenge),
+    ),
+    "challenge_archive": (
+        "draft",
+        lambda actor, challenge: services.challenge_archive(actor=actor, challenge=challenge),
+    ),
+}
+
+
+def _stored(challenge: Challenge) -> tuple[dict, dict, int]:
+    return (
+        Challenge.objects.values().get(pk=challenge.pk),
+        Accelerator.objects.values().get(pk=challenge.accelerator_id),
+        DocumentChange.objects.count(),
+    )
+
+
+@pytest.mark.parametrize("stranger", ["other_enterprise", "startup", "operator"])
+@pytest.mark.parametrize("write", FIRM_WRITES)
+def test_only_the_firm_running_the_accelerator_may_write(world, accelerator, write, stranger):
+    start, call = FIRM_WRITES[write]
+    challenge = ChallengeFactory(
+        accelerator=accelerator,
+        status=start,
+        published_at=None if start == "draft" else timezone.now(),
+    )
+    before = _stored(challenge)
+    with pytest.raises(PermissionDeniedError):
+        call(actor_for(world.user(stranger)), challenge)
+    assert _stored(challenge) == before
+
+
+@pytest.mark.parametrize("write", FIRM_WRITES)
+def test_any_member_of_the_running_firm_may_write(world, accelerator, write):
+    start, call = FIRM_WRITES[write]
+    challenge = ChallengeFactory(
+        accelerator=accelerator,
+        status=start,
+        published_at=None if start == "draft" else timezone.now(),
+        created_by=world.enterprise_user,
+    )
+    before = _stored(challenge)
+    call(actor_for(member_of(world.enterprise, role=Membership.Role.MEMBER)), challenge)
+    assert _stored(challenge) != before
+
+
+def test_publishing_and_closing_record_who_and_when(world, accelerator):
+    publisher, closer = member_of(world.enterprise), member_of(world.enterprise)
+    challenge = ChallengeFactory(accelerator=accelerator, status="draft", published_at=None)
+
+    published = services.challenge_publish(actor=actor_for(publisher), challenge=challenge)
+    assert published.published_by == publisher and published.published_at is not None
+    assert published.closed_by is None and published.closed_at is None
+
+    closed = services.challenge_close(actor=actor_for(closer), challenge=challenge)
+    closed.refresh_from_db()
+    assert closed.closed_by == closer and closed.closed_at is not None
+    assert closed.published_by == publisher and closed.published_at == published.published_at
+
+
+def test_reopening_keeps_the_first_publisher_and_the_last_closure(world, accelerator):
+    first, second = member_of(world.enterprise), member_of(world.enterprise)
+    challenge = ChallengeFactory(accelerator=accelerator, status="draft", published_at=None)
+    published = services.challenge_publish(actor=actor_for(first), challenge=challenge)
+    closed = services.challenge_close(actor=actor_for(second), challenge=challenge)
+
+    reopened = services.challenge_publish(actor=actor_for(second), challenge=challenge)
+    reopened.refresh_from_db()
+    assert reopened.status == Challenge.Status.OPEN
+    assert (reopened.published_by, reopened.published_at) == (first, published.published_at)
+    assert (reopened.closed_by, reopened.closed_at) == (second, closed.closed_at)
+
+
+def test_a_stranger_learns_nothing_from_the_challenges_state(world):
+    """Refused before any state check: a paused programme or an archived challenge reads the
+    same to a stranger as any other."""
+    paused = AcceleratorFactory(enterprise=world.enterprise, status=Accelerator.Status.PAUSED)
+    stranger = actor_for(world.other_enterprise_user)
+    draft = ChallengeFactory(accelerator=paused, status="draft", published_at=None)
+    archived = ChallengeFactory(accelerator=paused, status="archived")
+    with pytest.raises(PermissionDeniedError):
+        services.challenge_publish(actor=stranger, challenge=draft)
+    with pytest.raises(PermissionDeniedError):
+        services.challenge_close(actor=stranger, challenge=archived)
+    with pytest.raises(PermissionDeniedError):
+        services.challenge_update(actor=stranger, challenge=archived, data={"title": "New"})
+
+
+@pytest.mark.parametrize("write", FIRM_WRITES)
+def test_the_owner_is_read_from_the_stored_row_not_the_callers_copy(world, accelerator, write):
+    start, call = FIRM_WRITES[write]
+    challenge = ChallengeFactory(
+        accelerator=accelerator,
+        status=start,
+        published_at=None if start == "draft" else timezone.now(),
+    )
+    before = _stored(challenge)
+    # The caller's copy says the stranger runs the programme; the stored rows say otherwise.
+    accelerator.enterprise = world.other_enterprise
+    assert challenge.accelerator is accelerator
+    with pytest.raises(PermissionDeniedError):
+        call(actor_for(world.other_enterprise_user), challenge)
+    assert _stored(challenge)[0] == before[0]
+    assert Accelerator.objects.values().get(pk=accelerator.pk) == before[1]
 
 
 def test_cohort_journey_shortlist_invite_accept(world):
@@ -177,4 +309,6 @@ def test_duplicate_members_are_refused(world):
 def test_archived_challenges_cannot_be_edited(world, accelerator):
     challenge = ChallengeFactory(accelerator=accelerator, status=Challenge.Status.ARCHIVED)
     with pytest.raises(InvalidTransitionError):
-        services.challenge_update(challenge=challenge, data={"title": "New"})
+        services.challenge_update(
+            actor=actor_for(world.enterprise_user), challenge=challenge, data={"title": "New"}
+        )

@@ -159,7 +159,7 @@ def seed() -> dict:
         challenge = programs.challenge_create(
             actor=actor_for(firm), data={**data, "accelerator": accelerator}
         )
-        programs.challenge_publish(challenge=challenge, by=firm)
+        programs.challenge_publish(actor=actor_for(firm), challenge=challenge)
         challenges[data["visibility"]] = challenge.pk
     drain()
     return {

@@ -57,7 +57,11 @@ def accelerator_edit(request, pk: int):
         request.method == "POST"
         and form.is_valid()
         and run_service(
-            form, services.accelerator_update, accelerator=accelerator, data=form.cleaned_data
+            form,
+            services.accelerator_update,
+            actor=actor,
+            accelerator=accelerator,
+            data=form.cleaned_data,
         )
     ):
         messages.success(request, _("Changes saved."))
@@ -104,7 +108,11 @@ def challenge_edit(request, pk: int):
         request.method == "POST"
         and form.is_valid()
         and run_service(
-            form, services.challenge_update, challenge=challenge, data=form.service_data()
+            form,
+            services.challenge_update,
+            actor=actor,
+            challenge=challenge,
+            data=form.service_data(),
         )
     ):
         messages.success(request, _("Changes saved."))
@@ -140,7 +148,7 @@ def challenge_detail(request, pk: int):
 def _move(request, pk: int, service, done: str):
     actor = actor_of(request)
     challenge = found(selectors.challenge_for_editing, actor, pk)
-    flash_service(request, service, done, challenge=challenge, by=request.user)
+    flash_service(request, service, done, actor=actor, challenge=challenge)
     return redirect("web:challenge-detail", pk=pk)
 
 
