@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from typing import Any
 
 import django_filters
 from django.db import connection
@@ -36,3 +38,33 @@ class CommaListFilter(django_filters.CharFilter):
         if not value:
             return qs
         return json_list_contains_any(qs, self.field_name, value.split(",")[:20])
+
+
+VisibleRows = Callable[[Any], QuerySet]
+
+
+class VisibleChoicesMixin:
+    """An id filter whose choices are only the rows the requesting user may see.
+
+    `visible_to(request)` answers them, from the same scoped selector that guards the detail
+    route (bind one with `backend.accounts.viewsets.for_actor`), so an id the user may not see
+    answers exactly as one that does not exist: 400 "Select a valid choice". A fixed
+    `queryset` is refused: it would make the filter an oracle of the ids the detail route hides.
+    `visible_to` is also called with `None` where there is no request; it must then answer none.
+    """
+
+    def __init__(self, *args, visible_to: VisibleRows, **kwargs):
+        if "queryset" in kwargs:
+            raise TypeError("An id filter takes `visible_to`, never a fixed `queryset`.")
+        self.visible_to = visible_to
+        super().__init__(*args, queryset=visible_to, **kwargs)
+
+
+class VisibleModelChoiceFilter(VisibleChoicesMixin, django_filters.ModelChoiceFilter):
+    """`?challenge=<id>`: one id, among the rows the requesting user may see."""
+
+
+class VisibleModelMultipleChoiceFilter(
+    VisibleChoicesMixin, django_filters.ModelMultipleChoiceFilter
+):
+    """`?challenge=<id>&challenge=<id>`: several ids, among the rows the user may see."""

@@ -10,9 +10,9 @@ from rest_framework.views import APIView
 
 from backend.accounts.models import Organization
 from backend.accounts.permissions import OrganizationRolePermission
-from backend.accounts.viewsets import ActorMixin, ReadViewSet
+from backend.accounts.viewsets import ActorMixin, ReadViewSet, for_actor
 from backend.common.errors import NotFoundError, PermissionDeniedError
-from backend.common.filters import CommaListFilter
+from backend.common.filters import CommaListFilter, VisibleModelChoiceFilter
 from backend.matches import selectors, services
 from backend.matches.models import Match
 from backend.programs.api import ChallengeFilter, ChallengeSerializer
@@ -97,6 +97,8 @@ class MatchFilter(django_filters.FilterSet):
     trl_max = django_filters.NumberFilter(field_name="startup__trl", lookup_expr="lte")
     tags = CommaListFilter(field_name="startup__technology_tags")
     min_score = django_filters.NumberFilter(field_name="score", lookup_expr="gte")
+    # A challenge the user may not read answers as a missing one, never "200, none of yours".
+    challenge = VisibleModelChoiceFilter(visible_to=for_actor(challenges_visible_to))
 
     class Meta:
         model = Match
