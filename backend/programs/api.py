@@ -9,9 +9,9 @@ from rest_framework.response import Response
 from backend.accounts.api import OrganizationSerializer
 from backend.accounts.models import Organization
 from backend.accounts.permissions import OrganizationRolePermission
-from backend.accounts.viewsets import EditViewSet
+from backend.accounts.viewsets import EditViewSet, for_actor
 from backend.common.errors import NotFoundError
-from backend.common.filters import CommaListFilter
+from backend.common.filters import CommaListFilter, VisibleModelChoiceFilter
 from backend.common.serializers import statement_list
 from backend.programs import selectors, services
 from backend.programs.models import Accelerator, Challenge, Cohort, CohortMembership
@@ -75,7 +75,16 @@ class ChallengeSerializer(serializers.ModelSerializer):
             self.fields["accelerator"].queryset = selectors.accelerators_editable_by(actor)
 
 
+class AcceleratorFilter(django_filters.FilterSet):
+    enterprise = VisibleModelChoiceFilter(visible_to=for_actor(selectors.enterprises_visible_to))
+
+    class Meta:
+        model = Accelerator
+        fields = ["status", "enterprise"]
+
+
 class ChallengeFilter(django_filters.FilterSet):
+    accelerator = VisibleModelChoiceFilter(visible_to=for_actor(selectors.accelerators_visible_to))
     tags = CommaListFilter(field_name="industry_tags")
     trl = django_filters.NumberFilter(method="filter_trl", label="TRL inside the target range")
 
@@ -93,7 +102,7 @@ class AcceleratorViewSet(EditViewSet):
     serializer_class = AcceleratorSerializer
     permission_classes = [OrganizationRolePermission]
     write_kinds = (Organization.Kind.ENTERPRISE,)
-    filterset_fields = ["status", "enterprise"]
+    filterset_class = AcceleratorFilter
     search_fields = ["name", "industry_focus", "description"]
     ordering_fields = ["created_at", "name"]
 
@@ -215,6 +224,14 @@ class CohortMembershipUpdateSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=2_000, required=False, allow_blank=True)
 
 
+class CohortFilter(django_filters.FilterSet):
+    accelerator = VisibleModelChoiceFilter(visible_to=for_actor(selectors.accelerators_visible_to))
+
+    class Meta:
+        model = Cohort
+        fields = ["accelerator"]
+
+
 class CohortViewSet(EditViewSet):
     """An accelerator's intakes. Operators curate; the firm reads; invited startups read theirs."""
 
@@ -225,7 +242,7 @@ class CohortViewSet(EditViewSet):
         "members": (Organization.Kind.OPERATOR,),
         "member": (Organization.Kind.OPERATOR, Organization.Kind.STARTUP),
     }
-    filterset_fields = ["accelerator"]
+    filterset_class = CohortFilter
     search_fields = ["name"]
 
     def get_queryset(self):

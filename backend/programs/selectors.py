@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from backend.accounts.models import Organization
 from backend.accounts.selectors import Actor
 from backend.common.errors import NotFoundError
 from backend.programs.models import Accelerator, Challenge, Cohort, CohortMembership
@@ -15,6 +16,13 @@ def accelerators_visible_to(actor: Actor) -> QuerySet[Accelerator]:
     """Programmes are public descriptions: every signed-in organisation may read them."""
     qs = Accelerator.objects.select_related("enterprise")
     return qs if actor.organization else qs.none()
+
+
+def enterprises_visible_to(actor: Actor) -> QuerySet[Organization]:
+    """Firms that run a programme the actor may read: what the accelerator list filters by."""
+    return Organization.objects.filter(
+        pk__in=accelerators_visible_to(actor).values("enterprise_id")
+    )
 
 
 def accelerators_editable_by(actor: Actor) -> QuerySet[Accelerator]:
