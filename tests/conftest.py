@@ -41,6 +41,14 @@ class World:
 
 
 @pytest.fixture(autouse=True)
+def fresh_cache():
+    """Sign-in throttles count in the cache; each test starts with none spent."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def index_snapshots_in_tmp(settings, tmp_path):
     """Index snapshots belong to one database; each test gets its own folder."""
     settings.MATCHING_INDEX_DIR = tmp_path / "index"

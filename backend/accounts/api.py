@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from backend.accounts.models import Organization
 from backend.accounts.selectors import actor_for
 from backend.accounts.services import user_create_with_organization
+from backend.accounts.throttles import AddressThrottledView, is_locked_out, locked_out_error
 from backend.common.errors import ApplicationError
 
 
@@ -48,11 +49,15 @@ class SignupSerializer(serializers.Serializer):
     )
 
 
-class TokenView(APIView):
-    """Exchange an email and password for an API token (`Authorization: Token <token>`)."""
+class TokenView(AddressThrottledView, APIView):
+    """Exchange an email and password for an API token (`Authorization: Token <token>`).
+
+    Answers 429 (with Retry-After) past the sign-in rate of an address, and for an account that
+    failed too often from this address, even with the right password."""
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
+    throttle_scope = "login"
 
     @extend_schema(request=TokenRequestSerializer, responses={200: TokenResponseSerializer})
     def post(self, request):
@@ -62,6 +67,9 @@ class TokenView(APIView):
             request, email=body.validated_data["email"], password=body.validated_data["password"]
         )
         if user is None:
+            # axes saw the request (it is passed on) and flags it when the account is locked out.
+            if is_locked_out(request):
+                raise locked_out_error(request)
             raise ApplicationError(
                 "The email or password is wrong.", code="invalid_credentials", status_code=400
             )
@@ -69,11 +77,14 @@ class TokenView(APIView):
         return Response({"token": token.key})
 
 
-class SignupView(APIView):
-    """Create an account and its organisation (a firm or a startup); answers a token."""
+class SignupView(AddressThrottledView, APIView):
+    """Create an account and its organisation (a firm or a startup); answers a token.
+
+    Answers 429 (with Retry-After) past the sign-up rate of an address."""
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
+    throttle_scope = "signup"
 
     @extend_schema(request=SignupSerializer, responses={201: TokenResponseSerializer})
     def post(self, request):

@@ -3,7 +3,9 @@
 Defaults are safe: DEBUG is off unless set, and SECRET_KEY is required unless DEBUG is on.
 """
 
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -40,6 +42,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "channels",
+    "axes",
     "backend.common",
     "backend.accounts",
     "backend.programs",
@@ -61,6 +64,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as axes asks: it turns a lockout flagged during authentication into a 429.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "backend.config.urls"
@@ -97,6 +102,11 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
+# axes first: it refuses a locked-out account before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -150,6 +160,48 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+
+def _next_redis_database(url: str) -> str:
+    """The same Redis, one database number up (redis://h:6379/0 -> /1), for the cache."""
+    parts = urlsplit(url)
+    number = parts.path.lstrip("/") or "0"
+    if not number.isdigit():
+        raise ImproperlyConfigured(f"Set REDIS_CACHE_URL: no database number in {url!r}.")
+    return parts._replace(path=f"/{(int(number) + 1) % 16}").geturl()
+
+
+# The cache holds the per-address sign-in and sign-up counts (DRF throttles): on Redis, every
+# process shares them; in its own database there, apart from the channel layer and Celery.
+REDIS_CACHE_URL = env.str("REDIS_CACHE_URL", default="") or (
+    _next_redis_database(REDIS_URL) if REDIS_URL else ""
+)
+if REDIS_CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_CACHE_URL,
+            "OPTIONS": {"socket_connect_timeout": 5, "socket_timeout": 5},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Brute force. Per account and address (django-axes, counted in the database): after
+# LOGIN_FAILURE_LIMIT failed sign-ins, each within LOGIN_COOLOFF_MINUTES of the one before, that
+# account is refused from that address for LOGIN_COOLOFF_MINUTES (restarted by each further
+# try), even with the right password; its owner elsewhere is not locked out. Per address (DRF
+# throttles, counted in the cache): sign-ins (API token and web form together) and sign-ups.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # failures only; no row per successful sign-in
+AXES_USERNAME_CALLABLE = "backend.accounts.throttles.attempted_username"
+AXES_CLIENT_IP_CALLABLE = "backend.accounts.throttles.client_address"
+AXES_LOCKOUT_CALLABLE = "backend.accounts.throttles.lockout_response"
+LOGIN_RATE_PER_ADDRESS = env.str("LOGIN_RATE_PER_ADDRESS", default="20/min")
+SIGNUP_RATE_PER_ADDRESS = env.str("SIGNUP_RATE_PER_ADDRESS", default="20/min")
+
 # Background work: Celery on Redis when configured, otherwise run inline in the calling process.
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_TASK_ALWAYS_EAGER = env.bool("TASKS_INLINE", default=not REDIS_URL)
@@ -181,6 +233,9 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "backend.common.api.exception_handler",
     "DEFAULT_PARSER_CLASSES": ["backend.common.parsers.StrictJSONParser"],
     "PAGE_SIZE": 20,
+    "DEFAULT_THROTTLE_RATES": {"login": LOGIN_RATE_PER_ADDRESS, "signup": SIGNUP_RATE_PER_ADDRESS},
+    # The client is REMOTE_ADDR, never X-Forwarded-For as sent (uvicorn resolves trusted proxies).
+    "NUM_PROXIES": 0,
 }
 
 SPECTACULAR_SETTINGS = {
@@ -235,6 +290,8 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         "faiss.loader": {"level": "WARNING"},
         "bm25s": {"level": "WARNING"},
+        # Failed sign-ins and lockouts are warnings; the rest of axes' chatter is not worth a line.
+        "axes": {"level": "WARNING"},
     },
 }
 
