@@ -128,6 +128,8 @@ def match_express_interest(*, match: Match, actor: Actor) -> Match:
 
 @transaction.atomic
 def match_decline(*, match: Match, actor: Actor, reason: str = "") -> Match:
+    """Either side says no. The side is recorded: a firm's decline also closes a confidential
+    challenge to the startup (programs.selectors.challenges_visible_to); a startup's does not."""
     match = _locked(match)
     side = _side_of(actor, match)
     if match.status == Match.Status.DECLINED:

@@ -218,6 +218,17 @@ class CohortMembershipSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["cohort", "decided_by", "decided_at", "created_at"]
 
+    # The operators' own: their working note and which of them decided. The pages hide these
+    # from the firm and the startup; so does every API answer, through this one place.
+    OPERATOR_ONLY_FIELDS = ("note", "decided_by")
+
+    def __init__(self, *args, actor=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Fails closed: without an actor known to be an operator, the private fields are left out.
+        if actor is None or not actor.is_operator:
+            for name in self.OPERATOR_ONLY_FIELDS:
+                self.fields.pop(name, None)
+
 
 class CohortMembershipUpdateSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=CohortMembership.Status.choices, required=False)
@@ -273,13 +284,15 @@ class CohortViewSet(EditViewSet):
         if request.method == "GET":
             memberships = selectors.cohort_memberships_visible_to(self.actor, cohort)
             page = self.paginate_queryset(self.filter_queryset_members(memberships))
-            return self.get_paginated_response(CohortMembershipSerializer(page, many=True).data)
-        body = CohortMembershipSerializer(data=request.data)
+            return self.get_paginated_response(
+                CohortMembershipSerializer(page, many=True, actor=self.actor).data
+            )
+        body = CohortMembershipSerializer(data=request.data, actor=self.actor)
         body.is_valid(raise_exception=True)
         membership = services.cohort_member_add(
             actor=self.actor, cohort=cohort, **body.validated_data
         )
-        return Response(CohortMembershipSerializer(membership).data, status=201)
+        return Response(CohortMembershipSerializer(membership, actor=self.actor).data, status=201)
 
     def filter_queryset_members(self, memberships):
         status = self.request.query_params.get("status")
@@ -310,4 +323,4 @@ class CohortViewSet(EditViewSet):
             membership = services.cohort_member_update(
                 actor=self.actor, membership=membership, **body.validated_data
             )
-        return Response(CohortMembershipSerializer(membership).data)
+        return Response(CohortMembershipSerializer(membership, actor=self.actor).data)

@@ -34,7 +34,8 @@ def accelerators_editable_by(actor: Actor) -> QuerySet[Accelerator]:
 
 
 def challenges_visible_to(actor: Actor) -> QuerySet[Challenge]:
-    """Drafts and archives: owner and operators. Confidential: also matched startups."""
+    """Drafts and archives: owner and operators. Confidential: also matched startups, unless
+    the firm declined the match."""
     qs = Challenge.objects.select_related("accelerator__enterprise")
     if actor.is_operator:
         return qs
@@ -45,8 +46,17 @@ def challenges_visible_to(actor: Actor) -> QuerySet[Challenge]:
         return qs.filter(public_live | Q(accelerator__enterprise_id=actor.organization_id))
     if actor.is_startup:
         # Through the reverse relation: the programmes app does not import the matches app.
+        # A match the firm declined revokes the startup's access: the firm said no, and a
+        # confidential brief is shown only to the startups it still considers. A match the
+        # startup declined itself keeps the brief readable to it: it has seen the brief already
+        # and said no on it, and it may want to reread what it answered. Both conditions sit in
+        # one filter() call, so they hold for the same match. declined_side is blank until a
+        # decline; "startup" is Match.Side.STARTUP, spelt out as this app cannot import it. Any
+        # other side (the firm's, or one added later) closes the brief.
         matched = Challenge.objects.filter(
-            pk=OuterRef("pk"), matches__startup__organization_id=actor.organization_id
+            pk=OuterRef("pk"),
+            matches__startup__organization_id=actor.organization_id,
+            matches__declined_side__in=("", "startup"),
         )
         return qs.filter(public_live | (Q(status__in=LIVE_STATUSES) & Exists(matched)))
     return qs.none()

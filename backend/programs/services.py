@@ -161,6 +161,16 @@ def cohort_create(*, actor: Actor, data: dict[str, Any]) -> Cohort:
 def cohort_update(*, actor: Actor, cohort: Cohort, data: dict[str, Any]) -> Cohort:
     if not actor.is_operator:
         raise PermissionDeniedError("Only platform operators curate cohorts.")
+    if "capacity" in data:
+        # The same lock an accept takes (_check_capacity): no accept can slip in between the
+        # count and the save, so capacity never drops below the accepted members.
+        Cohort.objects.select_for_update().get(pk=cohort.pk)
+        taken = _accepted_count(cohort.pk)
+        if data["capacity"] < taken:
+            raise ApplicationError(
+                f"Accepted members: {taken}. The capacity cannot be lower.",
+                fields={"capacity": [f"Must be at least {taken}, the number of accepted members."]},
+            )
     return _apply(cohort, data)
 
 
@@ -250,11 +260,15 @@ def cohort_member_update(
 def _check_capacity(cohort_id: int) -> None:
     # Lock the cohort row so two simultaneous accepts cannot both take the last seat.
     cohort = Cohort.objects.select_for_update().get(pk=cohort_id)
-    taken = CohortMembership.objects.filter(cohort=cohort, status=S.ACCEPTED).count()
+    taken = _accepted_count(cohort_id)
     if taken >= cohort.capacity:
         raise ApplicationError(
             f"The cohort is full ({cohort.capacity} places).", code="cohort_full", status_code=409
         )
+
+
+def _accepted_count(cohort_id: int) -> int:
+    return CohortMembership.objects.filter(cohort_id=cohort_id, status=S.ACCEPTED).count()
 
 
 def _notify_invitation(membership: CohortMembership) -> None:

@@ -238,6 +238,22 @@ def test_capacity_is_enforced_on_accept(world):
     assert invited.status == S.INVITED
 
 
+def test_capacity_cannot_drop_below_the_accepted_members(world):
+    cohort = CohortFactory(capacity=3)
+    CohortMembershipFactory.create_batch(2, cohort=cohort, status=S.ACCEPTED)
+    CohortMembershipFactory(cohort=cohort, status=S.INVITED)
+    operator = actor_for(world.operator_user)
+    with pytest.raises(ApplicationError) as error:
+        services.cohort_update(actor=operator, cohort=cohort, data={"capacity": 1})
+    assert error.value.status_code == 400
+    assert "at least 2," in error.value.fields["capacity"][0]
+    cohort.refresh_from_db()
+    assert cohort.capacity == 3
+    # Down to exactly the accepted members is fine; edits without a capacity are unaffected.
+    assert services.cohort_update(actor=operator, cohort=cohort, data={"capacity": 2}).capacity == 2
+    assert services.cohort_update(actor=operator, cohort=cohort, data={"name": "B"}).name == "B"
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_simultaneous_accepts_cannot_both_take_the_last_place(world):
     if connection.vendor == "sqlite":
