@@ -33,5 +33,7 @@ class TicketAuthMiddleware(BaseMiddleware):
 
 
 def WebSocketAuthMiddleware(inner):
-    """Session cookie first (Channels' stack), then a ticket, if given, decides the user."""
+    """Session cookie first (Channels' stack), then a ticket, if given, decides the user.
+    It wraps the origin check (`backend/config/asgi.py`), so a presented ticket is spent even when
+    the origin then refuses the socket."""
     return AuthMiddlewareStack(TicketAuthMiddleware(inner))

@@ -1,5 +1,6 @@
-"""ASGI entry point: HTTP to Django; WebSockets through origin validation, then
-authentication (session cookie or single-use ticket), then routing."""
+"""ASGI entry point: HTTP to Django; WebSockets through authentication (session cookie or
+single-use ticket), then the origin check, then routing. Authentication comes first so that a
+ticket is spent on its first presentation, even when the origin then refuses the socket."""
 
 import os
 
@@ -9,9 +10,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.config.settings")
 django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from backend.chat.middleware import WebSocketAuthMiddleware  # noqa: E402
+from backend.chat.origins import SameOriginValidator  # noqa: E402
 from backend.chat.routing import websocket_urlpatterns  # noqa: E402
 from backend.matches.worker import lifespan  # noqa: E402
 
@@ -20,8 +21,6 @@ application = ProtocolTypeRouter(
         "http": django_asgi_app,
         # The server's start and stop: matching warms up, and on the embedded default indexes.
         "lifespan": lifespan,
-        "websocket": AllowedHostsOriginValidator(
-            WebSocketAuthMiddleware(URLRouter(websocket_urlpatterns))
-        ),
+        "websocket": WebSocketAuthMiddleware(SameOriginValidator(URLRouter(websocket_urlpatterns))),
     }
 )

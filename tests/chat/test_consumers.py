@@ -21,6 +21,7 @@ from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
+HOST = (b"host", b"testserver")
 ORIGIN = (b"origin", b"http://testserver")
 
 
@@ -49,7 +50,7 @@ def session_cookie(user) -> tuple[bytes, bytes]:
 
 
 async def socket(application, path: str, user=None, *, headers=None) -> WebsocketCommunicator:
-    headers = [ORIGIN] if headers is None else headers
+    headers = [HOST, ORIGIN] if headers is None else headers
     if user is not None:
         headers = [*headers, await session_cookie(user)]
     return WebsocketCommunicator(application, path, headers=headers)
@@ -302,17 +303,78 @@ async def test_refusals_close_with_their_code_before_sending_anything(applicatio
 
 @pytest.mark.parametrize(
     "origin",
-    [b"http://evil.example", b"null", None],
-    ids=["foreign", "null", "missing"],
+    [
+        b"http://evil.example",
+        b"http://testserver:1",
+        b"https://testserver",
+        b"http://testserver.evil.example",
+        b"null",
+        None,
+    ],
+    ids=["foreign", "foreign-port", "foreign-scheme", "foreign-subdomain", "null", "missing"],
 )
 async def test_a_foreign_or_missing_origin_is_refused_at_the_handshake(application, chat, origin):
-    headers = [(b"origin", origin)] if origin else []
+    headers = [HOST, (b"origin", origin)] if origin else [HOST]
     communicator = await socket(
         application, f"/ws/chat/{chat.conversation.pk}/", chat.firm_user, headers=headers
     )
     connected, _ = await communicator.connect()
     assert not connected
     await communicator.disconnect()
+
+
+@pytest.mark.parametrize(
+    "host, origin",
+    [
+        (b"testserver", b"http://testserver"),
+        (b"testserver", b"http://testserver:80"),
+        (b"testserver:8000", b"http://TestServer:8000"),
+    ],
+)
+async def test_the_same_origin_is_accepted(application, chat, host, origin):
+    headers = [(b"host", host), (b"origin", origin)]
+    communicator = await socket(
+        application, f"/ws/chat/{chat.conversation.pk}/", chat.firm_user, headers=headers
+    )
+    assert (await communicator.connect())[0]
+    await communicator.disconnect()
+
+
+async def test_a_host_outside_allowed_hosts_is_no_origin_of_ours(application, chat):
+    # DNS rebinding: the Host and Origin agree, but the name is not ours.
+    headers = [(b"host", b"rebound.example:8000"), (b"origin", b"http://rebound.example:8000")]
+    communicator = await socket(
+        application, f"/ws/chat/{chat.conversation.pk}/", chat.firm_user, headers=headers
+    )
+    assert not (await communicator.connect())[0]
+    await communicator.disconnect()
+
+
+async def test_a_csrf_trusted_origin_is_accepted(application, chat, settings):
+    settings.CSRF_TRUSTED_ORIGINS = ["https://app.example.org:8443"]
+    path = f"/ws/chat/{chat.conversation.pk}/"
+    trusted = await socket(
+        application,
+        path,
+        chat.firm_user,
+        headers=[HOST, (b"origin", b"https://app.example.org:8443")],
+    )
+    assert (await trusted.connect())[0]
+    await trusted.disconnect()
+    other_port = await socket(
+        application, path, chat.firm_user, headers=[HOST, (b"origin", b"https://app.example.org")]
+    )
+    assert not (await other_port.connect())[0]
+    await other_port.disconnect()
+
+
+async def test_a_ticket_presented_from_a_foreign_origin_is_spent(application, chat):
+    ticket, _ = await database_sync_to_async(services.ws_ticket_issue)(user=chat.startup_user)
+    path = f"/ws/chat/{chat.conversation.pk}/?ticket={ticket}"
+    foreign = await socket(application, path, headers=[HOST, (b"origin", b"http://testserver:1")])
+    assert not (await foreign.connect())[0]
+    await foreign.disconnect()
+    assert await refusal(await socket(application, path)) == 4401  # already spent
 
 
 async def test_a_ticket_opens_one_socket_once(application, chat):
