@@ -34,19 +34,20 @@ class Actor:
         return self.organization.pk if self.organization else None
 
 
-def actor_for(user: User) -> Actor:
-    """The organisation a user acts for: their first membership (one in practice)."""
+def actor_for(user: User, *, fresh: bool = False) -> Actor:
+    """The organisation a user acts for: their first membership (one in practice).
+
+    The answer is cached on the user object. A long-lived holder of that object (a WebSocket)
+    passes `fresh=True` to re-read it, in one query, and to replace the cache: a deactivated
+    user then acts for no organisation.
+    """
     cached = getattr(user, "_actor", None)
-    if cached is not None:
+    if cached is not None and not fresh:
         return cached
-    membership = (
-        Membership.objects.select_related("organization")
-        .filter(user=user)
-        .order_by("created_at", "id")
-        .first()
-        if user.is_authenticated
-        else None
-    )
+    memberships = Membership.objects.select_related("organization").filter(user=user)
+    if fresh:
+        memberships = memberships.filter(user__is_active=True)
+    membership = memberships.order_by("created_at", "id").first() if user.is_authenticated else None
     actor = Actor(
         user=user,
         organization=membership.organization if membership else None,

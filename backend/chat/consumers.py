@@ -2,6 +2,11 @@
 
 Each connection is authorised in `connect`; a refusal accepts and closes at once with a close
 code, so that clients (browsers included) can read why, and nothing else is ever sent.
+
+The right is checked again, in the database, for every frame received and every event about to
+be delivered (`still_allowed`): a user deactivated or removed from their organisation while a
+socket is open gets the socket closed with 4403 at their next frame or the next event for them,
+and nothing more goes either way.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from django.db import close_old_connections
 from rest_framework import serializers
 
 from backend.accounts.selectors import actor_for
+from backend.accounts.signals import access_group
 from backend.chat import selectors, services
 from backend.chat.serializers import (
     ReadSerializer,
@@ -74,6 +80,37 @@ class JsonSocket(AsyncJsonWebsocketConsumer):
     every other frame, and every `ApplicationError`, becomes an `error` frame."""
 
     frame_handlers: dict[str, str] = {}
+    revoked = False
+
+    async def still_allowed(self) -> bool:
+        """Whether the user still holds the right the socket was opened with; re-read from the
+        database (one query) for every frame and every event."""
+        return True
+
+    async def revoked_now(self) -> bool:
+        """Close with 4403 unless `still_allowed`; True when the socket is (now) closed."""
+        if self.revoked:
+            return True
+        if await self.still_allowed():
+            return False
+        self.revoked = True
+        logger.info("%s: the user lost the right; closing", type(self).__name__)
+        await self.close(code=CLOSE_FORBIDDEN)
+        return True
+
+    async def watch_access(self, user_id: int) -> None:
+        """Join the user's access group: a membership removed or the account deactivated, in
+        any process, makes the socket check `still_allowed` at once (`access_changed`)."""
+        self.access_group = access_group(user_id)
+        await self.channel_layer.group_add(self.access_group, self.channel_name)
+
+    async def disconnect(self, code):
+        for group in (getattr(self, "access_group", None), getattr(self, "group", None)):
+            if group is not None:
+                await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def access_changed(self, event: dict) -> None:
+        await self.revoked_now()
 
     async def refuse(self, code: int) -> None:
         await self.accept()
@@ -84,6 +121,8 @@ class JsonSocket(AsyncJsonWebsocketConsumer):
         await self.send_json({"type": "error", "error": body, **extra})
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        if await self.revoked_now():
+            return
         if text_data is None:
             return await self.send_error(
                 FrameError("Frames are JSON text, not binary.", code="malformed_frame")
@@ -155,6 +194,7 @@ class ChatConsumer(JsonSocket):
         self.last_typing = 0.0
         # Join first, then read the head: whatever commits later reaches us through the group.
         await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.watch_access(self.user.pk)
         self.cursor = await database_sync_to_async(selectors.conversation_last_seq)(
             self.conversation.pk
         )
@@ -168,13 +208,16 @@ class ChatConsumer(JsonSocket):
         conversation = selectors.conversation_get_for_actor(actor, int(kwargs["conversation_id"]))
         return conversation, selectors.conversation_role(actor, conversation)
 
-    def _can_write(self) -> bool:
-        role = selectors.conversation_role(actor_for(self.user), self.conversation)
-        return role in selectors.WRITING_ROLES
-
-    async def disconnect(self, code):
-        if self.group is not None:
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+    async def still_allowed(self) -> bool:
+        # Also refreshes the actor cached on `self.user`, so the services see the same answer,
+        # and the role: an operator invited since may now type.
+        role = await database_sync_to_async(selectors.conversation_role_now)(
+            self.user, self.conversation
+        )
+        if role is None:
+            return False
+        self.can_write = role in selectors.WRITING_ROLES
+        return True
 
     # -- client frames --------------------------------------------------------------------
 
@@ -189,13 +232,10 @@ class ChatConsumer(JsonSocket):
         )
 
     async def on_typing(self, frame: dict) -> None:
-        # `send` and `read` check the role on every frame (in the services); typing trusts the
-        # role seen at connect only when it allowed writing. A refusal is checked again, since
-        # a participant may have invited this operator since; a yes is remembered.
+        # `send` and `read` check the role again in the services; `can_write` was re-read for
+        # this very frame (`still_allowed`).
         if not self.can_write:
-            self.can_write = await database_sync_to_async(self._can_write)()
-            if not self.can_write:
-                raise PermissionDeniedError("Only participants can type here.")
+            raise PermissionDeniedError("Only participants can type here.")
         now = time.monotonic()
         if now - self.last_typing < TYPING_INTERVAL_S:
             return
@@ -239,6 +279,8 @@ class ChatConsumer(JsonSocket):
     # -- group events ---------------------------------------------------------------------
 
     async def chat_message(self, event: dict) -> None:
+        if await self.revoked_now():
+            return
         seq = event["message"]["seq"]
         if seq <= self.cursor:
             return
@@ -250,10 +292,12 @@ class ChatConsumer(JsonSocket):
         self.cursor = seq
 
     async def chat_typing(self, event: dict) -> None:
-        if event["origin"] != self.channel_name:
+        if event["origin"] != self.channel_name and not await self.revoked_now():
             await self.send_json({"type": "typing", "user": event["user"]})
 
     async def chat_read(self, event: dict) -> None:
+        if await self.revoked_now():
+            return
         await self.send_json({"type": "read", "user": event["user"], "seq": event["seq"]})
 
 
@@ -265,15 +309,21 @@ class NotificationConsumer(JsonSocket):
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
             return await self.refuse(CLOSE_NOT_AUTHENTICATED)
+        self.user_id = user.pk
         self.group = user_group(user.pk)
         await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.watch_access(user.pk)
         await self.accept()
 
-    async def disconnect(self, code):
-        if self.group is not None:
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+    async def still_allowed(self) -> bool:
+        # This socket needs no organisation (it is refused only to the anonymous), so losing a
+        # membership does not close it: the organisation's events stop reaching that user at
+        # once, since their recipients are read when each is published.
+        return await database_sync_to_async(selectors.user_is_active)(self.user_id)
 
     async def notify(self, event: dict) -> None:
+        if await self.revoked_now():
+            return
         await self.send_json({"type": "notification", "event": event["event"]})
 
 

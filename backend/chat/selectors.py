@@ -18,7 +18,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from backend.accounts.models import Membership, Organization, User
-from backend.accounts.selectors import Actor
+from backend.accounts.selectors import Actor, actor_for
 from backend.chat.models import Conversation, Message, Participant
 from backend.common.errors import NotFoundError
 
@@ -47,6 +47,18 @@ def conversation_role(actor: Actor, conversation: Conversation) -> Role | None:
         ).exists()
         return Role.OPERATOR if invited else Role.READER
     return None
+
+
+def conversation_role_now(user: User, conversation: Conversation) -> Role | None:
+    """The user's role re-read from the database (active account, membership, invitation),
+    bypassing the actor cached on the user object and refreshing it, so the services called
+    next see the same answer. One query, two for an operator. For sockets, which hold a user
+    object for their whole life."""
+    return conversation_role(actor_for(user, fresh=True), conversation)
+
+
+def user_is_active(user_id: int) -> bool:
+    return User.objects.filter(pk=user_id, is_active=True).exists()
 
 
 def conversations_visible_to(actor: Actor) -> QuerySet[Conversation]:

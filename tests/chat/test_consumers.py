@@ -12,6 +12,8 @@ from channels.testing.websocket import WebsocketCommunicator
 from django.db import connection
 from django.test import Client
 
+from backend.accounts import signals
+from backend.accounts.models import Membership, User
 from backend.accounts.selectors import actor_for
 from backend.chat import services
 from backend.chat.models import Message
@@ -434,3 +436,131 @@ async def test_notifications_reach_each_users_own_socket(application, chat):
 
 async def test_the_actor_of_a_socket_is_its_own_user(chat):
     assert (await database_sync_to_async(actor_for)(chat.firm_user)).is_enterprise
+
+
+# -- rights lost while a socket is open ----------------------------------------------------
+
+
+async def closed_with(communicator: WebsocketCommunicator) -> int:
+    """The close code of an open socket's next output, after checking that it is the close."""
+    output = await communicator.receive_output(timeout=3)
+    assert output["type"] == "websocket.close", output
+    await communicator.disconnect()
+    return output["code"]
+
+
+@pytest.fixture
+def no_access_events(monkeypatch):
+    """Losing a right tells no socket (as a bulk update would not): only the checks per frame and
+    per event remain."""
+    monkeypatch.setattr(signals, "group_publish_on_commit", lambda group, message: None)
+
+
+def leave_organisation(user) -> None:
+    Membership.objects.filter(user=user).delete()
+
+
+def deactivate(user) -> None:
+    User.objects.filter(pk=user.pk).update(is_active=False)
+
+
+async def test_a_removed_member_cannot_send_and_nothing_is_stored(
+    application, chat, no_access_events
+):
+    firm = await joined(application, chat, chat.firm_user)
+    startup = await joined(application, chat, chat.startup_user)
+    await database_sync_to_async(leave_organisation)(chat.firm_user)
+
+    await firm.send_json_to({"type": "send", "client_msg_id": "late", "body": "still here?"})
+    assert await closed_with(firm) == 4403
+    assert not await database_sync_to_async(Message.objects.exists)()
+    assert await startup.receive_nothing(timeout=0.3)
+
+    # The one who kept the right is unaffected.
+    await startup.send_json_to({"type": "send", "client_msg_id": "ok", "body": "hello"})
+    assert by_type(await frames(startup, 2))["ack"] == [
+        {"type": "ack", "client_msg_id": "ok", "seq": 1}
+    ]
+    await startup.disconnect()
+
+
+async def test_a_removed_member_cannot_resume(application, chat, no_access_events):
+    for i in range(3):
+        await send(chat, chat.startup_user, f"old-{i}")
+    firm = await joined(application, chat, chat.firm_user)
+    await database_sync_to_async(leave_organisation)(chat.firm_user)
+
+    await firm.send_json_to({"type": "resume", "after_seq": 0})
+    assert await closed_with(firm) == 4403  # the close comes first: nothing is replayed
+
+
+async def test_a_removed_member_gets_no_live_message(application, chat, no_access_events):
+    firm = await joined(application, chat, chat.firm_user)
+    startup = await joined(application, chat, chat.startup_user)
+    await database_sync_to_async(leave_organisation)(chat.firm_user)
+
+    await send(chat, chat.startup_user, "after")
+    assert (await startup.receive_json_from())["message"]["seq"] == 1
+    assert await closed_with(firm) == 4403
+    await startup.disconnect()
+
+
+async def test_a_deactivated_users_chat_socket_is_closed(application, chat, no_access_events):
+    firm = await joined(application, chat, chat.firm_user)
+    startup = await joined(application, chat, chat.startup_user)
+    await database_sync_to_async(deactivate)(chat.firm_user)
+
+    await firm.send_json_to({"type": "typing"})
+    assert await closed_with(firm) == 4403
+    assert await startup.receive_nothing(timeout=0.3)
+    await startup.send_json_to({"type": "typing"})  # the other side goes on
+    await startup.send_json_to({"type": "read", "seq": 0})
+    assert await startup.receive_nothing(timeout=0.3)
+    await startup.disconnect()
+
+
+async def test_a_deactivated_users_notification_socket_is_closed(
+    application, chat, no_access_events
+):
+    firm = await socket(application, "/ws/notifications/", chat.firm_user)
+    assert (await firm.connect())[0]
+    startup = await socket(application, "/ws/notifications/", chat.startup_user)
+    assert (await startup.connect())[0]
+    await database_sync_to_async(deactivate)(chat.firm_user)
+
+    event = {"type": "match.connected", "match": chat.conversation.match_id}
+    await database_sync_to_async(events.publish_now)(
+        event, [chat.firm_user.pk, chat.startup_user.pk]
+    )
+    assert await closed_with(firm) == 4403  # not the event
+    assert await startup.receive_json_from() == {"type": "notification", "event": event}
+
+    again = await socket(application, "/ws/notifications/", chat.startup_user)
+    assert (await again.connect())[0]
+    await database_sync_to_async(deactivate)(chat.startup_user)
+    await again.send_json_to({"type": "anything"})
+    assert await closed_with(again) == 4403
+    await startup.disconnect()
+
+
+async def test_losing_a_right_closes_that_users_sockets_at_once(application, chat):
+    firm = await joined(application, chat, chat.firm_user)
+    startup = await joined(application, chat, chat.startup_user)
+    firm_notes = await socket(application, "/ws/notifications/", chat.firm_user)
+    assert (await firm_notes.connect())[0]
+    startup_notes = await socket(application, "/ws/notifications/", chat.startup_user)
+    assert (await startup_notes.connect())[0]
+
+    await database_sync_to_async(leave_organisation)(chat.firm_user)
+    assert await closed_with(firm) == 4403  # no frame, no event needed
+    # The notification socket needs no organisation, only an active account.
+    assert await firm_notes.receive_nothing(timeout=0.3)
+
+    def deactivate_by_save(user) -> None:
+        user.is_active = False
+        user.save()
+
+    await database_sync_to_async(deactivate_by_save)(chat.startup_user)
+    assert await closed_with(startup) == 4403
+    assert await closed_with(startup_notes) == 4403
+    await firm_notes.disconnect()
