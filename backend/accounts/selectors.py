@@ -44,10 +44,12 @@ def actor_for(user: User, *, fresh: bool = False) -> Actor:
     cached = getattr(user, "_actor", None)
     if cached is not None and not fresh:
         return cached
-    memberships = Membership.objects.select_related("organization").filter(user=user)
-    if fresh:
-        memberships = memberships.filter(user__is_active=True)
-    membership = memberships.order_by("created_at", "id").first() if user.is_authenticated else None
+    membership = None
+    if user.is_authenticated:
+        memberships = Membership.objects.select_related("organization").filter(user=user)
+        if fresh:
+            memberships = memberships.filter(user__is_active=True)
+        membership = memberships.order_by("created_at", "id").first()
     actor = Actor(
         user=user,
         organization=membership.organization if membership else None,
