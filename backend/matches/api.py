@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from backend.accounts.models import Organization
 from backend.accounts.permissions import OrganizationRolePermission
+from backend.accounts.selectors import Actor, actor_for
 from backend.accounts.viewsets import ActorMixin, ReadViewSet, for_actor
 from backend.common.errors import NotFoundError, PermissionDeniedError
 from backend.common.filters import CommaListFilter, VisibleModelChoiceFilter
@@ -21,6 +22,7 @@ from backend.programs.selectors import challenges_editable_by, challenges_visibl
 from backend.startups.api import StartupProfileFilter, StartupProfileSerializer
 from backend.startups.models import StartupProfile
 from backend.startups.selectors import profile_of
+from backend.startups.visibility import blank, profile_withheld, visible_fields
 
 
 class MatchChallengeSerializer(serializers.Serializer):
@@ -39,6 +41,19 @@ class MatchStartupSerializer(serializers.Serializer):
     region = serializers.CharField()
     trl = serializers.IntegerField(allow_null=True)
     organization = serializers.IntegerField(source="organization_id")
+    withheld = serializers.SerializerMethodField(
+        help_text="The startup withdrew its profile: what it says is withheld from you."
+    )
+
+    def get_withheld(self, profile) -> bool:
+        return profile_withheld(actor_in(self.context), profile)
+
+
+def actor_in(context) -> Actor | None:
+    """The requesting actor, or None when serialised without a request (reads fail closed)."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    return actor_for(user) if user is not None and user.is_authenticated else None
 
 
 class EvidencePairSerializer(serializers.Serializer):
@@ -83,6 +98,21 @@ class MatchSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    def to_representation(self, match):
+        data = super().to_representation(match)
+        actor = actor_in(self.context)
+        fields = visible_fields(
+            actor, match.startup, connected=match.status == Match.Status.CONNECTED
+        )
+        if profile_withheld(actor, match.startup):
+            data["startup"] = {
+                name: value if name in fields or name == "withheld" else blank(name)
+                for name, value in data["startup"].items()
+            }
+            # The evidence quotes the profile's sentences and terms.
+            data["evidence"] = {"pairs": [], "shared_terms": []}
+        return data
+
 
 class DeclineSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=1_000, required=False, allow_blank=True, default="")
@@ -123,7 +153,7 @@ class MatchViewSet(ReadViewSet):
     def interest(self, request, pk=None):
         """Say interested. When both sides have, the match is connected."""
         match = services.match_express_interest(match=self.get_object(), actor=self.actor)
-        return Response(MatchSerializer(match).data)
+        return Response(self.get_serializer(match).data)
 
     @extend_schema(request=DeclineSerializer, responses={200: MatchSerializer})
     @action(detail=True, methods=["post"])
@@ -134,7 +164,7 @@ class MatchViewSet(ReadViewSet):
         match = services.match_decline(
             match=self.get_object(), actor=self.actor, reason=body.validated_data["reason"]
         )
-        return Response(MatchSerializer(match).data)
+        return Response(self.get_serializer(match).data)
 
 
 class ChallengeMatchesView(ActorMixin, ListAPIView):

@@ -9,6 +9,7 @@ from backend.matches.models import Match, Side
 from backend.programs.models import Challenge
 from backend.programs.selectors import LIVE_STATUSES, challenges_visible_to
 from backend.startups.selectors import profiles_visible_to
+from backend.startups.visibility import profile_view, profile_withheld
 from matching import Document, ScoredDoc
 
 # A match lists its two sides by name; their long texts stay in the database.
@@ -36,6 +37,19 @@ def matches_visible_to(actor: Actor) -> QuerySet[Match]:
             startup__organization_id=actor.organization_id, challenge__status__in=LIVE_STATUSES
         )
     return qs.none()
+
+
+def as_seen_by(actor: Actor, matches):
+    """The matches (a list or queryset, evaluated here) with what the actor sees of each one's
+    startup: `startup_view` (see `backend.startups.visibility`) and `evidence_view`, the
+    evidence, withheld with a withdrawn profile because it quotes the profile."""
+    rows = list(matches)
+    for match in rows:
+        match.startup_view = profile_view(
+            actor, match.startup, connected=match.status == Match.Status.CONNECTED
+        )
+        match.evidence_view = {} if profile_withheld(actor, match.startup) else match.evidence
+    return rows
 
 
 def match_get_for_actor(actor: Actor, pk: int) -> Match:

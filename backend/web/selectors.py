@@ -13,7 +13,7 @@ from backend.accounts.selectors import Actor
 from backend.chat.models import Participant
 from backend.common.errors import NotFoundError
 from backend.matches.models import Match
-from backend.matches.selectors import matches_visible_to
+from backend.matches.selectors import as_seen_by, matches_visible_to
 from backend.programs.models import Accelerator, Challenge, Cohort, CohortMembership
 from backend.programs.selectors import (
     accelerators_editable_by,
@@ -23,6 +23,7 @@ from backend.programs.selectors import (
     cohort_memberships_visible_to,
     cohorts_visible_to,
 )
+from backend.startups.visibility import profile_view
 
 INTERESTED = Q(enterprise_interested_at__isnull=False) | Q(startup_interested_at__isnull=False)
 
@@ -83,8 +84,8 @@ def firm_programmes(actor: Actor) -> list[ProgrammeRow]:
 
 
 def recent_activity(actor: Actor, limit: int = 8) -> list[Match]:
-    """The matches that changed last, as the actor may see them."""
-    return list(matches_visible_to(actor).order_by("-updated_at", "-id")[:limit])
+    """The matches that changed last, as the actor may see them (`startup_view`: the startup)."""
+    return as_seen_by(actor, matches_visible_to(actor).order_by("-updated_at", "-id")[:limit])
 
 
 @dataclass
@@ -201,6 +202,10 @@ def cohort_candidates(actor: Actor, cohort: Cohort, limit: int = 30) -> list[Can
     ]
 
 
+def _profile_of(membership: CohortMembership):
+    return getattr(membership.startup, "startup_profile", None)
+
+
 def cohort_columns(actor: Actor, cohort: Cohort) -> dict[str, list[CohortMembership]]:
     columns: dict[str, list[CohortMembership]] = {
         CohortMembership.Status.SHORTLISTED: [],
@@ -212,6 +217,7 @@ def cohort_columns(actor: Actor, cohort: Cohort) -> dict[str, list[CohortMembers
         "startup__startup_profile"
     ):
         if membership.status in columns:
+            membership.profile_view = profile_view(actor, _profile_of(membership))
             columns[membership.status].append(membership)
     return columns
 

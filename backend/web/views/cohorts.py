@@ -19,6 +19,7 @@ from backend.programs.models import CohortMembership
 from backend.programs.selectors import accelerators_visible_to, cohort_memberships_visible_to
 from backend.startups.models import StartupProfile
 from backend.startups.selectors import profiles_visible_to
+from backend.startups.visibility import profile_view
 from backend.web import selectors
 from backend.web.forms import CohortAddForm, CohortForm, CohortMoveForm, StartupSearchForm
 from backend.web.views.base import actor_of, flash_service, found, page, run_service
@@ -179,8 +180,9 @@ def _spreadsheet_safe(value) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
-def _csv_row(membership: CohortMembership) -> list[str]:
-    profile = getattr(membership.startup, "startup_profile", None)
+def _csv_row(actor, membership: CohortMembership) -> list[str]:
+    # What the actor may read of the profile: a withdrawn one exports blank (visibility.py).
+    profile = profile_view(actor, getattr(membership.startup, "startup_profile", None))
     return [
         _spreadsheet_safe(value)
         for value in (
@@ -210,5 +212,5 @@ def export_csv(request, pk: int):
     response.write("\ufeff")  # a byte-order mark, so spreadsheet programs read Chinese names right
     writer = csv.writer(response)
     writer.writerow(CSV_COLUMNS)
-    writer.writerows(_csv_row(membership) for membership in memberships)
+    writer.writerows(_csv_row(actor, membership) for membership in memberships)
     return response

@@ -15,7 +15,7 @@ from backend.common.errors import ApplicationError
 from backend.matches import services
 from backend.matches.api import MatchFilter
 from backend.matches.models import Match, Side
-from backend.matches.selectors import match_get_for_actor, matches_visible_to
+from backend.matches.selectors import as_seen_by, match_get_for_actor, matches_visible_to
 from backend.startups.selectors import profile_of
 from backend.web import selectors
 from backend.web.forms import DeclineForm, MatchFilterForm
@@ -65,16 +65,16 @@ def challenge_matches(request, pk: int):
         matches = MatchFilter(params, queryset=matches).qs
     tab = tab_of(request)
     # Connected cards link their conversation: load it with the list, not one query per card.
-    shown = (
-        matches.filter(status__in=TABS[tab]).select_related("conversation").order_by("rank", "id")
+    shown = as_seen_by(
+        actor,
+        matches.filter(status__in=TABS[tab]).select_related("conversation").order_by("rank", "id"),
     )
+    # The region filter offers only the regions the viewer may read.
     regions = sorted(
         {
-            r
-            for r in matches_visible_to(actor)
-            .filter(challenge=challenge)
-            .values_list("startup__region", flat=True)
-            if r
+            m.startup_view.region
+            for m in as_seen_by(actor, matches_visible_to(actor).filter(challenge=challenge))
+            if m.startup_view.region
         }
     )
     return render(
@@ -104,7 +104,7 @@ def _card(request, match: Match) -> str:
     return render_to_string(
         "web/partials/match_card.html",
         {
-            "match": match,
+            "match": as_seen_by(actor, [match])[0],
             "viewer": _viewer(actor),
             "can_act": not actor.is_operator,
             "decline_form": DeclineForm(),
