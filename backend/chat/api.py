@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
@@ -23,8 +23,6 @@ from backend.chat.serializers import (
 )
 from backend.common.errors import ApplicationError
 
-CONVERSATION_ID = OpenApiParameter("pk", int, OpenApiParameter.PATH)
-
 
 class ConversationListView(ActorMixin, ListAPIView):
     """My conversations, latest activity first, with my unread count and the last message."""
@@ -44,7 +42,7 @@ class ConversationListView(ActorMixin, ListAPIView):
 
 
 class ConversationDetailView(ActorMixin, APIView):
-    @extend_schema(parameters=[CONVERSATION_ID], responses={200: ConversationSerializer})
+    @extend_schema(responses={200: ConversationSerializer})
     def get(self, request, pk: int):
         conversation = selectors.conversation_get_for_actor(self.actor, pk, with_read_state=True)
         context = {"last_messages": selectors.last_messages([conversation])}
@@ -55,7 +53,7 @@ class MessagesView(ActorMixin, APIView):
     """A conversation's messages by `seq` cursor; POST sends one (idempotent by client id)."""
 
     @extend_schema(
-        parameters=[CONVERSATION_ID, MessagesQuerySerializer],
+        parameters=[MessagesQuerySerializer],
         responses={
             200: inline_serializer(
                 "MessagePage",
@@ -84,7 +82,6 @@ class MessagesView(ActorMixin, APIView):
         )
 
     @extend_schema(
-        parameters=[CONVERSATION_ID],
         request=SendMessageSerializer,
         responses={201: MessageSerializer},
     )
@@ -100,9 +97,7 @@ class MessagesView(ActorMixin, APIView):
 
 
 class ReadView(ActorMixin, APIView):
-    @extend_schema(
-        parameters=[CONVERSATION_ID], request=ReadSerializer, responses={200: ReadStateSerializer}
-    )
+    @extend_schema(request=ReadSerializer, responses={200: ReadStateSerializer})
     def post(self, request, pk: int):
         """I have read up to `seq`. Read state only moves forward."""
         conversation = selectors.conversation_get_for_actor(self.actor, pk)
@@ -116,7 +111,6 @@ class ReadView(ActorMixin, APIView):
 
 class InviteOperatorView(ActorMixin, APIView):
     @extend_schema(
-        parameters=[CONVERSATION_ID],
         request=InviteOperatorSerializer,
         responses={200: ParticipantSerializer},
     )

@@ -21,6 +21,15 @@ class StrictIntegerField(serializers.IntegerField):
         return super().to_internal_value(data)
 
 
+class StrictBooleanField(serializers.BooleanField):
+    """A JSON true or false and nothing else: no 0, no "yes", no "true"."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
 def statement_list(
     max_items: int = validate_statements.max_items, max_length: int = validate_statements.max_length
 ) -> serializers.ListField:

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import django_filters
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_serializer, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.generics import ListAPIView
@@ -74,6 +74,10 @@ class MatchSerializer(serializers.ModelSerializer):
     startup = MatchStartupSerializer(read_only=True)
     evidence = EvidenceSerializer(read_only=True)
     components = serializers.DictField(child=serializers.FloatField(), read_only=True)
+    # "" until a side declines: documented as a blank choice, as it is returned.
+    declined_side = serializers.ChoiceField(
+        choices=Match.Side.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = Match
@@ -191,10 +195,6 @@ class ChallengeMatchesView(ActorMixin, ListAPIView):
             raise NotFoundError("Challenge not found.")
         return selectors.matches_visible_to(actor).filter(challenge=challenge)
 
-    @extend_schema(parameters=[OpenApiParameter("pk", int, OpenApiParameter.PATH)])
-    def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
-
 
 class SearchQuerySerializer(serializers.Serializer):
     q = serializers.CharField(max_length=2_000, trim_whitespace=True)
@@ -242,11 +242,16 @@ ChallengeHitSerializer = _hit_serializer("challenge", ChallengeSerializer)
 StartupHitSerializer = _hit_serializer("startup", StartupProfileSerializer)
 
 
-def _results(hit_serializer) -> serializers.Serializer:
-    return inline_serializer(
-        f"{hit_serializer.__name__.removesuffix('Serializer')}Results",
+def _results(hit_serializer) -> type[serializers.Serializer]:
+    """The `{count, results}` object SearchView answers; `many=False` keeps the list-view
+    heuristic from documenting it as an array."""
+    name = hit_serializer.__name__.removesuffix("Serializer")
+    results = type(
+        f"{name}ResultsSerializer",
+        (serializers.Serializer,),
         {"count": serializers.IntegerField(), "results": hit_serializer(many=True)},
     )
+    return extend_schema_serializer(many=False)(results)
 
 
 @extend_schema(
@@ -305,14 +310,6 @@ class ChallengeMatchingRetryView(MatchingRetryView):
         if challenge is None:
             raise NotFoundError("Challenge not found.")
         return challenge
-
-    @extend_schema(
-        request=None,
-        responses={202: RETRY_ANSWER},
-        parameters=[OpenApiParameter("pk", int, OpenApiParameter.PATH)],
-    )
-    def post(self, request, *args, **kwargs):
-        return super().post(request, *args, **kwargs)
 
 
 class ProfileMatchingRetryView(MatchingRetryView):

@@ -11,12 +11,15 @@ from backend.accounts.permissions import OrganizationRolePermission
 from backend.accounts.viewsets import ReadViewSet
 from backend.common.errors import NotFoundError, PermissionDeniedError
 from backend.common.filters import CommaListFilter
-from backend.common.serializers import statement_list
+from backend.common.serializers import StrictBooleanField, StrictCharField, statement_list
 from backend.startups import selectors, services
 from backend.startups.models import StartupProfile
 
 
 class StartupProfileSerializer(serializers.ModelSerializer):
+    # Strict: `"name": 0` or `"published": 0` is a type error (400), not "0" or false.
+    name = StrictCharField(max_length=200)
+    published = StrictBooleanField(required=False)
     capabilities = statement_list()
     technology_tags = statement_list(max_items=30, max_length=60)
     industries = statement_list(max_items=30, max_length=60)
