@@ -42,20 +42,7 @@ class ChallengeSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Challenge
-        fields = [
-            "id",
-            "enterprise",
-            *Challenge.EDITABLE_FIELDS,
-            "status",
-            "published_at",
-            "published_by",
-            "closed_at",
-            "closed_by",
-            "created_at",
-            "updated_at",
-            "matching_status",
-            "matched_at",
-        ]
+        # What the services and the indexer set; a firm writes Challenge.EDITABLE_FIELDS.
         read_only_fields = [
             "status",
             "published_at",
@@ -67,6 +54,7 @@ class ChallengeSerializer(serializers.ModelSerializer):
             "matching_status",
             "matched_at",
         ]
+        fields = ["id", "enterprise", *Challenge.EDITABLE_FIELDS, *read_only_fields]
 
     def __init__(self, *args, actor=None, **kwargs):
         super().__init__(*args, **kwargs)
