@@ -38,7 +38,7 @@ def throwaway_database(tmp_path: Path) -> Iterator[str]:
         return
     import psycopg
 
-    name = f"innomatch_{uuid.uuid4().hex[:12]}"
+    name = f"cohortis_{uuid.uuid4().hex[:12]}"
     admin = {
         "host": default["HOST"] or "127.0.0.1",
         "port": default["PORT"] or 5432,

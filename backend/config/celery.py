@@ -7,6 +7,6 @@ from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.config.settings")
 
-app = Celery("innomatch")
+app = Celery("cohortis")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()

@@ -80,7 +80,7 @@ def test_check_deploy_is_clean_with_production_settings():
         "CSRF_TRUSTED_ORIGINS": "https://innovation.example.org",
         "SECURE_SSL_REDIRECT": "1",
         "SECURE_PROXY_SSL_HEADER_ENABLED": "1",
-        "DATABASE_URL": "postgres://app:secret@db.internal:5432/innomatch",
+        "DATABASE_URL": "postgres://app:secret@db.internal:5432/cohortis",
         "REDIS_URL": "redis://redis.internal:6379/0",
     }
     result = subprocess.run(

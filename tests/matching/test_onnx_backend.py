@@ -61,7 +61,7 @@ def test_int8_has_a_model_id_of_its_own_and_plain_onnx_keeps_torchs():
 
 def test_onnx_folder_defaults_to_the_users_cache(monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    assert EngineConfig().resolved_onnx_dir() == tmp_path / "innomatch" / "onnx"
+    assert EngineConfig().resolved_onnx_dir() == tmp_path / "cohortis" / "onnx"
     assert EngineConfig(onnx_dir="elsewhere").resolved_onnx_dir() == Path("elsewhere")
 
 

@@ -103,7 +103,7 @@ def test_a_challenge_goes_from_posting_to_chat_to_cohort(open_page, site):
     shoot(firm, "en-firm-chat")
 
     # The startup's connection drops; while it is away both sides write.
-    startup.evaluate("window.Innomatch.chat.drop(4000)")
+    startup.evaluate("window.Cohortis.chat.drop(4000)")
     expect(startup.locator("[data-chat]")).to_have_attribute("data-connection", "offline")
     firm.get_by_label("Message", exact=True).fill("First message while you were away")
     firm.keyboard.press("Enter")

@@ -1,8 +1,10 @@
-"""Create the demo platform: an operator, two firms with accelerators and challenges, 260 startups.
+"""Create the demo platform: an operator, three Jing'an firms with accelerators and challenges,
+250 startups.
 
 Idempotent: running it again finds what exists and only fills gaps. The texts are real public
-records (U.S. SBIR topics and award abstracts, U.S. government works) shipped in
-backend/demo/fixtures, plus a few hand-written Chinese examples.
+records cut to brief length (U.S. DoD SBIR topics and SBIR award records, U.S. government works),
+half of them in their Chinese translation, shipped in backend/demo/fixtures; the firms are
+fictional, and one Chinese challenge is written for the demo.
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ from django.utils import timezone
 
 from backend.accounts.models import Membership, Organization, User
 from backend.accounts.selectors import actor_for
-from backend.common.fields import validate_statements
 from backend.matches import engine
 from backend.matches.indexing import changes_record_for, drain, index_rebuild
 from backend.matches.models import ChunkVector, Match, Side
@@ -38,45 +39,80 @@ VECTORS = FIXTURES / "demo_vectors.npz"
 PASSWORD = "demo12345"
 DEMO_DOMAIN = "@demo.local"
 STAGES = [s.value for s in StartupProfile.Stage]
+# Most of the demo's startups sit in Jing'an itself (four entries of fourteen), the rest in
+# the districts around it and the Yangtze delta cities.
 REGIONS = [
-    ("Shanghai", "Pudong"),
+    ("Shanghai", "Jing'an"),
+    ("Shanghai", "Jing'an"),
+    ("Shanghai", "Jing'an"),
+    ("Shanghai", "Jing'an"),
+    ("Shanghai", "Huangpu"),
+    ("Shanghai", "Xuhui"),
+    ("Shanghai", "Putuo"),
+    ("Shanghai", "Changning"),
+    ("Shanghai", "Yangpu"),
     ("Shanghai", "Minhang"),
-    ("Shanghai", "Jiading"),
     ("Suzhou", "Jiangsu"),
     ("Hangzhou", "Zhejiang"),
-    ("Hefei", "Anhui"),
     ("Nanjing", "Jiangsu"),
-    ("Ningbo", "Zhejiang"),
+    ("Hefei", "Anhui"),
 ]
 
+# Jing'an's leading industries, one fictional firm each; each founds an accelerator around its
+# industry chain, as the district asks of its leading firms. The first one's cohort invites the
+# demo startup.
 FIRMS = {
     "energy": {
         "email": "enterprise@demo.local",
-        "firm": "Lingang Power Systems Group",
-        "accelerator": "New Energy Supply Chain Accelerator",
-        "focus": "Batteries, energy storage and power electronics",
+        "firm": "Jing'an New Energy Services Group",
+        "accelerator": "New Energy Services Accelerator",
+        "focus": "Battery cells and materials, energy storage, thermal safety and charging",
         "description": (
-            "Our open-innovation programme for the new-energy industry chain: cells, storage, "
-            "power distribution and fuel systems. We fund pilots with startups that can solve "
-            "the problems our plants and customers face."
+            "Our open-innovation accelerator around the new-energy services chain, founded to "
+            "attract, gather and grow innovative firms in Jing'an: cell materials and electrodes, "
+            "storage systems, thermal safety and charging. We fund pilots with startups that "
+            "solve the problems our storage and charging operations face."
         ),
-        "confidential": {"DOD-A17-025", "DOD-A16-132"},
-        "draft": {"DOD-A17-028"},
+        "tags": {"en": ["new energy services", "energy storage"], "zh": ["新能源服务", "储能"]},
+        "confidential": {"DOD-N171-081"},
+        "draft": {"DOD-A152-092"},
     },
-    "sensing": {
+    "data": {
         "email": "enterprise2@demo.local",
-        "firm": "Zhangjiang Sensing Technologies",
-        "accelerator": "Intelligent Sensing & Autonomy Accelerator",
-        "focus": "Infrared imaging, radar, perception and autonomous systems",
+        "firm": "Jing'an Data Intelligence Group",
+        "accelerator": "Data Intelligence & Ultra-HD Audio-Visual Accelerator",
+        "focus": "Data security, risk analytics, image processing, optics and ultra-HD displays",
         "description": (
-            "A programme around the sensing and autonomy chain: detectors, cameras, perception "
-            "software and unmanned systems."
+            "A programme around the data-intelligence and ultra-high-definition audio-visual "
+            "chain, founded to attract, gather and grow innovative firms in Jing'an: secure data "
+            "platforms, risk analytics, image restoration, imaging optics and next-generation "
+            "displays."
         ),
-        "confidential": {"DOD-A16-069"},
-        "draft": {"DOD-A17-043"},
+        "tags": {
+            "en": ["data intelligence", "ultra-HD audio-visual"],
+            "zh": ["数据智能", "超高清视听"],
+        },
+        "confidential": {"DOD-N181-043"},
+        "draft": {"DOD-N181-044"},
+    },
+    "health": {
+        "email": "enterprise3@demo.local",
+        "firm": "静安生命健康集团",
+        "accelerator": "生命健康·美丽健康加速器",
+        "focus": "Wearable health monitoring, clinical devices, digital health and biologics",
+        "description": (
+            "The open-innovation accelerator of a Jing'an life-health and beauty-health group, "
+            "founded to attract, gather and grow innovative firms in the district: wearable "
+            "monitoring, bedside devices, clinical software and cell and tissue products. Our "
+            "challenges are written in Chinese; startups writing in either language are welcome."
+        ),
+        "tags": {"en": ["life health", "beauty health"], "zh": ["生命健康", "美丽健康"]},
+        "confidential": {"DOD-A16-050"},
+        "draft": {"DOD-N171-002"},
     },
 }
 
+# Written for the demo (the benchmark has no fast-charging topic); the new-energy firm posts it.
 CHINESE_CHALLENGE = {
     "title": "动力电池快充与低温性能提升",
     "problem_statement": (
@@ -89,75 +125,65 @@ CHINESE_CHALLENGE = {
     "industry_tags": ["新能源", "储能", "锂电池"],
 }
 
-CHINESE_STARTUPS = [
-    {
-        "name": "沪芯储能科技",
-        "pitch": "面向快充场景的高倍率锂电池电极材料",
-        "summary": (
-            "我们开发高倍率锂离子电池负极材料和低温电解液，"
-            "样品电芯在 4C 快充下循环 2000 次容量保持 85%。"
-            "团队来自上海的高校电化学实验室，已与两家储能企业开展中试。"
-        ),
-        "capabilities": ["高倍率负极材料研发", "低温电解液配方", "电芯中试与测试"],
-        "technology_tags": ["锂电池", "快充", "电解液"],
-    },
-    {
-        "name": "临港智感机器人",
-        "pitch": "工业巡检机器人与红外视觉感知",
-        "summary": (
-            "我们为工厂和变电站提供自主巡检机器人，融合红外热成像与激光雷达，实现设备温度异常的自动识别。"
-        ),
-        "capabilities": ["红外热成像识别算法", "巡检机器人导航", "激光雷达建图"],
-        "technology_tags": ["机器人", "红外", "感知"],
-    },
-]
 
-
-def load_shipped_vectors() -> dict[str, bytes]:
-    """Hand the shipped sentence vectors to evidence; return the chunk vectors for indexing."""
+def load_shipped_vectors() -> dict[str, dict[str, bytes]]:
+    """Hand the shipped sentence vectors to evidence; return the chunk vectors for indexing,
+    {model id: {content hash: float32 bytes}}, of each encoder whose model made them."""
     if not VECTORS.is_file():
         return {}
+    known: dict[str, dict[str, bytes]] = {}
     with np.load(VECTORS) as shipped:
-        if str(shipped["model_id"]) != engine.embedder().model_id:
-            return {}
-        sentences = shipped["sentence_vectors"].astype(np.float32)
-        engine.sentence_vectors.preload(
-            dict(zip(shipped["sentence_hashes"].tolist(), sentences, strict=True))
-        )
-        chunks = shipped["vectors"].astype(np.float32)
-        return {str(key): row.tobytes() for key, row in zip(shipped["hashes"], chunks, strict=True)}
+        for encoder, model_id in engine.embedder().model_ids.items():
+            if (
+                f"{encoder}_model_id" not in shipped
+                or str(shipped[f"{encoder}_model_id"]) != model_id
+            ):
+                continue
+            sentences = shipped[f"{encoder}_sentence_vectors"].astype(np.float32)
+            engine.sentence_vectors[encoder].preload(
+                dict(zip(shipped[f"{encoder}_sentence_hashes"].tolist(), sentences, strict=True))
+            )
+            chunks = shipped[f"{encoder}_vectors"].astype(np.float32)
+            known[model_id] = {
+                str(key): row.tobytes()
+                for key, row in zip(shipped[f"{encoder}_hashes"], chunks, strict=True)
+            }
+    return known
 
 
 def _export_vectors() -> int:
-    """Write the vectors this seed used (chunks from the database, evidence sentences from
-    memory) as float16: cosine to the float32 originals stays above 0.9999."""
-    model_id = engine.embedder().model_id
-    rows = dict(ChunkVector.objects.filter(model_id=model_id).values_list("content_hash", "vector"))
-    hashes = sorted(rows)
-    sentences = engine.sentence_vectors.items()
-    np.savez_compressed(
-        VECTORS,
-        model_id=np.array(model_id),
-        hashes=np.array(hashes),
-        vectors=np.vstack([np.frombuffer(bytes(rows[h]), dtype=np.float32) for h in hashes]).astype(
-            np.float16
-        ),
-        sentence_hashes=np.array([key for key, _ in sentences]),
-        sentence_vectors=np.vstack([vector for _, vector in sentences]).astype(np.float16),
-    )
-    return len(hashes) + len(sentences)
+    """Write the vectors this seed used, for each encoder (chunks from the database, evidence
+    sentences from memory) as float16: cosine to the float32 originals stays above 0.9999."""
+    arrays: dict[str, np.ndarray] = {}
+    count = 0
+    for encoder, model_id in engine.embedder().model_ids.items():
+        rows = dict(
+            ChunkVector.objects.filter(model_id=model_id).values_list("content_hash", "vector")
+        )
+        hashes = sorted(rows)
+        sentences = engine.sentence_vectors[encoder].items()
+        arrays[f"{encoder}_model_id"] = np.array(model_id)
+        arrays[f"{encoder}_hashes"] = np.array(hashes)
+        arrays[f"{encoder}_vectors"] = np.vstack(
+            [np.frombuffer(bytes(rows[h]), dtype=np.float32) for h in hashes]
+        ).astype(np.float16)
+        arrays[f"{encoder}_sentence_hashes"] = np.array([key for key, _ in sentences])
+        arrays[f"{encoder}_sentence_vectors"] = np.vstack(
+            [vector for _, vector in sentences] or [np.zeros((0, 1))]
+        ).astype(np.float16)
+        count += len(hashes) + len(sentences)
+    np.savez_compressed(VECTORS, **arrays)
+    return count
 
 
 def _stable(key: str, modulo: int) -> int:
     return int(hashlib.sha256(key.encode()).hexdigest(), 16) % modulo
 
 
-def _keywords(text: str) -> list[str]:
-    found = re.search(r"KEYWORDS:\s*(.+)$", text, flags=re.S)
-    if not found:
-        return []
-    words = [w.strip(" .;") for w in found.group(1).split(",")]
-    return [w[:60] for w in words if 2 < len(w) <= 60][:8]
+def _language(text: str) -> str:
+    """The fixture's texts are either English or Chinese (its translations keep only acronyms,
+    standards and names in Latin letters)."""
+    return "zh" if re.search(r"[\u4e00-\u9fff]", text) else "en"
 
 
 class Command(BaseCommand):
@@ -205,20 +231,8 @@ class Command(BaseCommand):
 
     def _startups(self, data: dict) -> dict[str, StartupProfile]:
         profiles: dict[str, StartupProfile] = {}
-        rows = [
-            {
-                "key": row["id"],
-                "name": row["name"],
-                "pitch": (row["capabilities"] or [""])[0][:300],
-                "summary": row["text"],
-                # A few SBIR companies list hundreds of awards; a profile keeps the first ones.
-                "capabilities": row["capabilities"][: validate_statements.max_items],
-                "technology_tags": [],
-            }
-            for row in data["profiles"]
-        ] + [{"key": f"zh-{i}", **row} for i, row in enumerate(CHINESE_STARTUPS)]
-        for row in rows:
-            key = row.pop("key")
+        for row in data["profiles"]:
+            key = row["id"]
             org, _ = Organization.objects.get_or_create(name=row["name"], kind="startup")
             if key == data["demo_startup"]:
                 self._user("startup@demo.local", org.name, "startup")
@@ -226,14 +240,17 @@ class Command(BaseCommand):
             profile, _ = StartupProfile.objects.get_or_create(
                 organization=org,
                 defaults={
-                    **row,
+                    "name": row["name"],
+                    "pitch": (row["capabilities"] or [""])[0][:300],
+                    "summary": row["text"],
+                    "capabilities": row["capabilities"],
                     "stage": STAGES[_stable(key + "stage", len(STAGES))],
                     "team_size": 3 + _stable(key + "team", 120),
                     "founded_year": 2008 + _stable(key + "year", 17),
                     "city": city,
                     "region": region,
                     "trl": 3 + _stable(key + "trl", 6),
-                    "languages": ["zh", "en"] if key.startswith("zh-") else ["en"],
+                    "languages": ["zh", "en"] if _language(row["text"]) == "zh" else ["en"],
                     "published": True,
                 },
             )
@@ -254,14 +271,15 @@ class Command(BaseCommand):
             topics = [
                 {
                     "key": topic["id"],
+                    "language": _language(topic["text"]),
                     "title": topic["title"][:300],
                     "problem_statement": topic["text"],
-                    "industry_tags": _keywords(topic["text"]),
+                    "industry_tags": firm["tags"][_language(topic["text"])],
                 }
                 for topic in data["programmes"][key]
             ]
             if key == "energy":
-                topics.append({"key": "zh-energy", **CHINESE_CHALLENGE})
+                topics.append({"key": "zh-energy", "language": "zh", **CHINESE_CHALLENGE})
             for topic in topics:
                 topic_key = topic.pop("key")
                 draft = topic_key in firm["draft"]
@@ -270,7 +288,6 @@ class Command(BaseCommand):
                     title=topic["title"],
                     defaults={
                         **topic,
-                        "language": "zh" if topic_key.startswith("zh-") else "en",
                         "visibility": "confidential"
                         if topic_key in firm["confidential"]
                         else "public",
@@ -312,8 +329,7 @@ class Command(BaseCommand):
         lines = [f"Demo data ready: {counts}"]
         lines.append("Demo accounts (password demo12345):")
         for email, what in [
-            ("enterprise@demo.local", "a firm (Lingang Power Systems Group)"),
-            ("enterprise2@demo.local", "a second firm"),
+            *((firm["email"], f"a firm ({firm['firm']})") for firm in FIRMS.values()),
             ("startup@demo.local", "a startup"),
             ("operator@demo.local", "the platform operator (also signs in to /admin/)"),
         ]:

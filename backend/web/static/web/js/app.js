@@ -2,7 +2,7 @@
  *
  * The socket (/ws/notifications/, see docs/websocket.md) sends {"type": "notification",
  * "event": {...}}. Each event is first offered to the page as a cancelable
- * `innomatch:notification` DOM event; a page that shows it in place (a chat already open,
+ * `cohortis:notification` DOM event; a page that shows it in place (a chat already open,
  * a match list that inserts the card) cancels it, and then it adds no badge and no toast.
  */
 (function () {
@@ -112,7 +112,7 @@
     };
   }
 
-  window.Innomatch = { t: t, toast: toast, csrfToken: csrfToken, liveSocket: liveSocket };
+  window.Cohortis = { t: t, toast: toast, csrfToken: csrfToken, liveSocket: liveSocket };
 
   /* -- language switch: submit on change ---------------------------------------------------- */
   document.querySelectorAll("[data-autosubmit]").forEach(function (select) {
@@ -130,7 +130,7 @@
   var root = document.querySelector("[data-notify]");
   if (!root) return;
   var userId = document.body.getAttribute("data-user");
-  var storeKey = "innomatch.notifications." + userId;
+  var storeKey = "cohortis.notifications." + userId;
   var badge = root.querySelector("[data-notify-badge]");
   var toggle = root.querySelector("[data-notify-toggle]");
   var panel = root.querySelector("[data-notify-panel]");
@@ -289,7 +289,7 @@
   });
 
   function receive(event) {
-    var offered = new CustomEvent("innomatch:notification", { detail: event, cancelable: true });
+    var offered = new CustomEvent("cohortis:notification", { detail: event, cancelable: true });
     var shownInPage = !document.dispatchEvent(offered);
     // Where matching stands is for the page that waits on it; the proposals are notified.
     if (event.type === "matching.status") return;
@@ -317,7 +317,7 @@
     render(state);
   }
 
-  window.Innomatch.notifications = liveSocket("/ws/notifications/", {
+  window.Cohortis.notifications = liveSocket("/ws/notifications/", {
     onopen: function () {
       catchUp();
       liveState.classList.add("is-live");

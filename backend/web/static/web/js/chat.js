@@ -8,7 +8,7 @@
  */
 (function () {
   "use strict";
-  var app = window.Innomatch;
+  var app = window.Cohortis;
   var root = document.querySelector("[data-chat]");
   if (!app || !root) return;
 
@@ -239,7 +239,7 @@
     onclose: function () { setState(false); },
     onframe: onFrame,
   });
-  window.Innomatch.chat = socket;
+  window.Cohortis.chat = socket;
 
   // Messages I wrote and that were not echoed back in a while: send again (same id, stored once).
   setInterval(function () {
@@ -253,7 +253,7 @@
   }, 2000);
 
   // The page's own chat: its notifications are already on screen.
-  document.addEventListener("innomatch:notification", function (event) {
+  document.addEventListener("cohortis:notification", function (event) {
     var detail = event.detail || {};
     if (detail.type === "message.new" && String(detail.conversation) === conversationId) {
       event.preventDefault();

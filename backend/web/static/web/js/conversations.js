@@ -3,9 +3,9 @@
 (function () {
   "use strict";
   var list = document.querySelector("[data-convo-list]");
-  if (!list || !window.Innomatch) return;
+  if (!list || !window.Cohortis) return;
 
-  document.addEventListener("innomatch:notification", function (event) {
+  document.addEventListener("cohortis:notification", function (event) {
     var detail = event.detail || {};
     if (detail.type !== "message.new") return;
     var item = list.querySelector('[data-conversation="' + detail.conversation + '"]');
@@ -20,7 +20,7 @@
       count.setAttribute("data-n", "");
       var label = document.createElement("span");
       label.className = "visually-hidden";
-      label.textContent = " " + window.Innomatch.t("unread");
+      label.textContent = " " + window.Cohortis.t("unread");
       badge.appendChild(count);
       badge.appendChild(label);
       item.querySelector(".convo-meta").appendChild(badge);

@@ -1,7 +1,7 @@
 /* Match lists: answer a match in place, and show new or changed matches without reloading. */
 (function () {
   "use strict";
-  var app = window.Innomatch;
+  var app = window.Cohortis;
   if (!app) return;
 
   function replaceCard(id, html) {
@@ -82,7 +82,7 @@
   }
 
   // "Finding startups..." until the indexer reports; then gone, or a failure with a retry.
-  document.addEventListener("innomatch:notification", function (event) {
+  document.addEventListener("cohortis:notification", function (event) {
     var detail = event.detail || {};
     if (detail.type !== "matching.status") return;
     var box = document.querySelector("[data-matching-status]");
@@ -96,7 +96,7 @@
     box.hidden = detail.status === "ready" && detail.proposals > 0;
   });
 
-  document.addEventListener("innomatch:notification", function (event) {
+  document.addEventListener("cohortis:notification", function (event) {
     var detail = event.detail || {};
     if (!detail.type || detail.type.indexOf("match.") !== 0) return;
     if (challengeId && String(detail.challenge) !== challengeId) return;
