@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from matching.errors import ModelNotFoundError
+from matching.multilingual import MULTILINGUAL
 from matching.onnx_backend import check_backend
-
 
 @dataclass(frozen=True)
 class EngineConfig:
@@ -25,7 +25,7 @@ class EngineConfig:
     # cosine ~0.99 of torch, so a model id of its own and its own cached vectors).
     backend: str = "torch"
     # Where the exported ONNX files are cached, one folder per model id; None: the user's cache
-    # folder ($XDG_CACHE_HOME or ~/.cache, then innomatch/onnx).
+    # folder ($XDG_CACHE_HOME or ~/.cache, then cohortis/onnx).
     onnx_dir: str | None = None
     # Vectors in one index past which search turns approximate (HNSW).
     approximate_threshold: int = 50_000
@@ -38,9 +38,13 @@ class EngineConfig:
     # Lexical scorer (BM25, Lucene variant).
     bm25_k1: float = 0.8
     bm25_b: float = 0.75
-    # False for an English-only model (the default): its vectors of Chinese text are noise, so
-    # Chinese documents are matched by their words alone.
+    # False for an English-only primary model (the default): its vectors of Chinese text are
+    # noise, so where no multilingual vectors are at hand Chinese documents are matched by
+    # their words alone.
     multilingual_model: bool = False
+    # Whether documents also get vectors of the multilingual encoder (``matching.multilingual``),
+    # which rankings that hold Chinese read instead of the primary model.
+    multilingual: bool = True
     # Up to this many allowed documents, every one is scored exactly; past it, the pool is the
     # union of the ``retrieval_depth`` best by BM25 and by FAISS chunk search.
     candidate_pool: int = 10_000
@@ -73,6 +77,23 @@ class EngineConfig:
     # It is about the 5th percentile of relevant document pairs on the SBIR dev split
     # (docs/matching.md). Chinese text is matched by shared words, as for proposals.
     search_floor: float = 0.25
+    # The same two floors for rankings by the multilingual encoder, whose similarity scale is
+    # its own: each holds back the same share of relevant pairs on the bilingual dev briefs as
+    # the primary floor does on the same pairs in English (proposal: primary 0.15 holds back
+    # 5.1%, the multilingual 5th percentile is 0.160; search: 0.25 holds back 23.4% and 22.5%).
+    # Measured by `python -m matching.evaluate --zh-ids` (docs/matching.md).
+    multilingual_proposal_floor: float = 0.16
+    multilingual_search_floor: float = 0.25
+
+    def floor(self, purpose: str, encoder: str) -> float:
+        """The evidence floor for a "proposal" or a "search" ranked by ``encoder``."""
+        if encoder == MULTILINGUAL:
+            return (
+                self.multilingual_proposal_floor
+                if purpose == "proposal"
+                else self.multilingual_search_floor
+            )
+        return self.proposal_floor if purpose == "proposal" else self.search_floor
 
     def __post_init__(self) -> None:
         check_backend(self.backend)
@@ -82,7 +103,7 @@ class EngineConfig:
         if self.onnx_dir is not None:
             return Path(self.onnx_dir)
         cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-        return Path(cache) / "innomatch" / "onnx"
+        return Path(cache) / "cohortis" / "onnx"
 
     def resolved_model_path(self) -> Path:
         """The model folder to load, or ``ModelNotFoundError`` naming the setting."""

@@ -13,6 +13,8 @@ import numpy as np
 
 from matching.config import EngineConfig
 from matching.documents import Chunk, Document
+from matching.glossary import english_reading
+from matching.multilingual import MULTILINGUAL, PRIMARY, MultilingualEncoder
 from matching.onnx_backend import OnnxEncoder, model_file, transformer_folder
 from matching.text import split_sentences, strip_boilerplate
 
@@ -31,6 +33,9 @@ class Embedder:
 
     ``config.backend`` picks how ``encode`` runs: "torch" (sentence-transformers), "onnx" or
     "onnx-int8" (ONNX Runtime on files exported once into ``config.resolved_onnx_dir()``).
+
+    With ``config.multilingual`` the same chunks also get vectors of the multilingual encoder
+    (``encode_all``); chunking follows the primary model's window, which is the narrower one.
     """
 
     def __init__(self, config: EngineConfig | None = None) -> None:
@@ -46,6 +51,27 @@ class Embedder:
         # Two special tokens ([CLS], [SEP]) share the model's window with the text.
         self.chunk_tokens = min(self.config.chunk_tokens, self.max_seq_length - 2)
         self.overlap_tokens = min(self.config.chunk_overlap_tokens, self.chunk_tokens // 2)
+        self.multilingual = MultilingualEncoder() if self.config.multilingual else None
+
+    @property
+    def model_ids(self) -> dict[str, str]:
+        """{encoder: model id} of every encoder whose vectors a document gets."""
+        ids = {PRIMARY: self.model_id}
+        if self.multilingual is not None:
+            ids[MULTILINGUAL] = self.multilingual.model_id
+        return ids
+
+    def encoder(self, name: str):
+        """The ``encode`` of one encoder (``PRIMARY`` or ``MULTILINGUAL``)."""
+        if name == MULTILINGUAL and self.multilingual is not None:
+            return self.multilingual.encode
+        if name == PRIMARY:
+            return self.encode
+        raise KeyError(name)
+
+    def encode_all(self, texts: list[str]) -> dict[str, np.ndarray]:
+        """Vectors of ``texts`` from every encoder, {encoder: (n, dimension)}."""
+        return {name: self.encoder(name)(texts) for name in self.model_ids}
 
     @property
     def model_id(self) -> str:
@@ -54,9 +80,10 @@ class Embedder:
         "onnx" gives the torch vectors (within 1e-6) and keeps the torch id; "onnx-int8" gives
         other vectors and says so in a suffix, so that its vectors are cached and indexed apart.
         """
+        # ":gloss": Chinese text is encoded through its English reading (``english_reading``).
         if self.backend == "onnx-int8":
-            return f"{self.source_model_id}:onnx-int8"
-        return self.source_model_id
+            return f"{self.source_model_id}:onnx-int8:gloss"
+        return f"{self.source_model_id}:gloss"
 
     @property
     def source_model_id(self) -> str:
@@ -131,10 +158,12 @@ class Embedder:
         """Vectors of ``texts``, shape (n, dimension), float32, unit length (cosine = dot)."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
+        # An English model reads Chinese through its dictionary glosses, not as noise.
+        texts = [english_reading(text) for text in texts]
         if self.backend != "torch":
-            return self.onnx.encode(list(texts))
+            return self.onnx.encode(texts)
         vectors = self.model.encode(
-            list(texts),
+            texts,
             batch_size=self.config.batch_size,
             normalize_embeddings=True,
             convert_to_numpy=True,

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
 
 from matching.documents import Chunk, Document
-from matching.text import split_sentences, surface_terms, tokenize
+from matching.multilingual import MULTILINGUAL, PRIMARY
+from matching.ranker import is_chinese, lexical_text
+from matching.text import is_evidence_term, split_sentences, surface_terms, tokenize
 
 
 @dataclass(frozen=True)
@@ -83,8 +85,13 @@ def _narrow(pair: EvidencePair, encode: Callable[[list[str]], np.ndarray]) -> Ev
     return EvidencePair(left[row], right[col], float(sims[row, col]))
 
 
-def _words(doc: Document) -> str:
-    return "\n".join([doc.title, doc.text, *doc.statements])
+def reading_encoder(query: Document, candidate: Document, encoders: Iterable[str]) -> str:
+    """The encoder whose vectors compare the pair's passages: the multilingual one when either
+    document is Chinese and it is at hand (an English-only model cannot read Chinese), else
+    the primary one, which ranks English pairs best."""
+    if MULTILINGUAL in encoders and (is_chinese(query) or is_chinese(candidate)):
+        return MULTILINGUAL
+    return PRIMARY
 
 
 def shared_terms(
@@ -94,10 +101,14 @@ def shared_terms(
     idf: Callable[[str], float] | None = None,
     limit: int = 8,
 ) -> list[str]:
-    """Words both documents use, most distinctive first, shown as the query spells them."""
-    query_tokens = tokenize(_words(query))
-    candidate_tokens = set(tokenize(_words(candidate)))
-    common = {t for t in query_tokens if t in candidate_tokens and not t.isdigit()}
+    """Words both documents use, most distinctive first, shown as the query spells them.
+
+    Only words really written on both sides count: across languages that leaves the acronyms,
+    standards and model numbers both texts spell alike. Numbers, Chinese stop words and words
+    too common to say anything are never evidence (``is_evidence_term``)."""
+    query_tokens = tokenize(lexical_text(query))
+    candidate_tokens = set(tokenize(lexical_text(candidate)))
+    common = {t for t in query_tokens if t in candidate_tokens and is_evidence_term(t)}
     if not common:
         return []
     counts: dict[str, int] = {}
@@ -109,6 +120,6 @@ def shared_terms(
     else:
         # Without corpus statistics, rarer words in the query are taken as more distinctive.
         weight = {t: 1.0 / counts[t] + len(t) / 100 for t in common}
-    surfaces = surface_terms(_words(query))
+    surfaces = surface_terms(lexical_text(query))
     ranked = sorted(common, key=lambda t: (-weight[t], t))[:limit]
     return [surfaces.get(t, t) for t in ranked]

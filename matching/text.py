@@ -1,7 +1,8 @@
 """Text handling shared by the embedder, the lexical scorer and the evidence.
 
 Boilerplate stripping, sentence splitting, and the tokeniser of the lexical side (English words
-stemmed with PyStemmer and stopwords dropped; Chinese segmented with jieba, imported lazily).
+stemmed with PyStemmer and stopwords dropped; Chinese segmented with jieba, imported lazily, its
+stop words from stopwordsiso).
 """
 
 from __future__ import annotations
@@ -54,58 +55,8 @@ def split_sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
 
 
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _WORD = re.compile(r"[a-z0-9]+")
-_CJK_STOPWORDS = frozenset(
-    [
-        "的",
-        "了",
-        "和",
-        "与",
-        "及",
-        "或",
-        "在",
-        "是",
-        "为",
-        "对",
-        "以",
-        "于",
-        "等",
-        "中",
-        "将",
-        "把",
-        "被",
-        "从",
-        "到",
-        "由",
-        "其",
-        "之",
-        "这",
-        "那",
-        "有",
-        "也",
-        "并",
-        "而",
-        "就",
-        "都",
-        "一个",
-        "我们",
-        "可以",
-        "进行",
-        "通过",
-        "需要",
-        "能够",
-        "具有",
-        "相关",
-        "以及",
-        "我",
-        "你",
-        "他",
-        "她",
-        "它",
-        "们",
-    ]
-)
 # Snowball's English stopword list plus words that every proposal or challenge uses.
 _EN_STOPWORDS = frozenset(
     [
@@ -261,6 +212,41 @@ def _stemmer():
 
 
 @cache
+def _cjk_stopwords() -> frozenset[str]:
+    import stopwordsiso
+
+    return frozenset(stopwordsiso.stopwords("zh"))
+
+
+@cache
+def _general_idf() -> dict[str, float]:
+    """Inverse document frequencies of Chinese words in jieba's general corpus."""
+    _jieba()
+    import jieba.analyse
+
+    return jieba.analyse.default_tfidf.idf_freq
+
+
+# Chinese words this common in general text (jieba's IDF: 实现 4.7, 提供 4.7, 技术 4.7, 系统
+# 5.0; 算法 8.7, 电池 7.5) say nothing when two documents share them.
+GENERIC_IDF = 5.0
+
+
+def is_evidence_term(token: str) -> bool:
+    """Whether a shared lexical token may be shown as evidence: not a number, and for Chinese
+    not a single character, a stop word or a word too common in general Chinese."""
+    if token.isdigit():
+        return False
+    if CJK_RUN.fullmatch(token):
+        return (
+            len(token) > 1
+            and token not in _cjk_stopwords()
+            and _general_idf().get(token, float("inf")) >= GENERIC_IDF
+        )
+    return True
+
+
+@cache
 def _jieba():
     import jieba
 
@@ -271,11 +257,11 @@ def _jieba():
 def cjk_share(text: str) -> float:
     """Share of the non-space characters of ``text`` that are Chinese (CJK ideographs)."""
     letters = sum(1 for ch in text if not ch.isspace())
-    return sum(len(run) for run in _CJK.findall(text)) / letters if letters else 0.0
+    return sum(len(run) for run in CJK_RUN.findall(text)) / letters if letters else 0.0
 
 
-def _cjk_words(run: str) -> list[str]:
-    return [w for w in _jieba().lcut(run) if w.strip() and w not in _CJK_STOPWORDS]
+def chinese_words(run: str) -> list[str]:
+    return [w for w in _jieba().lcut(run) if w.strip() and w not in _cjk_stopwords()]
 
 
 def tokenize(text: str) -> list[str]:
@@ -283,9 +269,9 @@ def tokenize(text: str) -> list[str]:
     text = text.lower()
     tokens: list[str] = []
     position = 0
-    for match in _CJK.finditer(text):
+    for match in CJK_RUN.finditer(text):
         tokens.extend(_english_words(text[position : match.start()]))
-        tokens.extend(_cjk_words(match.group()))
+        tokens.extend(chinese_words(match.group()))
         position = match.end()
     tokens.extend(_english_words(text[position:]))
     return tokens
@@ -301,9 +287,9 @@ def surface_terms(text: str) -> dict[str, str]:
     surfaces: dict[str, str] = {}
     lowered = text.lower()
     position = 0
-    for match in _CJK.finditer(lowered):
+    for match in CJK_RUN.finditer(lowered):
         _add_english_surfaces(text[position : match.start()], surfaces)
-        for word in _cjk_words(match.group()):
+        for word in chinese_words(match.group()):
             surfaces.setdefault(word, word)
         position = match.end()
     _add_english_surfaces(text[position:], surfaces)

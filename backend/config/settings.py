@@ -326,6 +326,8 @@ LOGGING = {
 MATCHING_MODEL_PATH = env.str("MATCHING_MODEL_PATH", default="") or None
 # torch | onnx | onnx-int8 (int8: about 2x faster, nDCG@10 0.004 lower on the dev split).
 MATCHING_BACKEND = env.str("MATCHING_BACKEND", default="torch")
+# Documents also get vectors of the multilingual encoder, so Chinese and English find each other.
+MATCHING_MULTILINGUAL = env.bool("MATCHING_MULTILINGUAL", default=True)
 MATCHING_INDEX_DIR = Path(env.str("MATCHING_INDEX_DIR", default=str(VAR_DIR / "index")))
 MATCHING_APPROXIMATE_THRESHOLD = env.int("MATCHING_APPROXIMATE_THRESHOLD", default=50_000)
 MATCHING_PROPOSALS_PER_CHALLENGE = env.int("MATCHING_PROPOSALS_PER_CHALLENGE", default=20)

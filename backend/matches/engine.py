@@ -25,6 +25,7 @@ from backend.programs.models import Challenge
 from backend.startups.models import StartupProfile
 from matching import Chunk, Document, Embedder, EngineConfig, IndexMismatchError, SearchSpace
 from matching.embedder import content_hash
+from matching.multilingual import MULTILINGUAL, PRIMARY
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +35,7 @@ def engine_config() -> EngineConfig:
         model_path=settings.MATCHING_MODEL_PATH,
         backend=settings.MATCHING_BACKEND,
         approximate_threshold=settings.MATCHING_APPROXIMATE_THRESHOLD,
+        multilingual=settings.MATCHING_MULTILINGUAL,
     )
 
 
@@ -44,13 +46,14 @@ def embedder() -> Embedder:
 
 
 class SentenceVectors:
-    """Encodes sentences for evidence, remembering recent ones by content hash.
+    """Encodes sentences for evidence with one encoder, remembering recent ones by content hash.
 
     Evidence narrows each aligned passage pair to its best sentence pair; one challenge's
     sentences recur across all its proposals, so each is encoded once.
     """
 
-    def __init__(self, capacity: int = 50_000) -> None:
+    def __init__(self, encoder: str, capacity: int = 50_000) -> None:
+        self.encoder = encoder
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._capacity = capacity
         self._lock = threading.Lock()
@@ -61,7 +64,7 @@ class SentenceVectors:
             missing = {key: text for key, text in zip(keys, texts, strict=True)}
             missing = {key: text for key, text in missing.items() if key not in self._cache}
             if missing:
-                encoded = embedder().encode(list(missing.values()))
+                encoded = embedder().encoder(self.encoder)(list(missing.values()))
                 self._cache.update(zip(missing, encoded, strict=True))
             for key in keys:
                 self._cache.move_to_end(key)
@@ -89,7 +92,8 @@ class SentenceVectors:
             self._cache.popitem(last=False)
 
 
-sentence_vectors = SentenceVectors()
+# One per encoder: a pair of sentences is compared by the encoder that reads both.
+sentence_vectors = {name: SentenceVectors(name) for name in (PRIMARY, MULTILINGUAL)}
 
 
 def challenge_document(challenge: Challenge) -> Document:
@@ -122,22 +126,49 @@ def document_of(side: str, row) -> Document:
     return challenge_document(row) if side == Side.CHALLENGE else profile_document(row)
 
 
-def stored_chunks(side: str, owner_ids: Iterable[int]) -> dict[int, tuple[list[Chunk], np.ndarray]]:
-    """Chunks and vectors of each owner, as stored, for the configured model."""
-    model_id = embedder().model_id
+def stored_chunks(
+    side: str, owner_ids: Iterable[int]
+) -> dict[int, tuple[list[Chunk], dict[str, np.ndarray]]]:
+    """Chunks of each owner, as stored, with their vectors from each configured encoder that
+    has vectors of exactly those chunks; an owner without primary vectors is left out."""
+    model_ids = embedder().model_ids
+    encoder_of = {model_id: name for name, model_id in model_ids.items()}
     rows = ChunkVector.objects.filter(
-        side=side, owner_id__in=list(owner_ids), model_id=model_id
-    ).order_by("owner_id", "field", "ordinal")
-    grouped: dict[int, list[ChunkVector]] = defaultdict(list)
+        side=side, owner_id__in=list(owner_ids), model_id__in=list(model_ids.values())
+    ).order_by("owner_id", "model_id", "field", "ordinal")
+    grouped: dict[int, dict[str, list[ChunkVector]]] = defaultdict(lambda: defaultdict(list))
     for row in rows.iterator(chunk_size=2000):
-        grouped[row.owner_id].append(row)
-    return {
-        owner: (
-            [Chunk(r.field, r.ordinal, r.text, r.content_hash) for r in owner_rows],
-            np.vstack([np.frombuffer(bytes(r.vector), dtype=np.float32) for r in owner_rows]),
+        grouped[row.owner_id][encoder_of[row.model_id]].append(row)
+    stored = {}
+    for owner, by_encoder in grouped.items():
+        primary = by_encoder.get(PRIMARY)
+        if not primary:
+            continue
+        chunks = [Chunk(r.field, r.ordinal, r.text, r.content_hash) for r in primary]
+        vectors = {
+            name: np.vstack([np.frombuffer(bytes(r.vector), dtype=np.float32) for r in owned])
+            for name, owned in by_encoder.items()
+            if [r.content_hash for r in owned] == [c.content_hash for c in chunks]
+        }
+        stored[owner] = (chunks, vectors)
+    return stored
+
+
+def multilingual_complete(side: str) -> bool:
+    """Whether every searchable document of ``side`` that has primary vectors also has the
+    multilingual encoder's: until then a process serves the primary vectors alone."""
+    model_ids = embedder().model_ids
+    if MULTILINGUAL not in model_ids:
+        return False
+    owners = searchable(side).values("pk")
+    embedded = ChunkVector.objects.filter(side=side, owner_id__in=owners)
+    have = {
+        model_id: set(
+            embedded.filter(model_id=model_id).values_list("owner_id", flat=True).distinct()
         )
-        for owner, owner_rows in grouped.items()
+        for model_id in model_ids.values()
     }
+    return have[model_ids[PRIMARY]] <= have[model_ids[MULTILINGUAL]]
 
 
 class SpaceRegistry:
@@ -181,9 +212,14 @@ class SpaceRegistry:
             self._spaces = {}
             self._applied = 0
 
-    def _new_space(self) -> SearchSpace:
+    def _new_space(self, bilingual: bool) -> SearchSpace:
         model = embedder()
-        return SearchSpace(engine_config(), model_id=model.model_id, dimension=model.dimension)
+        return SearchSpace(
+            engine_config(),
+            model_id=model.model_id,
+            dimension=model.dimension,
+            multilingual_id=model.model_ids.get(MULTILINGUAL) if bilingual else None,
+        )
 
     def _load_all(self, latest: int) -> None:
         """Start from each side's snapshot on disk when it is sound, else from the database."""
@@ -207,16 +243,20 @@ class SpaceRegistry:
                 .filter(pk__in=embedded.values("owner_id"))
                 .values_list("pk", flat=True)
             )
-            if len(space) != len(expected) or not all(pk in space for pk in expected):
-                # A snapshot from another database, or a log gap: trust only the database.
+            stale = len(space) != len(expected) or not all(pk in space for pk in expected)
+            if stale or space.bilingual != multilingual_complete(side):
+                # A snapshot from another database, a log gap, or multilingual vectors that
+                # were completed since (or removed): trust only the database.
                 self._spaces[side] = self._build(side)
                 self._write_snapshot(side, self._spaces[side], latest)
 
     def _build(self, side: str) -> SearchSpace:
-        space = self._new_space()
+        space = self._new_space(multilingual_complete(side))
         rows = {row.pk: row for row in searchable(side)}
-        for owner, (chunks, vectors) in stored_chunks(side, rows).items():
-            space.upsert(document_of(side, rows[owner]), chunks, vectors)
+        space.upsert_many(
+            (document_of(side, rows[owner]), chunks, vectors)
+            for owner, (chunks, vectors) in stored_chunks(side, rows).items()
+        )
         return space
 
     def _snapshot_dir(self, side: str) -> Path:
@@ -228,7 +268,13 @@ class SpaceRegistry:
         try:
             state = json.loads((directory / "applied.json").read_text())
             space = SearchSpace.load(
-                directory, engine_config(), model_id=model.model_id, dimension=model.dimension
+                directory,
+                engine_config(),
+                model_id=model.model_id,
+                dimension=model.dimension,
+                multilingual_id=(
+                    model.model_ids.get(MULTILINGUAL) if multilingual_complete(side) else None
+                ),
             )
         except FileNotFoundError:
             return None
@@ -266,11 +312,17 @@ class SpaceRegistry:
         for side, owners in changed.items():
             space = self._spaces[side]
             rows = {row.pk: row for row in searchable(side).filter(pk__in=owners)}
-            vectors = stored_chunks(side, rows)
+            stored = stored_chunks(side, rows)
+            if space.bilingual != multilingual_complete(side) or any(
+                MULTILINGUAL not in vectors for _, vectors in stored.values() if space.bilingual
+            ):
+                # The multilingual vectors were just completed (or are not there): start over.
+                self._spaces[side] = self._build(side)
+                continue
             for owner in owners:
-                if owner in rows and owner in vectors:
-                    chunks, matrix = vectors[owner]
-                    space.upsert(document_of(side, rows[owner]), chunks, matrix)
+                if owner in rows and owner in stored:
+                    chunks, vectors = stored[owner]
+                    space.upsert(document_of(side, rows[owner]), chunks, vectors)
                 else:
                     space.remove(owner)
         self._applied = latest

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -32,6 +32,8 @@ from backend.programs.models import Challenge
 from backend.startups.models import StartupProfile
 from matching import Chunk, Document, ScoredDoc, SearchSpace, explain
 from matching.embedder import content_hash
+from matching.evidence import reading_encoder
+from matching.multilingual import PRIMARY
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +44,8 @@ BATCH_DOCUMENTS = 50
 _ADVISORY_LOCK_KEY = 7_310_021
 
 MODELS = {Side.CHALLENGE: Challenge, Side.STARTUP: StartupProfile}
+# Vectors made elsewhere (the demo's shipped ones): {model id: {content hash: float32 bytes}}.
+KnownVectors = Mapping[str, Mapping[str, bytes]]
 
 
 @dataclass
@@ -64,7 +68,7 @@ class _Work:
     change_ids: list[int]
     document: Document | None = None  # None: the document leaves the search space
     chunks: list[Chunk] = field(default_factory=list)
-    vectors: np.ndarray | None = None
+    vectors: dict[str, np.ndarray] | None = None  # one matrix per encoder
     rewrite_chunks: bool = False
     proposals: list[_Proposal] = field(default_factory=list)
 
@@ -85,16 +89,18 @@ class DrainReport:
 
 def drain(
     *,
-    known_vectors: Mapping[str, bytes] | None = None,
+    known_vectors: KnownVectors | None = None,
     budgeted: bool = True,
     profiles_propose: bool = True,
+    progress: Callable[[int], None] | None = None,
 ) -> DrainReport:
     """Apply every change in the log; idempotent. With `budgeted`, an organisation's documents
     past its re-embedding budget for the last minute wait in the log for a later run. Without
-    `profiles_propose`, only challenges propose (see `index_rebuild`).
+    `profiles_propose`, only challenges propose (see `index_rebuild`). `progress` is told how
+    many documents each committed batch applied.
 
-    `known_vectors` (content hash -> float32 bytes for the configured model) are used before
-    encoding, e.g. the demo's shipped vectors.
+    `known_vectors` ({model id: {content hash: float32 bytes}}) are used before encoding, e.g.
+    the demo's shipped vectors.
     """
     report = DrainReport()
     while True:
@@ -105,7 +111,10 @@ def drain(
                 # A process that restarts loads this instead of rebuilding from the database.
                 engine.registry.snapshot()
             return report
-        report.add(_apply(batch, known_vectors or {}, profiles_propose))
+        done = _apply(batch, known_vectors or {}, profiles_propose)
+        report.add(done)
+        if progress is not None:
+            progress(done.applied + done.failed)
 
 
 def _next_batch(budgeted: bool) -> tuple[list[_Work], int]:
@@ -144,9 +153,7 @@ def _budget_spent() -> defaultdict[int, int]:
     return spent
 
 
-def _apply(
-    batch: list[_Work], known_vectors: Mapping[str, bytes], profiles_propose: bool
-) -> DrainReport:
+def _apply(batch: list[_Work], known_vectors: KnownVectors, profiles_propose: bool) -> DrainReport:
     report = DrainReport()
     try:
         sentences = _prepare(batch, known_vectors, profiles_propose, report)
@@ -171,25 +178,28 @@ def _apply(
 
 def _prepare(
     batch: list[_Work],
-    known_vectors: Mapping[str, bytes],
+    known_vectors: KnownVectors,
     profiles_propose: bool,
     report: DrainReport,
-) -> dict[str, np.ndarray]:
-    """Fill in each work item; returns the evidence-sentence vectors that are new."""
+) -> dict[str, dict[str, np.ndarray]]:
+    """Fill in each work item; returns the evidence-sentence vectors that are new, by encoder."""
     model = engine.embedder()
     by_side: dict[str, list[_Work]] = defaultdict(list)
     for work in batch:
         by_side[work.side].append(work)
     for side, items in by_side.items():
         rows = engine.searchable(side).in_bulk([work.owner_id for work in items])
-        stored = _stored_hashes(side, [work.owner_id for work in items], model.model_id)
+        stored = _stored_hashes(side, [work.owner_id for work in items])
         for work in items:
             row = rows.get(work.owner_id)
             if row is not None:
                 work.document = engine.document_of(side, row)
                 work.chunks = model.chunk(work.document)
                 wanted = sorted((c.field, c.ordinal, c.content_hash) for c in work.chunks)
-                work.rewrite_chunks = wanted != stored.get(work.owner_id, [])
+                work.rewrite_chunks = any(
+                    wanted != stored.get((work.owner_id, model_id), [])
+                    for model_id in model.model_ids.values()
+                )
     report.encoded_chunks = _encode_chunks(batch, known_vectors, model)
     # Refresh first, so a change another process logged meanwhile cannot overwrite what is
     # staged here; then stage this batch, so proposals see every document of it as it is now.
@@ -210,7 +220,7 @@ def _prepare(
             work.proposals = _proposals_for_profile(work, startups, challenges)
     _drop_repeated_pairs(batch)
     new_sentences = _evidence(batch, startups, challenges)
-    report.encoded_sentences = len(new_sentences)
+    report.encoded_sentences = sum(len(vectors) for vectors in new_sentences.values())
     return new_sentences
 
 
@@ -228,39 +238,52 @@ def _drop_repeated_pairs(batch: list[_Work]) -> None:
         work.proposals = kept
 
 
-def _stored_hashes(side: str, owner_ids: list[int], model_id: str) -> dict[int, list[tuple]]:
-    stored: dict[int, list[tuple]] = defaultdict(list)
-    rows = ChunkVector.objects.filter(side=side, owner_id__in=owner_ids, model_id=model_id)
-    for owner_id, *position in rows.values_list("owner_id", "field", "ordinal", "content_hash"):
-        stored[owner_id].append(tuple(position))
-    return {owner: sorted(positions) for owner, positions in stored.items()}
-
-
-def _encode_chunks(batch: list[_Work], known_vectors: Mapping[str, bytes], model) -> int:
-    """Vectors for every chunk: shipped, stored (any owner, same text) or, in one call, new."""
-    hashes = {c.content_hash for work in batch for c in work.chunks}
-    known = {h: known_vectors[h] for h in hashes if h in known_vectors}
-    known.update(
-        ChunkVector.objects.filter(model_id=model.model_id, content_hash__in=hashes - set(known))
-        .values_list("content_hash", "vector")
-        .distinct()
+def _stored_hashes(side: str, owner_ids: list[int]) -> dict[tuple[int, str], list[tuple]]:
+    """{(owner, model id): sorted (field, ordinal, content hash)} of the stored chunks."""
+    stored: dict[tuple[int, str], list[tuple]] = defaultdict(list)
+    rows = ChunkVector.objects.filter(
+        side=side, owner_id__in=owner_ids, model_id__in=list(engine.embedder().model_ids.values())
     )
-    missing = {
-        c.content_hash: c.text for w in batch for c in w.chunks if c.content_hash not in known
-    }
-    if missing:
-        for key, vector in zip(missing, model.encode(list(missing.values())), strict=True):
-            known[key] = np.asarray(vector, dtype=np.float32).tobytes()
+    for owner_id, model_id, *position in rows.values_list(
+        "owner_id", "model_id", "field", "ordinal", "content_hash"
+    ):
+        stored[(owner_id, model_id)].append(tuple(position))
+    return {key: sorted(positions) for key, positions in stored.items()}
+
+
+def _encode_chunks(batch: list[_Work], known_vectors: KnownVectors, model) -> int:
+    """Vectors of every chunk from every encoder: shipped, stored (any owner, same text) or, in
+    one call per encoder, new. Returns how many chunk texts were encoded."""
+    hashes = {c.content_hash for work in batch for c in work.chunks}
+    encoded = 0
     for work in batch:
-        if work.chunks:
-            work.vectors = np.vstack(
-                [np.frombuffer(bytes(known[c.content_hash]), dtype=np.float32) for c in work.chunks]
-            )
-    return len(missing)
+        work.vectors = {}
+    for encoder, model_id in model.model_ids.items():
+        shipped = known_vectors.get(model_id, {})
+        known = {h: shipped[h] for h in hashes if h in shipped}
+        known.update(
+            ChunkVector.objects.filter(model_id=model_id, content_hash__in=hashes - set(known))
+            .values_list("content_hash", "vector")
+            .distinct()
+        )
+        missing = {
+            c.content_hash: c.text for w in batch for c in w.chunks if c.content_hash not in known
+        }
+        if missing:
+            vectors = model.encoder(encoder)(list(missing.values()))
+            for key, vector in zip(missing, vectors, strict=True):
+                known[key] = np.asarray(vector, dtype=np.float32).tobytes()
+            encoded = max(encoded, len(missing))
+        for work in batch:
+            if work.chunks:
+                work.vectors[encoder] = np.vstack(
+                    [np.frombuffer(bytes(known[c.content_hash]), np.float32) for c in work.chunks]
+                )
+    return encoded
 
 
 def _proposals_for_challenge(work: _Work, startups: SearchSpace) -> list[_Proposal]:
-    if not len(startups) or work.vectors is None:
+    if not len(startups) or not work.vectors:
         return []
     found = startups.proposals(
         work.document, work.chunks, work.vectors, k=settings.MATCHING_PROPOSALS_PER_CHALLENGE
@@ -280,12 +303,7 @@ def _proposals_for_profile(
     )
     proposals = []
     for hit in hits:
-        standing = startups.proposal_standing(
-            challenges.get(hit.doc_id),
-            challenges.chunks_of(hit.doc_id),
-            challenges.vectors_of(hit.doc_id),
-            work.owner_id,
-        )
+        standing = startups.proposal_standing(*_of(challenges, hit.doc_id), work.owner_id)
         if standing is not None:
             position, scored = standing
             proposals.append(_Proposal(hit.doc_id, work.owner_id, position, len(startups), scored))
@@ -293,22 +311,22 @@ def _proposals_for_profile(
 
 
 class _SentenceRecorder:
-    """Stands in for the encoder on a first pass of `explain`, to learn which sentences the
+    """Stands in for an encoder on a first pass of `explain`, to learn which sentences the
     evidence needs, so they are encoded in one call."""
 
-    def __init__(self, dimension: int) -> None:
+    def __init__(self) -> None:
         self.texts: list[str] = []
-        self._dimension = dimension
 
     def __call__(self, texts: list[str]) -> np.ndarray:
         self.texts.extend(texts)
-        return np.zeros((len(texts), self._dimension), dtype=np.float32)
+        return np.zeros((len(texts), 1), dtype=np.float32)
 
 
 def _evidence(
     batch: list[_Work], startups: SearchSpace, challenges: SearchSpace
-) -> dict[str, np.ndarray]:
-    """Fill in each proposal's evidence; returns the sentence vectors that were not stored."""
+) -> dict[str, dict[str, np.ndarray]]:
+    """Fill in each proposal's evidence, each pair read by the encoder that reads both of its
+    documents; returns {encoder: sentence vectors that were not stored}."""
     pairs = []
     for work in batch:
         for proposal in work.proposals:
@@ -317,51 +335,69 @@ def _evidence(
                 if work.side == Side.CHALLENGE
                 else _of(challenges, proposal.challenge_id)
             )
-            pairs.append((proposal, challenge, _of(startups, proposal.profile_id)))
+            startup = _of(startups, proposal.profile_id)
+            encoder = reading_encoder(challenge[0], startup[0], startups.model_ids)
+            pairs.append((proposal, encoder, challenge, startup))
     if not pairs:
         return {}
-    recorder = _SentenceRecorder(engine.embedder().dimension)
-    for _, challenge, startup in pairs:
-        explain(*challenge, *startup, idf=startups.idf, encode=recorder)
-    fresh = _sentence_vectors(recorder.texts)
-    for proposal, challenge, startup in pairs:
-        proposal.evidence = explain(
-            *challenge, *startup, idf=startups.idf, encode=engine.sentence_vectors
+    recorders: dict[str, _SentenceRecorder] = defaultdict(_SentenceRecorder)
+    for _, encoder, challenge, startup in pairs:
+        _explain(challenge, startup, encoder, startups, recorders[encoder])
+    fresh = {name: _sentence_vectors(name, recorder.texts) for name, recorder in recorders.items()}
+    for proposal, encoder, challenge, startup in pairs:
+        proposal.evidence = _explain(
+            challenge, startup, encoder, startups, engine.sentence_vectors[encoder]
         ).to_dict()
     return fresh
 
 
-def _of(space: SearchSpace, doc_id: int) -> tuple[Document, list[Chunk], np.ndarray]:
-    return space.get(doc_id), space.chunks_of(doc_id), space.vectors_of(doc_id)
+def _explain(challenge: tuple, startup: tuple, encoder: str, startups: SearchSpace, encode):
+    (query, query_chunks, query_vectors), (candidate, chunks, vectors) = challenge, startup
+    return explain(
+        query,
+        query_chunks,
+        query_vectors[encoder],
+        candidate,
+        chunks,
+        vectors[encoder],
+        idf=startups.idf,
+        encode=encode,
+    )
 
 
-def _sentence_vectors(texts: Iterable[str]) -> dict[str, np.ndarray]:
-    """Make every sentence's vector available to the evidence encoder: from memory, from the
-    database, or encoded in one call. Returns those the database does not hold yet."""
+def _of(space: SearchSpace, doc_id: int) -> tuple[Document, list[Chunk], dict[str, np.ndarray]]:
+    vectors = {name: space.vectors_of(doc_id, name) for name in space.model_ids}
+    return space.get(doc_id), space.chunks_of(doc_id), vectors
+
+
+def _sentence_vectors(encoder: str, texts: Iterable[str]) -> dict[str, np.ndarray]:
+    """Make every sentence's vector available to the encoder's evidence cache: from memory,
+    from the database, or encoded in one call. Returns those the database does not hold yet."""
     model = engine.embedder()
+    cache = engine.sentence_vectors[encoder]
     wanted = {content_hash(text): text for text in texts}
     stored = dict(
-        SentenceVector.objects.filter(model_id=model.model_id, content_hash__in=wanted).values_list(
-            "content_hash", "vector"
-        )
+        SentenceVector.objects.filter(
+            model_id=model.model_ids[encoder], content_hash__in=wanted
+        ).values_list("content_hash", "vector")
     )
-    engine.sentence_vectors.preload(
+    cache.preload(
         {key: np.frombuffer(bytes(vector), dtype=np.float32) for key, vector in stored.items()}
     )
     unstored = {key: text for key, text in wanted.items() if key not in stored}
-    remembered = engine.sentence_vectors.known(unstored)
+    remembered = cache.known(unstored)
     missing = {key: text for key, text in unstored.items() if key not in remembered}
     if missing:
-        encoded = model.encode(list(missing.values()))
+        encoded = model.encoder(encoder)(list(missing.values()))
         remembered.update(zip(missing, encoded, strict=True))
-        engine.sentence_vectors.preload(dict(zip(missing, encoded, strict=True)))
+        cache.preload(dict(zip(missing, encoded, strict=True)))
     return remembered
 
 
 # -- phase two: one short transaction ---------------------------------------------------------
 
 
-def _commit(batch: list[_Work], sentences: dict[str, np.ndarray]) -> DrainReport:
+def _commit(batch: list[_Work], sentences: dict[str, dict[str, np.ndarray]]) -> DrainReport:
     report = DrainReport()
     ready: dict[str, list[_Work]] = defaultdict(list)
     model = engine.embedder()
@@ -402,11 +438,12 @@ def _commit(batch: list[_Work], sentences: dict[str, np.ndarray]) -> DrainReport
         SentenceVector.objects.bulk_create(
             [
                 SentenceVector(
-                    model_id=model.model_id,
+                    model_id=model.model_ids[encoder],
                     content_hash=key,
                     vector=np.asarray(vector, dtype=np.float32).tobytes(),
                 )
-                for key, vector in sentences.items()
+                for encoder, vectors in sentences.items()
+                for key, vector in vectors.items()
             ],
             ignore_conflicts=True,
         )
@@ -433,10 +470,10 @@ def _changed_again(work: _Work) -> bool:
 
 
 def _write_chunks(work: _Work, model) -> None:
-    owned = ChunkVector.objects.filter(
-        side=work.side, owner_id=work.owner_id, model_id=model.model_id
-    )
-    owned.delete()
+    """The document's chunks with each encoder's vectors, in place of what was stored."""
+    ChunkVector.objects.filter(
+        side=work.side, owner_id=work.owner_id, model_id__in=list(model.model_ids.values())
+    ).delete()
     ChunkVector.objects.bulk_create(
         ChunkVector(
             side=work.side,
@@ -445,11 +482,14 @@ def _write_chunks(work: _Work, model) -> None:
             ordinal=chunk.ordinal,
             text=chunk.text,
             content_hash=chunk.content_hash,
-            model_id=model.model_id,
-            dimension=model.dimension,
+            model_id=model_id,
+            dimension=vectors.shape[1],
             vector=np.ascontiguousarray(vector, dtype=np.float32).tobytes(),
         )
-        for chunk, vector in zip(work.chunks, work.vectors, strict=True)
+        for encoder, model_id in model.model_ids.items()
+        if encoder in work.vectors
+        for vectors in [work.vectors[encoder]]
+        for chunk, vector in zip(work.chunks, vectors, strict=True)
     )
 
 
@@ -518,17 +558,105 @@ def index_reconcile() -> int:
     return stale
 
 
-def index_rebuild(*, known_vectors: Mapping[str, bytes] | None = None) -> DrainReport:
+def index_embed(
+    *,
+    known_vectors: KnownVectors | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Store the vectors that searchable documents lack from an encoder other than the primary
+    one (the multilingual encoder, once it is configured), in committed batches; returns how
+    many documents got vectors. `progress(done, total)` follows it.
+
+    Nothing changes in the search spaces meanwhile: they serve the vectors they have until every
+    document has every encoder's (`engine.multilingual_complete`). An interrupted run keeps what
+    it stored, so the next one goes on from there."""
+    model = engine.embedder()
+    others = {name: model_id for name, model_id in model.model_ids.items() if name != PRIMARY}
+    todo: list[tuple[str, int]] = []
+    for side in Side.values:
+        owners = set(engine.searchable(side).values_list("pk", flat=True))
+        done = set(
+            ChunkVector.objects.filter(side=side, model_id__in=others.values())
+            .values_list("owner_id", flat=True)
+            .distinct()
+        )
+        todo.extend((side, owner) for owner in sorted(owners - done))
+    for start in range(0, len(todo), BATCH_DOCUMENTS):
+        batch = todo[start : start + BATCH_DOCUMENTS]
+        _embed_batch(batch, others, known_vectors or {})
+        if progress is not None:
+            progress(start + len(batch), len(todo))
+    return len(todo)
+
+
+def _embed_batch(
+    batch: list[tuple[str, int]], encoders: dict[str, str], known_vectors: KnownVectors
+) -> None:
+    model = engine.embedder()
+    for side in {side for side, _ in batch}:
+        owners = [owner for s, owner in batch if s == side]
+        stored = engine.stored_chunks(side, owners)
+        rows = []
+        for encoder, model_id in encoders.items():
+            chunks = [c for chunks, _ in stored.values() for c in chunks]
+            shipped = known_vectors.get(model_id, {})
+            known = {
+                c.content_hash: shipped[c.content_hash] for c in chunks if c.content_hash in shipped
+            }
+            missing = {c.content_hash: c.text for c in chunks if c.content_hash not in known}
+            encoded = model.encoder(encoder)(list(missing.values()))
+            known.update(
+                (key, np.asarray(vector, dtype=np.float32).tobytes())
+                for key, vector in zip(missing, encoded, strict=True)
+            )
+            rows.extend(
+                ChunkVector(
+                    side=side,
+                    owner_id=owner,
+                    field=chunk.field,
+                    ordinal=chunk.ordinal,
+                    text=chunk.text,
+                    content_hash=chunk.content_hash,
+                    model_id=model_id,
+                    dimension=len(known[chunk.content_hash]) // 4,
+                    vector=known[chunk.content_hash],
+                )
+                for owner, (chunks, _) in stored.items()
+                for chunk in chunks
+            )
+        with transaction.atomic():
+            ChunkVector.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+def index_rebuild(
+    *,
+    known_vectors: KnownVectors | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> DrainReport:
     """Re-apply every searchable document (embedding only what is missing) and reload this
-    process's spaces; other processes follow the index change log.
+    process's spaces; other processes follow the index change log. `progress(done, total)`
+    follows the documents applied.
 
     Every open challenge is matched against every profile. Profiles do not propose here: a
     profile's own proposals are for one that joins a market (where it may rank low for a
     challenge that fits it best); run over all at once they would add hundreds of low-ranked
     proposals that no challenge's top list holds."""
     # Profiles first: the log is applied in order, so every challenge meets every profile.
-    for side in (Side.STARTUP, Side.CHALLENGE):
+    total = sum(
         changes_record_for(side, engine.searchable(side).values_list("pk", flat=True))
-    report = drain(known_vectors=known_vectors, budgeted=False, profiles_propose=False)
+        for side in (Side.STARTUP, Side.CHALLENGE)
+    )
+    done = 0
+
+    def applied(count: int) -> None:
+        nonlocal done
+        done += count
+        if progress is not None:
+            progress(min(done, total), total)
+
+    engine.registry.reset()  # vectors completed by `index_embed` are read from the database
+    report = drain(
+        known_vectors=known_vectors, budgeted=False, profiles_propose=False, progress=applied
+    )
     engine.registry.reset()
     return report

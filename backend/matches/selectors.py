@@ -64,13 +64,13 @@ def _query(text: str):
     model = engine.embedder()
     document = Document(id=0, text=text)
     chunks = model.chunk(document)
-    return document, chunks, model.encode([chunk.text for chunk in chunks])
+    return document, chunks, model.encode_all([chunk.text for chunk in chunks])
 
 
 def search_space(side: str, text: str, allowed: QuerySet, k: int) -> list[tuple[object, ScoredDoc]]:
     """The rows of `allowed` (already scoped to the actor) that fit a free-text query, best
-    first: only those with the engine's evidence (`EngineConfig.search_floor`), so a query that
-    nothing fits finds nothing."""
+    first: only those with the engine's evidence (`EngineConfig.floor("search", ...)`), so a
+    query that nothing fits finds nothing. A query in either language finds documents in both."""
     space = engine.registry.space(side)
     allow_ids = {pk for pk in allowed.values_list("pk", flat=True) if pk in space}
     if not allow_ids:

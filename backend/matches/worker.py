@@ -87,14 +87,19 @@ def _in_own_connections(function):
 
 def _warm() -> None:
     started = time.monotonic()
-    engine.embedder().encode(["warm-up"])
-    sizes = {side: len(engine.registry.space(side)) for side in Side.values}
+    engine.embedder().encode_all(["warm-up"])
+    spaces = {side: engine.registry.space(side) for side in Side.values}
     logger.info(
         "matching is ready in %.1f s: %d challenges and %d startups indexed",
         time.monotonic() - started,
-        sizes[Side.CHALLENGE],
-        sizes[Side.STARTUP],
+        len(spaces[Side.CHALLENGE]),
+        len(spaces[Side.STARTUP]),
     )
+    if engine.engine_config().multilingual and not all(s.bilingual for s in spaces.values()):
+        logger.warning(
+            "some documents have no multilingual vectors yet: Chinese and English documents "
+            "do not find each other until `manage.py rebuild_index` has embedded them"
+        )
 
 
 def _drain() -> None:

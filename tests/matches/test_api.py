@@ -183,7 +183,7 @@ def test_a_real_query_finds_what_fits_it(world, client_for, corpus, text, challe
     assert [hit["startup"]["name"] for hit in found] == startups
 
 
-def test_each_language_finds_its_own_profiles(world, client_for, corpus):
+def test_a_search_in_either_language_finds_profiles_in_both(world, client_for, corpus):
     chinese = StartupProfileFactory(
         organization=OrganizationFactory(kind="startup", name="沪芯储能"),
         name="沪芯储能",
@@ -197,7 +197,6 @@ def test_each_language_finds_its_own_profiles(world, client_for, corpus):
         found = client.get("/api/search/startups/", {"q": text}).json()["results"]
         return [hit["startup"]["name"] for hit in found]
 
-    assert names("锂离子电池") == ["沪芯储能"]
-    assert names("电池") == ["沪芯储能"]  # a one-word search: its one word is the evidence
-    assert names("lithium-ion battery cells") == ["VoltCell"]
+    assert set(names("锂离子电池")) == {"沪芯储能", "VoltCell"}
+    assert set(names("lithium-ion battery cells")) == {"VoltCell", "沪芯储能"}
     assert names("xyzzy quantum basket weaving") == []

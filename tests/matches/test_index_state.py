@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.core.management import call_command
 
 from backend.common.models import DocumentChange
 from backend.matches import indexing
-from backend.matches.engine import registry
-from backend.matches.models import Side
+from backend.matches.engine import embedder, registry
+from backend.matches.models import ChunkVector, Side
+from matching.multilingual import MULTILINGUAL
 from tests.factories import OrganizationFactory, StartupProfileFactory, index_documents
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
@@ -96,3 +98,51 @@ def test_reconcile_logs_only_rows_whose_text_changed_without_a_logged_change(db)
     indexing.drain()
     assert indexing.index_reconcile() == 0
     assert first.pk in registry.space(Side.STARTUP)
+
+
+class Interrupted(Exception):
+    pass
+
+
+def test_new_encoder_vectors_are_embedded_in_resumable_batches_while_the_old_ones_serve(
+    db, monkeypatch
+):
+    profiles = [indexed_profile(name) for name in ("Alpha", "Beta", "Gamma")]
+    multilingual = embedder().model_ids[MULTILINGUAL]
+    # As after an upgrade that adds the multilingual encoder: its vectors are missing.
+    ChunkVector.objects.filter(model_id=multilingual).delete()
+    registry.reset()
+    assert not registry.space(Side.STARTUP).bilingual  # serving the primary vectors alone
+    monkeypatch.setattr(indexing, "BATCH_DOCUMENTS", 1)
+    seen: list[tuple[int, int]] = []
+
+    def interrupt_after_first(done, total):
+        seen.append((done, total))
+        raise Interrupted
+
+    with pytest.raises(Interrupted):
+        indexing.index_embed(progress=interrupt_after_first)
+
+    done = set(ChunkVector.objects.filter(model_id=multilingual).values_list("owner_id", flat=True))
+    assert seen == [(1, 3)] and len(done) == 1  # the first batch was kept
+    registry.refresh()
+    assert not registry.space(Side.STARTUP).bilingual  # still the old vectors, still serving
+    progress: list[tuple[int, int]] = []
+    assert indexing.index_embed(progress=lambda d, t: progress.append((d, t))) == 2
+    assert progress == [(1, 2), (2, 2)]  # resumed: only the two left
+    owners = set(
+        ChunkVector.objects.filter(model_id=multilingual).values_list("owner_id", flat=True)
+    )
+    assert owners == {p.pk for p in profiles}
+    report = indexing.index_rebuild()
+    assert report.encoded_chunks == 0  # everything was stored
+    assert registry.space(Side.STARTUP).bilingual
+
+
+def test_rebuild_index_shows_progress(db, capsys):
+    indexed_profile("Alpha")
+    call_command("rebuild_index")
+
+    output = capsys.readouterr()
+    assert "Index rebuilt:" in output.out
+    assert "matching" in output.err and "doc" in output.err

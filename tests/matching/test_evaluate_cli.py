@@ -79,7 +79,7 @@ def test_evaluate_cli_prints_the_table_and_writes_a_trec_run(market, tmp_path):
     assert len(run) == 10
     assert {tuple(r[:2]) for r in run} == {("T-101", "Q0"), ("T-102", "Q0")}
     assert [r[3] for r in run] == ["1", "2", "3", "4", "5"] * 2
-    assert {r[5] for r in run} == {"innomatch"}
+    assert {r[5] for r in run} == {"cohortis"}
     assert all(len(r) == 6 for r in run)
     assert (run[0][2], run[5][2]) == ("CO-1", "CO-2")
     scores = [float(r[4]) for r in run[:5]]
