@@ -81,9 +81,8 @@ class Embedder:
         other vectors and says so in a suffix, so that its vectors are cached and indexed apart.
         """
         # ":gloss": Chinese text is encoded through its English reading (``english_reading``).
-        if self.backend == "onnx-int8":
-            return f"{self.source_model_id}:onnx-int8:gloss"
-        return f"{self.source_model_id}:gloss"
+        reading = f"{self.source_model_id}:gloss"
+        return f"{reading}:onnx-int8" if self.backend == "onnx-int8" else reading
 
     @property
     def source_model_id(self) -> str:

@@ -471,7 +471,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"statements ({int(results['default'].get('young_queries', 0))} challenges have one)"
     )
     print(probe.summary())
-    print(_terms_line("default", TERMS))
+    print(_terms_line("default (English)", TERMS))
+    print(_terms_line("default (bilingual)", MULTILINGUAL_TERMS))
     return 0
 
 

@@ -55,7 +55,8 @@ chunks = {}
 documents = {"challenge": Challenge.objects.all(), "startup": StartupProfile.objects.all()}
 for side, rows in documents.items():
     for row in rows:
-        wanted = len(model.chunk(engine.document_of(side, row)))
+        # Every chunk once per encoder.
+        wanted = len(model.chunk(engine.document_of(side, row))) * len(model.model_ids)
         stored = ChunkVector.objects.filter(side=side, owner_id=row.pk).count()
         chunks[f"{side}-{row.pk}"] = [wanted, stored]
 told = Counter(

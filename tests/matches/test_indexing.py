@@ -21,6 +21,7 @@ from backend.programs.services import (
 )
 from backend.startups.models import StartupProfile
 from backend.startups.services import profile_save
+from matching.multilingual import MULTILINGUAL, PRIMARY
 from tests.factories import (
     AcceleratorFactory,
     ChallengeFactory,
@@ -91,11 +92,19 @@ def test_the_indexer_stores_every_chunk_vector_and_logs_the_change(world):
     profile = make_profiles()["VoltCell"]
     indexing.changes_record_for(Side.STARTUP, [profile.pk])
     report = indexing.drain()
+    model_ids = engine.embedder().model_ids
     rows = ChunkVector.objects.filter(side=Side.STARTUP, owner_id=profile.pk)
+    primary = rows.filter(model_id=model_ids[PRIMARY])
+    multilingual = rows.filter(model_id=model_ids[MULTILINGUAL])
     assert report.applied == 1
-    assert report.encoded_chunks == rows.count() == 3  # the summary and two statements
-    assert {row.field for row in rows} == {"text", "statement"}
-    assert all(len(bytes(row.vector)) == 384 * 4 for row in rows)
+    assert report.encoded_chunks == primary.count() == 3  # the summary and two statements
+    assert {row.field for row in primary} == {"text", "statement"}
+    assert all(len(bytes(row.vector)) == 384 * 4 for row in primary)
+    # The same chunks from the multilingual encoder.
+    assert sorted(multilingual.values_list("content_hash", flat=True)) == sorted(
+        primary.values_list("content_hash", flat=True)
+    )
+    assert all(len(bytes(row.vector)) == 512 * 4 for row in multilingual)
     assert IndexChange.objects.filter(side=Side.STARTUP, owner_id=profile.pk).exists()
     assert not DocumentChange.objects.exists()  # the log is pruned once applied
     profile.refresh_from_db()
@@ -112,7 +121,7 @@ def test_reapplying_unchanged_text_encodes_nothing_and_a_changed_text_only_the_c
     profile.save()
     indexing.changes_record_for(Side.STARTUP, [profile.pk])
     assert indexing.drain().encoded_chunks == 1
-    assert ChunkVector.objects.filter(owner_id=profile.pk, side=Side.STARTUP).count() == 4
+    assert ChunkVector.objects.filter(owner_id=profile.pk, side=Side.STARTUP).count() == 4 * 2
 
 
 @pytest.mark.django_db(transaction=True)  # so that "inside a transaction" means the indexer's
@@ -300,7 +309,8 @@ def test_evidence_sentences_are_stored_so_a_restart_encodes_none_again(
     challenge = battery_challenge(accelerator)
     index_documents(challenge)
     assert SentenceVector.objects.exists()
-    engine.sentence_vectors._cache.clear()  # a new process remembers nothing
+    for cache in engine.sentence_vectors.values():
+        cache._cache.clear()  # a new process remembers nothing
     engine.registry.reset()
     encoder_calls.clear()
     Match.objects.all().delete()

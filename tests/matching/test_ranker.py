@@ -30,6 +30,7 @@ def test_obviously_right_profile_ranks_first(market, embedder):
     assert [h.score for h in battery] == sorted((h.score for h in battery), reverse=True)
     assert set(battery[0].components) == {
         "lexical",
+        "bm25",
         "dense_text",
         "dense_statement",
         "title_statement",
