@@ -338,3 +338,28 @@ def test_pages_fit_a_phone(open_page, site):
     shoot(startup, "en-phone-for-you")
     startup.goto("/conversations/")
     shoot(startup, "en-phone-conversations")
+
+
+def test_a_chinese_challenge_is_proposed_startups_in_both_languages(open_page, site):
+    firm = open_page(FIRM, lang="zh-hans")
+    firm.get_by_role("link", name="发布需求").first.click()
+    firm.locator("#id_title").fill("电动公交车动力电池快充")
+    firm.locator("#id_problem_statement").fill(
+        "我们的电动公交车需要在场站十分钟内充到百分之八十的锂离子电池电芯，并在炎热夏季保持长循环寿命。"
+    )
+    firm.locator("#id_required_capabilities").fill("快充锂离子电芯设计\n电池循环寿命测试")
+    firm.get_by_role("button", name="保存并发布").click()
+    expect(firm.locator("h1")).to_have_text("电动公交车动力电池快充")
+
+    firm.get_by_role("link", name="查看匹配").first.click()
+    # Its English and its Chinese battery startups, each with a sentence pair as evidence.
+    english = card_for(firm, "VoltCell Energy")
+    chinese = card_for(firm, "沪芯储能科技")
+    expect(english).to_be_visible(timeout=60_000)
+    expect(chinese).to_be_visible()
+    expect(english.locator(".evidence-pair").first).to_be_visible()
+    expect(english.locator(".evidence-pair .ev-cap").first).to_contain_text(re.compile("[A-Za-z]"))
+    expect(chinese.locator(".evidence-pair .ev-cap").first).to_contain_text(
+        re.compile("[\u4e00-\u9fff]")
+    )
+    shoot(firm, "zh-firm-chinese-challenge-matches")

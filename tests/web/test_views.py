@@ -718,3 +718,15 @@ def test_a_startups_page_says_it_is_finding_challenges_after_a_save(world):
     profile = StartupProfileFactory(organization=world.startup, matching_status="pending")
     page = client_as(world.startup_user).get("/for-you/").content.decode()
     assert f'data-document="{profile.pk}"' in page and "Finding challenges" in page
+
+
+def test_no_template_comment_spans_lines():
+    # Django's {# #} comments end at the line's end; one that spans lines is printed on the page.
+    templates = Path(__file__).resolve().parents[2] / "backend" / "web" / "templates"
+    broken = [
+        f"{path.relative_to(templates)}:{number}"
+        for path in templates.rglob("*.html")
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if line.count("{#") > line.count("#}")
+    ]
+    assert broken == []
