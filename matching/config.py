@@ -10,6 +10,7 @@ from matching.errors import ModelNotFoundError
 from matching.multilingual import MULTILINGUAL
 from matching.onnx_backend import check_backend
 
+
 @dataclass(frozen=True)
 class EngineConfig:
     """Everything the engine can be told; the defaults work standalone.
