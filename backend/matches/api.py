@@ -22,7 +22,12 @@ from backend.programs.selectors import challenges_editable_by, challenges_visibl
 from backend.startups.api import StartupProfileFilter, StartupProfileSerializer
 from backend.startups.models import StartupProfile
 from backend.startups.selectors import profile_of
-from backend.startups.visibility import blank, profile_withheld, visible_fields
+from backend.startups.visibility import (
+    blank,
+    profile_withheld,
+    readable_profiles,
+    visible_fields,
+)
 
 
 class MatchChallengeSerializer(serializers.Serializer):
@@ -137,6 +142,20 @@ class MatchFilter(django_filters.FilterSet):
     class Meta:
         model = Match
         fields = ["status", "challenge"]
+
+    PROFILE_FIELDS = ("stage", "region", "trl_min", "trl_max", "tags")
+
+    def filter_queryset(self, queryset):
+        """A filter on the startup's fields finds only profiles the requester reads: a
+        withdrawn profile's region or stage is not theirs to learn by filtering."""
+        queryset = super().filter_queryset(queryset)
+        if any(
+            self.form.cleaned_data.get(name) not in (None, "", []) for name in self.PROFILE_FIELDS
+        ):
+            user = getattr(self.request, "user", None)
+            actor = actor_for(user) if user is not None else None
+            queryset = queryset.filter(readable_profiles(actor, prefix="startup__"))
+        return queryset
 
 
 class MatchViewSet(ReadViewSet):

@@ -12,6 +12,8 @@ Every serializer, page and export that shows a startup to a firm asks `profile_v
 
 from __future__ import annotations
 
+from django.db.models import Q
+
 from backend.accounts.selectors import Actor
 from backend.startups.models import StartupProfile
 
@@ -34,6 +36,18 @@ def profile_withheld(actor: Actor | None, profile: StartupProfile) -> bool:
     if actor is None:
         return True
     return not (actor.is_operator or profile.organization_id == actor.organization_id)
+
+
+def readable_profiles(actor: Actor | None, prefix: str = "") -> Q:
+    """The profiles whose fields the actor reads, as a filter (``prefix``: the path to the
+    profile, e.g. "startup__"): a filter on a profile's fields must not find a withheld one, or
+    its answer would tell what the profile says."""
+    if actor is not None and actor.is_operator:
+        return Q()
+    readable = Q(**{f"{prefix}published": True})
+    if actor is not None and actor.organization_id is not None:
+        readable |= Q(**{f"{prefix}organization_id": actor.organization_id})
+    return readable
 
 
 def visible_fields(

@@ -80,3 +80,26 @@ def test_a_republished_profile_shows_again(world, client_for, challenge, withdra
     profile.save()
     for body in bodies(firm, challenge, match):
         assert "Secretive Labs" in body and PITCH in body and CAPABILITY in body
+
+
+def test_filtering_on_profile_fields_does_not_reveal_a_withdrawn_profile(
+    world, client_for, challenge, withdrawn
+):
+    profile, match = withdrawn
+    filters = [
+        {"region": profile.region},
+        {"stage": profile.stage},
+        {"trl_min": profile.trl, "trl_max": profile.trl},
+    ]
+
+    def found(client, params):
+        listed = client.get("/api/matches/", params).json()["results"]
+        under = client.get(f"/api/challenges/{challenge.pk}/matches/", params).json()["results"]
+        return {m["id"] for m in listed}, {m["id"] for m in under}
+
+    firm = client_for(world.enterprise_user)
+    operator = client_for(world.operator_user)
+    for params in filters:
+        assert found(firm, params) == (set(), set())
+        assert found(operator, params) == ({match.pk}, {match.pk})
+    assert found(firm, {}) == ({match.pk}, {match.pk})  # the row itself stays

@@ -62,7 +62,7 @@ def challenge_matches(request, pk: int):
     if form.is_bound and form.is_valid():
         # The API's own filter set, so that a filter means the same on the page and in the API.
         params = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
-        matches = MatchFilter(params, queryset=matches).qs
+        matches = MatchFilter(params, queryset=matches, request=request).qs
     tab = tab_of(request)
     # Connected cards link their conversation: load it with the list, not one query per card.
     shown = as_seen_by(
