@@ -5,6 +5,7 @@ from collections.abc import Callable
 from typing import Any
 
 import django_filters
+from django import forms
 from django.db import connection
 from django.db.models import Q, QuerySet, TextField
 from django.db.models.functions import Cast
@@ -29,6 +30,18 @@ def json_list_contains_any(qs: QuerySet, field: str, values: list[str]) -> Query
     for value in values:
         condition |= Q(**{f"{alias}__icontains": json.dumps(value)})
     return qs.alias(**{alias: Cast(field, TextField())}).filter(condition)
+
+
+class TrlFilter(django_filters.NumberFilter):
+    """A Technology Readiness Level: a whole number from 1 to 9; anything else answers 400 (a
+    decimal or an out-of-range level would silently filter on nothing)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 9)
+        super().__init__(*args, **kwargs)
 
 
 class CommaListFilter(django_filters.CharFilter):

@@ -13,7 +13,7 @@ from backend.accounts.permissions import OrganizationRolePermission
 from backend.accounts.selectors import Actor, actor_for
 from backend.accounts.viewsets import ActorMixin, ReadViewSet, for_actor
 from backend.common.errors import NotFoundError, PermissionDeniedError
-from backend.common.filters import CommaListFilter, VisibleModelChoiceFilter
+from backend.common.filters import CommaListFilter, TrlFilter, VisibleModelChoiceFilter
 from backend.matches import selectors, services
 from backend.matches.models import Match
 from backend.programs.api import ChallengeFilter, ChallengeSerializer
@@ -132,8 +132,8 @@ class MatchFilter(django_filters.FilterSet):
         field_name="startup__stage", choices=StartupProfile.Stage.choices
     )
     region = django_filters.CharFilter(field_name="startup__region", lookup_expr="iexact")
-    trl_min = django_filters.NumberFilter(field_name="startup__trl", lookup_expr="gte")
-    trl_max = django_filters.NumberFilter(field_name="startup__trl", lookup_expr="lte")
+    trl_min = TrlFilter(field_name="startup__trl", lookup_expr="gte")
+    trl_max = TrlFilter(field_name="startup__trl", lookup_expr="lte")
     tags = CommaListFilter(field_name="startup__technology_tags")
     min_score = django_filters.NumberFilter(field_name="score", lookup_expr="gte")
     # A challenge the user may not read answers as a missing one, never "200, none of yours".

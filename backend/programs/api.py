@@ -11,7 +11,7 @@ from backend.accounts.models import Organization
 from backend.accounts.permissions import OrganizationRolePermission
 from backend.accounts.viewsets import EditViewSet, for_actor
 from backend.common.errors import NotFoundError
-from backend.common.filters import CommaListFilter, VisibleModelChoiceFilter
+from backend.common.filters import CommaListFilter, TrlFilter, VisibleModelChoiceFilter
 from backend.common.serializers import statement_list
 from backend.programs import selectors, services
 from backend.programs.models import Accelerator, Challenge, Cohort, CohortMembership
@@ -74,7 +74,7 @@ class AcceleratorFilter(django_filters.FilterSet):
 class ChallengeFilter(django_filters.FilterSet):
     accelerator = VisibleModelChoiceFilter(visible_to=for_actor(selectors.accelerators_visible_to))
     tags = CommaListFilter(field_name="industry_tags")
-    trl = django_filters.NumberFilter(method="filter_trl", label="TRL inside the target range")
+    trl = TrlFilter(method="filter_trl", label="TRL inside the target range")
 
     class Meta:
         model = Challenge

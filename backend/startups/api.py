@@ -10,7 +10,7 @@ from backend.accounts.models import Organization
 from backend.accounts.permissions import OrganizationRolePermission
 from backend.accounts.viewsets import ReadViewSet
 from backend.common.errors import NotFoundError, PermissionDeniedError
-from backend.common.filters import CommaListFilter
+from backend.common.filters import CommaListFilter, TrlFilter
 from backend.common.serializers import StrictBooleanField, StrictCharField, statement_list
 from backend.startups import selectors, services
 from backend.startups.models import StartupProfile
@@ -62,8 +62,8 @@ class StartupProfileSerializer(serializers.ModelSerializer):
 class StartupProfileFilter(django_filters.FilterSet):
     tags = CommaListFilter(field_name="technology_tags")
     industries = CommaListFilter(field_name="industries")
-    trl_min = django_filters.NumberFilter(field_name="trl", lookup_expr="gte")
-    trl_max = django_filters.NumberFilter(field_name="trl", lookup_expr="lte")
+    trl_min = TrlFilter(field_name="trl", lookup_expr="gte")
+    trl_max = TrlFilter(field_name="trl", lookup_expr="lte")
     region = django_filters.CharFilter(lookup_expr="iexact")
 
     class Meta:

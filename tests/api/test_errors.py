@@ -174,3 +174,27 @@ def test_openapi_schema_documents_every_endpoint_without_warnings(tmp_path):
         "/api/cohorts/{id}/members/",
     ):
         assert path in schema, path
+
+
+@pytest.mark.parametrize("value", ["null", "0", "-3", "2.5", "ten", ""])
+def test_a_page_size_that_is_not_a_positive_whole_number_answers_400(world, client_for, value):
+    client = client_for(world.enterprise_user)
+    error = assert_error_shape(client.get("/api/challenges/", {"page_size": value}), 400)
+    assert "page_size" in error["fields"]
+    assert client.get("/api/challenges/", {"page_size": "5"}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("url", "name"),
+    [
+        ("/api/matches/", "trl_min"),
+        ("/api/matches/", "trl_max"),
+        ("/api/startups/", "trl_min"),
+        ("/api/challenges/", "trl"),
+    ],
+)
+@pytest.mark.parametrize("value", ["0.5", "0", "10", "high"])
+def test_a_trl_filter_takes_only_a_level_from_1_to_9(world, client_for, url, name, value):
+    client = client_for(world.enterprise_user)
+    assert_error_shape(client.get(url, {name: value}), 400)
+    assert client.get(url, {name: "5"}).status_code == 200
