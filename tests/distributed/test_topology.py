@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 
 import pytest
@@ -107,7 +108,8 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_duplicates_nothing(stack):
     wait_for(lambda: indexed() == set(names), 180, "a new worker to finish the batch")
 
     embedder = Embedder()
-    for name in names:
+    # Every chunk once per encoder: each encoder's rows are exactly the expected chunks.
+    for name, model_id in itertools.product(names, embedder.model_ids.values()):
         expected = embedder.chunk(
             Document(
                 id=0, text=long_summary + f" {name}.", statements=(f"{name} radar calibration",)
@@ -116,7 +118,9 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_duplicates_nothing(stack):
         rows = stack.sql(
             "SELECT c.field, c.ordinal, c.content_hash FROM matches_chunkvector c "
             "JOIN startups_startupprofile p ON p.id = c.owner_id "
-            "WHERE c.side = 'startup' AND p.name = %s ORDER BY c.field, c.ordinal",
+            "WHERE c.side = 'startup' AND p.name = %s AND c.model_id = %s "
+            "ORDER BY c.field, c.ordinal",
             name,
+            model_id,
         )
         assert sorted(rows) == sorted((c.field, c.ordinal, c.content_hash) for c in expected)
