@@ -58,7 +58,7 @@ class EngineConfig:
     # The same evidence for a free-text search result (``SearchSpace.search(evidenced=True)``),
     # at a floor of its own: a query of a few words is one short vector, and by chance its best
     # similarity with some of a pool's many short chunks and statements reaches far past 0.15.
-    # Measured with all-MiniLM-L6-v2 on the demo (13 SBIR challenges, 262 SBIR profiles), 65
+    # Measured with all-MiniLM-L6-v2 on the earlier demo (13 SBIR topics, 262 SBIR profiles), 65
     # nonsense queries (60 random letter strings, "xyzzy quantum basket weaving", "asdf qwer
     # zxcv", ...) against 25 short real ones ("battery", "lithium-ion battery cells", "infrared
     # drone detection", "anode supplier", ...), each query's best similarity:

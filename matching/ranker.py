@@ -60,14 +60,18 @@ MULTILINGUAL_TERMS: dict[str, tuple[float, tuple[str, ...]]] = {
     "dense": (1.0, ("dense_statement", "dense_text")),
     "reading": (1.0, ("reading_statement", "reading_text")),
     "title": (0.5, ("title_statement", "reading_title")),
+    "feedback": (1.0, ("feedback",)),
 }
+# Pseudo-relevance feedback of a bilingual ranking (``SearchSpace._feedback``): how many of the
+# first pass's best documents of each language stand in as a second query for that language.
+FEEDBACK_DOCUMENTS = 3
 FEATURES = ("lexical", "bm25", "dense_text", "dense_statement", "title_statement")
 DENSE_FEATURES = ("dense_text", "dense_statement", "title_statement")
 # In a bilingual ranking, the same three from the primary model's vectors, which read Chinese
 # through its English reading (``glossary.english_reading``): a second view of every pair.
 READING_FEATURES = ("reading_text", "reading_statement", "reading_title")
 LEXICAL_FEATURES = frozenset({"lexical", "bm25"})
-PER_LANGUAGE = LEXICAL_FEATURES | set(READING_FEATURES)
+PER_LANGUAGE = LEXICAL_FEATURES | set(READING_FEATURES) | {"feedback"}
 SOFT_MAX_TEMPERATURE = 0.1
 # Words a pair must share to be proposed where the model cannot read one side: one common word
 # ("algorithm", "system") is a coincidence more often than a match.
@@ -495,8 +499,41 @@ class SearchSpace:
                     PRIMARY, query_chunks, primary.reshape(len(query_chunks), -1), pool
                 )
                 features.update(zip(READING_FEATURES, reading.values(), strict=True))
+            features["feedback"] = self._feedback(pool, features, chinese)
         groups = chinese if encoder == MULTILINGUAL else None
         return CandidatePool(list(pool), features, encoder, groups)
+
+    def _feedback(
+        self, pool: list[DocId], features: dict[str, np.ndarray], chinese: np.ndarray
+    ) -> np.ndarray:
+        """Pseudo-relevance feedback in each language of a bilingual ranking: how alike each
+        candidate is to the ``FEEDBACK_DOCUMENTS`` best of its own language after a first pass,
+        read by the encoder that reads that language best (the primary model for English, the
+        multilingual one for Chinese). Two documents in one language compare better than a query
+        and a candidate across languages, so the best few carry the query over to the rest."""
+        terms = {k: t for k, t in (self.terms or MULTILINGUAL_TERMS).items() if k != "feedback"}
+        order = _order(combine(features, terms, chinese))
+        feedback = np.zeros(len(pool), dtype=np.float32)
+        for language in (True, False):
+            members = chinese == language
+            if not members.any():
+                continue
+            best = [pool[i] for i in order if members[i]][:FEEDBACK_DOCUMENTS]
+            encoder = MULTILINGUAL if language else PRIMARY
+            chunks = [chunk for doc_id in best for chunk in self._chunks[doc_id]]
+            if not chunks:
+                continue
+            vectors = np.vstack([self.vectors_of(doc_id, encoder) for doc_id in best])
+            alike = self._dense_features(encoder, chunks, vectors, pool)
+            standing = np.max(
+                [
+                    _grouped_zscore(alike[name], chinese)
+                    for name in ("dense_statement", "dense_text")
+                ],
+                axis=0,
+            )
+            feedback[members] = standing[members]
+        return feedback
 
     def _bilingual_lexical(
         self, query: Document, pool: list[DocId], bm25: np.ndarray, same_language: np.ndarray
