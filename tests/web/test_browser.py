@@ -357,6 +357,8 @@ def test_a_chinese_challenge_is_proposed_startups_in_both_languages(open_page, s
     chinese = card_for(firm, "沪芯储能科技")
     expect(english).to_be_visible(timeout=60_000)
     expect(chinese).to_be_visible()
+    # The Open tab counts the proposals that arrived live, without a reload.
+    expect(firm.locator('[data-tab-count="open"]')).to_have_text(re.compile(r"^[1-9][0-9]*$"))
     expect(english.locator(".evidence-pair").first).to_be_visible()
     expect(english.locator(".evidence-pair .ev-cap").first).to_contain_text(re.compile("[A-Za-z]"))
     expect(chinese.locator(".evidence-pair .ev-cap").first).to_contain_text(

@@ -78,7 +78,11 @@
     } else {
       before = list.firstElementChild;
     }
+    if (document.getElementById(card.id)) return; // two events raced for one card
     list.insertBefore(card, before);
+    // A proposal is open: the tab's count follows the list without a reload.
+    var open = document.querySelector('[data-tab-count="open"]');
+    if (open) open.textContent = String((parseInt(open.textContent, 10) || 0) + 1);
   }
 
   // "Finding startups..." until the indexer reports; then gone, or a failure with a retry.
