@@ -284,6 +284,9 @@ def test_a_confidential_challenge_is_found_only_by_the_startups_matched_with_it(
     assert response.status_code == 404
     assert "This page does not exist" in response.content.decode()
     assert secret.title not in outsider.get("/challenges/").content.decode()
+    # The matched startup sees it listed, marked confidential.
+    listed = client_as(world.startup_user).get("/challenges/").content.decode()
+    assert secret.title in listed and "pill-confidential" in listed
     assert (
         client_as(world.other_enterprise_user).get(f"/challenges/{secret.pk}/").status_code == 404
     )
@@ -432,7 +435,8 @@ def test_a_search_that_nothing_fits_says_so_and_what_to_try(world, accelerator, 
     html = client.get("/challenges/", {"q": NONSENSE}).content.decode()
     assert battery.title not in html
     assert "data-search-empty" in html and "Nothing fits this search" in html
-    assert "fewer or more general words" in html and "the other language" in html
+    assert "fewer or more general words" in html
+    assert "A search in Chinese finds challenges written in English too" in html
     assert "Search without filters" not in html  # there are none to drop
     html = client.get("/challenges/", {"q": NONSENSE, "tags": "batteries"}).content.decode()
     assert battery.title not in html
@@ -440,7 +444,7 @@ def test_a_search_that_nothing_fits_says_so_and_what_to_try(world, accelerator, 
 
     client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/challenges/"})
     html = client.get("/challenges/", {"q": NONSENSE}).content.decode()
-    assert "没有符合这次搜索的结果" in html and "换一种语言搜索" in html
+    assert "没有符合这次搜索的结果" in html and "中文搜索也能找到英文需求" in html
 
 
 @pytest.mark.slow
