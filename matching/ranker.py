@@ -436,7 +436,7 @@ class SearchSpace:
         brings its vectors and the query or an allowed candidate is Chinese."""
         if not self.bilingual or MULTILINGUAL not in as_channels(query_vectors):
             return PRIMARY
-        if is_chinese(query) or any(d in self._chinese for d in allowed):
+        if is_chinese(query) or not self._chinese.isdisjoint(allowed):
             return MULTILINGUAL
         return PRIMARY
 

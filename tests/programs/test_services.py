@@ -121,15 +121,20 @@ def _stored(challenge: Challenge) -> tuple[dict, dict, int]:
     )
 
 
+def challenge_in(accelerator, status: str):
+    """A challenge of the accelerator in ``status``, published unless it is a draft."""
+    return ChallengeFactory(
+        accelerator=accelerator,
+        status=status,
+        published_at=None if status == "draft" else timezone.now(),
+    )
+
+
 @pytest.mark.parametrize("stranger", ["other_enterprise", "startup", "operator"])
 @pytest.mark.parametrize("write", FIRM_WRITES)
 def test_only_the_firm_running_the_accelerator_may_write(world, accelerator, write, stranger):
     start, call = FIRM_WRITES[write]
-    challenge = ChallengeFactory(
-        accelerator=accelerator,
-        status=start,
-        published_at=None if start == "draft" else timezone.now(),
-    )
+    challenge = challenge_in(accelerator, start)
     before = _stored(challenge)
     with pytest.raises(PermissionDeniedError):
         call(actor_for(world.user(stranger)), challenge)
@@ -195,11 +200,7 @@ def test_a_stranger_learns_nothing_from_the_challenges_state(world):
 @pytest.mark.parametrize("write", FIRM_WRITES)
 def test_the_owner_is_read_from_the_stored_row_not_the_callers_copy(world, accelerator, write):
     start, call = FIRM_WRITES[write]
-    challenge = ChallengeFactory(
-        accelerator=accelerator,
-        status=start,
-        published_at=None if start == "draft" else timezone.now(),
-    )
+    challenge = challenge_in(accelerator, start)
     before = _stored(challenge)
     # The caller's copy says the stranger runs the programme; the stored rows say otherwise.
     accelerator.enterprise = world.other_enterprise
