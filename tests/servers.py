@@ -7,6 +7,7 @@ server give it a database of its own, migrated here and dropped afterwards.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import socket
@@ -194,3 +195,31 @@ class Worker(Process):
             env,
             log,
         )
+
+
+@contextlib.contextmanager
+def seeded_server(tmp: Path, seed_module: str) -> Iterator[tuple[Server, dict]]:
+    """The platform as deployed (collected static files, migrations, inline tasks, the tests'
+    Redis when there is one) on a throwaway database seeded by `seed_module`'s `main()`, which
+    prints a JSON line of what the tests need; yields the running server and that line."""
+    extra = {"TASKS_INLINE": "1", "LOG_LEVEL": "WARNING", "VAR_DIR": str(tmp / "var")}
+    redis_url = os.environ.get("REDIS_URL", "")
+    if redis_url:
+        import redis
+
+        # A Redis database of its own, so nothing else on that Redis mixes in.
+        extra["REDIS_URL"] = redis_url.rsplit("/", 1)[0] + "/7"
+        redis.Redis.from_url(extra["REDIS_URL"]).flushdb()
+    with throwaway_database(tmp) as database_url:
+        env = server_env(database_url, tmp, **extra)
+        if not redis_url:
+            env.pop("REDIS_URL", None)
+        manage(env, "migrate", "--noinput")
+        manage(env, "collectstatic", "--noinput")
+        printed = manage(env, "shell", "-c", f"from {seed_module} import main; main()")
+        seed = json.loads(printed.strip().splitlines()[-1])
+        server = Server(env, tmp / "server.log").wait_ready()
+        try:
+            yield server, seed
+        finally:
+            server.stop()

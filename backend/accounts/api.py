@@ -13,9 +13,10 @@ from backend.accounts.selectors import actor_for
 from backend.accounts.services import user_create_with_organization
 from backend.accounts.throttles import AddressThrottledView, is_locked_out, locked_out_error
 from backend.common.errors import ApplicationError
+from backend.common.serializers import StrictCharField, StrictModelSerializer
 
 
-class OrganizationSerializer(serializers.ModelSerializer):
+class OrganizationSerializer(StrictModelSerializer):
     class Meta:
         model = Organization
         fields = ["id", "name", "kind"]
@@ -31,7 +32,7 @@ class MeSerializer(serializers.Serializer):
 
 class TokenRequestSerializer(serializers.Serializer):
     email = serializers.EmailField(max_length=254)
-    password = serializers.CharField(max_length=128, trim_whitespace=False)
+    password = StrictCharField(max_length=128, trim_whitespace=False)
 
 
 class TokenResponseSerializer(serializers.Serializer):
@@ -40,9 +41,9 @@ class TokenResponseSerializer(serializers.Serializer):
 
 class SignupSerializer(serializers.Serializer):
     email = serializers.EmailField(max_length=254)
-    password = serializers.CharField(min_length=8, max_length=128, trim_whitespace=False)
-    full_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
-    organization_name = serializers.CharField(max_length=200)
+    password = StrictCharField(min_length=8, max_length=128, trim_whitespace=False)
+    full_name = StrictCharField(max_length=150, required=False, allow_blank=True)
+    organization_name = StrictCharField(max_length=200)
     kind = serializers.ChoiceField(
         choices=[Organization.Kind.ENTERPRISE, Organization.Kind.STARTUP],
         help_text="Operators are created by an administrator, not by sign-up.",

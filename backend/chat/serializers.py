@@ -7,7 +7,12 @@ from rest_framework import serializers
 
 from backend.accounts.models import Organization, User
 from backend.chat.models import Conversation, Message
-from backend.common.serializers import StrictCharField, StrictIntegerField
+from backend.common.serializers import (
+    ID_MAX,
+    StrictCharField,
+    StrictIntegerField,
+    StrictModelSerializer,
+)
 
 
 class SendMessageSerializer(serializers.Serializer):
@@ -18,30 +23,32 @@ class SendMessageSerializer(serializers.Serializer):
 
 
 class ReadSerializer(serializers.Serializer):
-    seq = StrictIntegerField(min_value=0)
+    seq = StrictIntegerField(min_value=0, max_value=ID_MAX)
 
 
 class ResumeSerializer(serializers.Serializer):
-    after_seq = StrictIntegerField(min_value=0)
+    after_seq = StrictIntegerField(min_value=0, max_value=ID_MAX)
 
 
 class InviteOperatorSerializer(serializers.Serializer):
-    user = StrictIntegerField(min_value=1, help_text="The id of an operator's user account.")
+    user = StrictIntegerField(
+        min_value=1, max_value=ID_MAX, help_text="The id of an operator's user account."
+    )
 
 
 class MessagesQuerySerializer(serializers.Serializer):
-    after_seq = serializers.IntegerField(min_value=0, required=False)
-    before_seq = serializers.IntegerField(min_value=1, required=False)
+    after_seq = serializers.IntegerField(min_value=0, max_value=ID_MAX, required=False)
+    before_seq = serializers.IntegerField(min_value=1, max_value=ID_MAX, required=False)
     limit = serializers.IntegerField(min_value=1, max_value=200, default=50)
 
 
-class OrganizationRefSerializer(serializers.ModelSerializer):
+class OrganizationRefSerializer(StrictModelSerializer):
     class Meta:
         model = Organization
         fields = ["id", "name", "kind"]
 
 
-class UserRefSerializer(serializers.ModelSerializer):
+class UserRefSerializer(StrictModelSerializer):
     name = serializers.CharField(source="full_name")
 
     class Meta:
@@ -49,7 +56,7 @@ class UserRefSerializer(serializers.ModelSerializer):
         fields = ["id", "name"]
 
 
-class MessageSerializer(serializers.ModelSerializer):
+class MessageSerializer(StrictModelSerializer):
     """A stored message, the same in REST pages, `message` frames and resume replays.
 
     `body` is plain text: clients render it escaped, never as HTML.
@@ -103,7 +110,7 @@ class ChallengeRefSerializer(serializers.Serializer):
     title = serializers.CharField()
 
 
-class ConversationSerializer(serializers.ModelSerializer):
+class ConversationSerializer(StrictModelSerializer):
     """One conversation as the asking user sees it (`unread_count` and `last_read_seq` are
     theirs). Built by `selectors.conversations_for`, which annotates what is per user."""
 

@@ -9,6 +9,9 @@ from django import forms
 from django.db import connection
 from django.db.models import Q, QuerySet, TextField
 from django.db.models.functions import Cast
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema_field
+from rest_framework.exceptions import ValidationError
 
 
 def json_list_contains_any(qs: QuerySet, field: str, values: list[str]) -> QuerySet:
@@ -32,6 +35,10 @@ def json_list_contains_any(qs: QuerySet, field: str, values: list[str]) -> Query
     return qs.alias(**{alias: Cast(field, TextField())}).filter(condition)
 
 
+TRL_LEVELS = (1, 9)
+
+
+@extend_schema_field({"type": "integer", "minimum": TRL_LEVELS[0], "maximum": TRL_LEVELS[1]})
 class TrlFilter(django_filters.NumberFilter):
     """A Technology Readiness Level: a whole number from 1 to 9; anything else answers 400 (a
     decimal or an out-of-range level would silently filter on nothing)."""
@@ -39,8 +46,8 @@ class TrlFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", 9)
+        kwargs.setdefault("min_value", TRL_LEVELS[0])
+        kwargs.setdefault("max_value", TRL_LEVELS[1])
         super().__init__(*args, **kwargs)
 
 
@@ -81,3 +88,32 @@ class VisibleModelMultipleChoiceFilter(
     VisibleChoicesMixin, django_filters.ModelMultipleChoiceFilter
 ):
     """`?challenge=<id>&challenge=<id>`: several ids, among the rows the user may see."""
+
+
+class StrictFilterBackend(DjangoFilterBackend):
+    """django-filter's backend, except that a typed filter (a number, a choice, an id, a yes/no)
+    given a value it cannot read answers 400, where django-filter would drop the filter and
+    list everything: `?status=`, `?published=null`. Text filters may be empty."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset = self.get_filterset(request, queryset, view)
+        if filterset is not None:
+            unreadable = {
+                name: [problem]
+                for name, declared in filterset.filters.items()
+                if name in request.query_params
+                and (problem := _unreadable(declared, request.query_params.getlist(name)))
+            }
+            if unreadable:
+                raise ValidationError(unreadable)
+        return super().filter_queryset(request, queryset, view)
+
+
+def _unreadable(declared: django_filters.Filter, values: list[str]) -> str | None:
+    if isinstance(declared, django_filters.CharFilter):
+        return None
+    if not any(values):
+        return "Give a value, or leave the filter out."
+    if isinstance(declared, django_filters.BooleanFilter) and not set(values) <= {"true", "false"}:
+        return "Enter true or false."
+    return None

@@ -1,6 +1,8 @@
+from django.db import models
 from rest_framework import serializers
 
 from backend.common.fields import validate_statements
+from backend.common.models import MatchingStatus
 
 
 class StrictCharField(serializers.CharField):
@@ -10,6 +12,11 @@ class StrictCharField(serializers.CharField):
         if not isinstance(data, str):
             self.fail("invalid")
         return super().to_internal_value(data)
+
+
+# The largest id a database row can have (a signed 64-bit integer): a bound on every id a
+# client sends, where a larger one would overflow the database driver.
+ID_MAX = 2**63 - 1
 
 
 class StrictIntegerField(serializers.IntegerField):
@@ -30,12 +37,50 @@ class StrictBooleanField(serializers.BooleanField):
         return data
 
 
+class StrictDecimalField(serializers.DecimalField):
+    """An amount written as a JSON string ("50000.00"), as it is returned and documented: a
+    JSON number would pass through binary floating point first."""
+
+    default_error_messages = {"invalid": 'Write the amount as a string, such as "50000.00".'}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictModelSerializer(serializers.ModelSerializer):
+    """A model serializer whose text, whole-number and yes/no fields take only their JSON type
+    (`"description": 0` is a type error, not "0"), as the schema documents them."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: StrictCharField,
+        models.TextField: StrictCharField,
+        models.SlugField: StrictCharField,
+        models.IntegerField: StrictIntegerField,
+        models.SmallIntegerField: StrictIntegerField,
+        models.BigIntegerField: StrictIntegerField,
+        models.PositiveIntegerField: StrictIntegerField,
+        models.PositiveSmallIntegerField: StrictIntegerField,
+        models.PositiveBigIntegerField: StrictIntegerField,
+        models.BooleanField: StrictBooleanField,
+        models.DecimalField: StrictDecimalField,
+    }
+
+
 def statement_list(
     max_items: int = validate_statements.max_items, max_length: int = validate_statements.max_length
 ) -> serializers.ListField:
     """A list of short statements or tags, each trimmed and non-empty."""
     return serializers.ListField(
-        child=serializers.CharField(max_length=max_length, trim_whitespace=True),
+        child=StrictCharField(max_length=max_length, trim_whitespace=True),
         max_length=max_items,
         required=False,
     )
+
+
+def matching_status_field() -> serializers.ChoiceField:
+    """Where matching stands for a challenge or profile: "" until it is first submitted,
+    documented as the blank choice it is returned as."""
+    return serializers.ChoiceField(choices=MatchingStatus.choices, allow_blank=True, read_only=True)

@@ -14,6 +14,7 @@ from backend.accounts.selectors import Actor, actor_for
 from backend.accounts.viewsets import ActorMixin, ReadViewSet, for_actor
 from backend.common.errors import NotFoundError, PermissionDeniedError
 from backend.common.filters import CommaListFilter, TrlFilter, VisibleModelChoiceFilter
+from backend.common.serializers import StrictCharField, StrictModelSerializer
 from backend.matches import selectors, services
 from backend.matches.models import Match
 from backend.programs.api import ChallengeFilter, ChallengeSerializer
@@ -74,7 +75,7 @@ class EvidenceSerializer(serializers.Serializer):
     shared_terms = serializers.ListField(child=serializers.CharField(), default=list)
 
 
-class MatchSerializer(serializers.ModelSerializer):
+class MatchSerializer(StrictModelSerializer):
     challenge = MatchChallengeSerializer(read_only=True)
     startup = MatchStartupSerializer(read_only=True)
     evidence = EvidenceSerializer(read_only=True)
@@ -124,7 +125,7 @@ class MatchSerializer(serializers.ModelSerializer):
 
 
 class DeclineSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=1_000, required=False, allow_blank=True, default="")
+    reason = StrictCharField(max_length=1_000, required=False, allow_blank=True, default="")
 
 
 class MatchFilter(django_filters.FilterSet):

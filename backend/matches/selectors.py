@@ -76,6 +76,8 @@ def search_space(side: str, text: str, allowed: QuerySet, k: int) -> list[tuple[
     if not allow_ids:
         return []
     document, chunks, vectors = _query(text)
+    if not chunks:  # control characters only: nothing a document could fit
+        return []
     hits = space.search(document, chunks, vectors, k=k, allow_ids=allow_ids, evidenced=True)
     rows = allowed.in_bulk([hit.doc_id for hit in hits])
     return [(rows[hit.doc_id], hit) for hit in hits if hit.doc_id in rows]

@@ -5,12 +5,12 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.common.serializers import StrictIntegerField
+from backend.common.serializers import ID_MAX, StrictIntegerField, StrictModelSerializer
 from backend.notifications import selectors, services
 from backend.notifications.models import Notification
 
 
-class NotificationSerializer(serializers.ModelSerializer):
+class NotificationSerializer(StrictModelSerializer):
     type = serializers.CharField(source="kind")
     seen = serializers.SerializerMethodField()
 
@@ -23,13 +23,15 @@ class NotificationSerializer(serializers.ModelSerializer):
 
 
 class NotificationsQuerySerializer(serializers.Serializer):
-    before = serializers.IntegerField(min_value=1, required=False)
+    before = serializers.IntegerField(min_value=1, max_value=ID_MAX, required=False)
     limit = serializers.IntegerField(min_value=1, max_value=100, default=20)
 
 
 class SeenSerializer(serializers.Serializer):
-    up_to = StrictIntegerField(min_value=0, required=False)
-    ids = serializers.ListField(child=StrictIntegerField(min_value=1), max_length=500, default=list)
+    up_to = StrictIntegerField(min_value=0, max_value=ID_MAX, required=False)
+    ids = serializers.ListField(
+        child=StrictIntegerField(min_value=1, max_value=ID_MAX), max_length=500, default=list
+    )
 
     def validate(self, data):
         if "up_to" not in data and not data["ids"]:

@@ -12,12 +12,17 @@ from backend.accounts.permissions import OrganizationRolePermission
 from backend.accounts.viewsets import EditViewSet, for_actor
 from backend.common.errors import NotFoundError
 from backend.common.filters import CommaListFilter, TrlFilter, VisibleModelChoiceFilter
-from backend.common.serializers import statement_list
+from backend.common.serializers import (
+    StrictCharField,
+    StrictModelSerializer,
+    matching_status_field,
+    statement_list,
+)
 from backend.programs import selectors, services
 from backend.programs.models import Accelerator, Challenge, Cohort, CohortMembership
 
 
-class AcceleratorSerializer(serializers.ModelSerializer):
+class AcceleratorSerializer(StrictModelSerializer):
     enterprise = OrganizationSerializer(read_only=True)
 
     class Meta:
@@ -35,10 +40,11 @@ class AcceleratorSerializer(serializers.ModelSerializer):
         read_only_fields = ["created_at", "updated_at"]
 
 
-class ChallengeSerializer(serializers.ModelSerializer):
+class ChallengeSerializer(StrictModelSerializer):
     enterprise = OrganizationSerializer(source="accelerator.enterprise", read_only=True)
     required_capabilities = statement_list()
     industry_tags = statement_list(max_items=30, max_length=60)
+    matching_status = matching_status_field()
 
     class Meta:
         model = Challenge
@@ -159,7 +165,7 @@ class ChallengeViewSet(EditViewSet):
         return self._move(services.challenge_archive)
 
 
-class CohortSerializer(serializers.ModelSerializer):
+class CohortSerializer(StrictModelSerializer):
     accelerator = serializers.PrimaryKeyRelatedField(queryset=Accelerator.objects.all())
     accepted_count = serializers.SerializerMethodField()
 
@@ -181,7 +187,7 @@ class CohortSerializer(serializers.ModelSerializer):
         return cohort.memberships.filter(status=CohortMembership.Status.ACCEPTED).count()
 
 
-class CohortMembershipSerializer(serializers.ModelSerializer):
+class CohortMembershipSerializer(StrictModelSerializer):
     startup = serializers.PrimaryKeyRelatedField(
         queryset=Organization.objects.filter(kind=Organization.Kind.STARTUP),
         help_text="The startup organisation's id.",
@@ -220,7 +226,7 @@ class CohortMembershipSerializer(serializers.ModelSerializer):
 
 class CohortMembershipUpdateSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=CohortMembership.Status.choices, required=False)
-    note = serializers.CharField(max_length=2_000, required=False, allow_blank=True)
+    note = StrictCharField(max_length=2_000, required=False, allow_blank=True)
 
 
 class CohortFilter(django_filters.FilterSet):

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import django_filters
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -11,15 +11,22 @@ from backend.accounts.permissions import OrganizationRolePermission
 from backend.accounts.viewsets import ReadViewSet
 from backend.common.errors import NotFoundError, PermissionDeniedError
 from backend.common.filters import CommaListFilter, TrlFilter
-from backend.common.serializers import StrictBooleanField, StrictCharField, statement_list
+from backend.common.serializers import (
+    StrictBooleanField,
+    StrictCharField,
+    StrictModelSerializer,
+    matching_status_field,
+    statement_list,
+)
 from backend.startups import selectors, services
 from backend.startups.models import StartupProfile
 
 
-class StartupProfileSerializer(serializers.ModelSerializer):
+class StartupProfileSerializer(StrictModelSerializer):
     # Strict: `"name": 0` or `"published": 0` is a type error (400), not "0" or false.
     name = StrictCharField(max_length=200)
     published = StrictBooleanField(required=False)
+    matching_status = matching_status_field()
     capabilities = statement_list()
     technology_tags = statement_list(max_items=30, max_length=60)
     industries = statement_list(max_items=30, max_length=60)

@@ -137,8 +137,8 @@ def test_page_size_is_capped(world, client_for):
     assert response.status_code == 200
 
 
-def test_bad_page_answers_404_in_the_error_shape(world, client_for):
-    response = client_for(world.enterprise_user).get("/api/startups/?page=abc")
+def test_a_page_past_the_last_answers_404_in_the_error_shape(world, client_for):
+    response = client_for(world.enterprise_user).get("/api/startups/?page=99")
     assert_error_shape(response, 404, "not_found")
 
 
@@ -176,12 +176,19 @@ def test_openapi_schema_documents_every_endpoint_without_warnings(tmp_path):
         assert path in schema, path
 
 
-@pytest.mark.parametrize("value", ["null", "0", "-3", "2.5", "ten", ""])
-def test_a_page_size_that_is_not_a_positive_whole_number_answers_400(world, client_for, value):
+@pytest.mark.parametrize("param", ["page", "page_size"])
+@pytest.mark.parametrize("value", ["null", "abc", "", "0", "00", "-3", "2.5", "²"])
+def test_a_page_or_size_that_is_not_a_positive_whole_number_answers_400(
+    world, client_for, param, value
+):
     client = client_for(world.enterprise_user)
-    error = assert_error_shape(client.get("/api/challenges/", {"page_size": value}), 400)
-    assert "page_size" in error["fields"]
-    assert client.get("/api/challenges/", {"page_size": "5"}).status_code == 200
+    error = assert_error_shape(client.get("/api/challenges/", {param: value}), 400)
+    assert param in error["fields"]
+    assert client.get("/api/challenges/", {param: "1"}).status_code == 200
+
+
+def test_the_last_page_can_be_asked_for_by_name(world, client_for):
+    assert client_for(world.enterprise_user).get("/api/challenges/?page=last").status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -198,3 +205,67 @@ def test_a_trl_filter_takes_only_a_level_from_1_to_9(world, client_for, url, nam
     client = client_for(world.enterprise_user)
     assert_error_shape(client.get(url, {name: value}), 400)
     assert client.get(url, {name: "5"}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("url", "param"),
+    [
+        ("/api/startups/", "published"),
+        ("/api/startups/", "trl_min"),
+        ("/api/challenges/", "status"),
+        ("/api/matches/", "challenge"),
+    ],
+)
+def test_a_typed_filter_given_no_value_answers_400(world, client_for, url, param):
+    """django-filter drops an empty typed filter, which would list everything."""
+    error = assert_error_shape(client_for(world.enterprise_user).get(url, {param: ""}), 400)
+    assert list(error["fields"]) == [param]
+
+
+@pytest.mark.parametrize("value", ["null", "1", "yes", "True"])
+def test_a_yes_no_filter_takes_only_true_or_false(world, client_for, profile, value):
+    client = client_for(world.enterprise_user)
+    error = assert_error_shape(client.get("/api/startups/", {"published": value}), 400)
+    assert error["fields"] == {"published": ["Enter true or false."]}
+    assert client.get("/api/startups/", {"published": "true"}).json()["count"] == 1
+    assert client.get("/api/startups/", {"published": "false"}).json()["count"] == 0
+
+
+def test_an_empty_text_filter_is_no_filter(world, client_for, profile):
+    response = client_for(world.enterprise_user).get("/api/startups/", {"region": ""})
+    assert response.json()["count"] == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"ids": [2**63]}, "ids"),
+        ({"up_to": 2**64}, "up_to"),
+    ],
+)
+def test_an_id_past_any_row_answers_400_not_an_overflow(world, client_for, body, field):
+    response = client_for(world.startup_user).post("/api/notifications/seen/", body, format="json")
+    assert field in assert_error_shape(response, 400)["fields"]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"name": "Lab", "description": 0}, "description"),
+        ({"name": "Lab", "industry_focus": ["batteries"]}, "industry_focus"),
+    ],
+)
+def test_model_text_fields_take_only_strings(world, client_for, body, field):
+    response = client_for(world.enterprise_user).post("/api/accelerators/", body, format="json")
+    assert field in assert_error_shape(response, 400)["fields"]
+
+
+@pytest.mark.parametrize("amount", [0, 50000, 12.5, True])
+def test_a_budget_is_written_as_a_string(world, client_for, challenge, amount):
+    client = client_for(world.enterprise_user)
+    url = f"/api/challenges/{challenge.pk}/"
+    error = assert_error_shape(client.patch(url, {"budget_max": amount}, format="json"), 400)
+    assert "budget_max" in error["fields"]
+    accepted = client.patch(url, {"budget_max": "50000.00"}, format="json")
+    assert accepted.status_code == 200, accepted.content
+    assert accepted.json()["budget_max"] == "50000.00"

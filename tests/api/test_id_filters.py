@@ -141,7 +141,8 @@ def id_filters():
             continue
         seen.add(view_class)
         view = view_class(**getattr(callback, "initkwargs", {}))
-        if DjangoFilterBackend not in list(getattr(view, "filter_backends", [])):
+        backends = getattr(view, "filter_backends", [])
+        if not any(issubclass(backend_class, DjangoFilterBackend) for backend_class in backends):
             continue
         filterset_class = getattr(view, "filterset_class", None)
         if filterset_class is not None:

@@ -94,3 +94,53 @@ def test_profile_body_still_takes_real_types(world, client_for):
     response = client_for(world.startup_user).put("/api/startups/me/", body, format="json")
     assert response.status_code == 201
     assert response.json()["name"] == "Labs" and response.json()["published"] is True
+
+
+def test_every_operation_documents_its_error_responses_in_the_error_shape(schema):
+    error = schema["components"]["schemas"]["Error"]
+    assert error["required"] == ["error"]
+    assert set(error["properties"]["error"]["required"]) == {"code", "message", "fields"}
+    missing = []
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            expected = {"400", "401", "403", "404", "429"}
+            if method in {"post", "put", "patch", "delete"}:
+                expected.add("409")
+            if "requestBody" in operation:
+                expected |= {"413", "415"}
+            for status in sorted(expected):
+                response = operation["responses"].get(status)
+                body = (response or {}).get("content", {}).get("application/json", {})
+                if body.get("schema") != {"$ref": "#/components/schemas/Error"}:
+                    missing.append(f"{method.upper()} {path} {status}")
+    assert missing == []
+
+
+@pytest.mark.parametrize("component", ["Challenge", "StartupProfile"])
+def test_matching_status_documents_the_blank_a_draft_returns(schema, component):
+    node = schema["components"]["schemas"][component]["properties"]["matching_status"]
+    assert _allowed_values(schema, node) >= {"", "pending", "ready", "failed"}
+
+
+def test_a_draft_challenge_returns_a_blank_matching_status(world, client_for, accelerator):
+    response = client_for(world.enterprise_user).post(
+        "/api/challenges/",
+        {"accelerator": accelerator.pk, "title": "Draft", "problem_statement": "Not yet."},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["matching_status"] == ""
+
+
+@pytest.mark.parametrize(
+    ("path", "name", "bounds"),
+    [
+        ("/api/challenges/", "page", {"minimum": 1}),
+        ("/api/challenges/", "page_size", {"minimum": 1}),
+        ("/api/startups/", "trl_min", {"minimum": 1, "maximum": 9}),
+        ("/api/matches/", "trl_max", {"minimum": 1, "maximum": 9}),
+    ],
+)
+def test_query_parameters_document_their_bounds(schema, path, name, bounds):
+    [parameter] = [p for p in schema["paths"][path]["get"]["parameters"] if p["name"] == name]
+    assert bounds.items() <= parameter["schema"].items()

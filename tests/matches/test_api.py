@@ -140,6 +140,13 @@ def test_search_needs_a_query(world, client_for, corpus):
     assert "q" in response.json()["error"]["fields"]
 
 
+@pytest.mark.parametrize("side", ["challenges", "startups"])
+def test_a_query_of_control_characters_finds_nothing(world, client_for, corpus, side):
+    response = client_for(world.enterprise_user).get(f"/api/search/{side}/", {"q": "\x07\x1b"})
+    assert response.status_code == 200
+    assert response.json() == {"count": 0, "results": []}
+
+
 def test_search_in_chinese(world, client_for, accelerator):
     profile = StartupProfileFactory(
         organization=world.startup,

@@ -6,8 +6,6 @@ database created and dropped here when the tests run on PostgreSQL), seeded by t
 
 from __future__ import annotations
 
-import json
-import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -15,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.servers import ROOT, Server, manage, server_env, throwaway_database
+from tests.servers import ROOT, Server, seeded_server
 from tests.web.seed import PASSWORD
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -53,28 +51,8 @@ class Site:
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory) -> Iterator[Site]:
-    tmp = tmp_path_factory.mktemp("web-live")
-    extra = {"TASKS_INLINE": "1", "LOG_LEVEL": "WARNING", "VAR_DIR": str(tmp / "var")}
-    redis_url = os.environ.get("REDIS_URL", "")
-    if redis_url:
-        import redis
-
-        # A Redis database of its own, so nothing else on that Redis mixes in.
-        extra["REDIS_URL"] = redis_url.rsplit("/", 1)[0] + "/7"
-        redis.Redis.from_url(extra["REDIS_URL"]).flushdb()
-    with throwaway_database(tmp) as database_url:
-        env = server_env(database_url, tmp, **extra)
-        if not redis_url:
-            env.pop("REDIS_URL", None)
-        manage(env, "migrate", "--noinput")
-        manage(env, "collectstatic", "--noinput")
-        printed = manage(env, "shell", "-c", "from tests.web.seed import main; main()")
-        seed = json.loads(printed.strip().splitlines()[-1])
-        server = Server(env, tmp / "web.log").wait_ready()
-        try:
-            yield Site(server.url, seed, server)
-        finally:
-            server.stop()
+    with seeded_server(tmp_path_factory.mktemp("web-live"), "tests.web.seed") as (server, seed):
+        yield Site(server.url, seed, server)
 
 
 @pytest.fixture(scope="session")
