@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import django_filters
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
@@ -216,12 +217,32 @@ class CohortMembershipSerializer(StrictModelSerializer):
     # from the firm and the startup; so does every API answer, through this one place.
     OPERATOR_ONLY_FIELDS = ("note", "decided_by")
 
-    def __init__(self, *args, actor=None, **kwargs):
+    def __init__(self, *args, actor=None, for_schema=False, **kwargs):
         super().__init__(*args, **kwargs)
         # Fails closed: without an actor known to be an operator, the private fields are left out.
-        if actor is None or not actor.is_operator:
+        if not for_schema and (actor is None or not actor.is_operator):
             for name in self.OPERATOR_ONLY_FIELDS:
                 self.fields.pop(name, None)
+
+
+class CohortMembershipSchema(OpenApiSerializerExtension):
+    """The schema shows the operator-only fields too, as optional ones: answers to operators
+    carry them, answers to anyone else leave them out."""
+
+    target_class = CohortMembershipSerializer
+
+    def map_serializer(self, auto_schema, direction):
+        schema = auto_schema._map_serializer(
+            CohortMembershipSerializer(for_schema=True), direction, bypass_extensions=True
+        )
+        private = CohortMembershipSerializer.OPERATOR_ONLY_FIELDS
+        schema["required"] = [name for name in schema.get("required", []) if name not in private]
+        for name in private:
+            if name in schema["properties"]:
+                schema["properties"][name]["description"] = (
+                    "Platform operators only: absent from answers to anyone else."
+                )
+        return schema
 
 
 class CohortMembershipUpdateSerializer(serializers.Serializer):

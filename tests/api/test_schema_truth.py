@@ -144,3 +144,11 @@ def test_a_draft_challenge_returns_a_blank_matching_status(world, client_for, ac
 def test_query_parameters_document_their_bounds(schema, path, name, bounds):
     [parameter] = [p for p in schema["paths"][path]["get"]["parameters"] if p["name"] == name]
     assert bounds.items() <= parameter["schema"].items()
+
+
+def test_membership_documents_the_operator_only_fields_as_optional(schema):
+    membership = schema["components"]["schemas"]["CohortMembership"]
+    for name in ("note", "decided_by"):
+        assert name in membership["properties"], name
+        assert name not in membership["required"], name
+        assert "operators only" in membership["properties"][name]["description"]
