@@ -36,10 +36,9 @@ def application():
 
 
 @pytest.fixture(autouse=True)
-async def close_socket_thread_connections(monkeypatch):
-    """Consumers reach the database from worker threads whose connections would persist
-    (CONN_MAX_AGE); let none outlive its call, so the test database can be dropped."""
-    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 0)
+async def close_socket_thread_connections():
+    """Consumers reach the database from worker threads; close their connection after each
+    test, so the test database can be dropped."""
     yield
     await database_sync_to_async(lambda: connection.close())()
 
