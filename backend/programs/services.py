@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import Organization
 from backend.accounts.selectors import Actor, organization_user_ids
@@ -55,17 +57,20 @@ def challenge_create(*, actor: Actor, data: dict[str, Any]) -> Challenge:
     accelerator = data["accelerator"]
     if not actor.is_enterprise or accelerator.enterprise_id != actor.organization_id:
         raise PermissionDeniedError("Challenges go under one of your own accelerators.")
+    _check_deadline(data.get("deadline"))
     return _apply(Challenge(created_by=actor.user, status=Challenge.Status.DRAFT), data)
 
 
 @transaction.atomic
 def challenge_update(*, actor: Actor, challenge: Challenge, data: dict[str, Any]) -> Challenge:
-    stored = Challenge.objects.values_list("accelerator__enterprise_id", flat=True).get(
-        pk=challenge.pk
-    )
-    _check_runs(actor, stored)
+    enterprise_id, stored_deadline = Challenge.objects.values_list(
+        "accelerator__enterprise_id", "deadline"
+    ).get(pk=challenge.pk)
+    _check_runs(actor, enterprise_id)
     if challenge.status == Challenge.Status.ARCHIVED:
         raise InvalidTransitionError("An archived challenge cannot be edited.")
+    if "deadline" in data and data["deadline"] != stored_deadline:
+        _check_deadline(data["deadline"])
     accelerator = data.get("accelerator")
     if accelerator is not None and accelerator.enterprise_id != actor.organization_id:
         raise PermissionDeniedError("Challenges go under one of your own accelerators.")
@@ -82,6 +87,16 @@ CHALLENGE_TRANSITIONS: dict[str, set[str]] = {
     Challenge.Status.CLOSED: {Challenge.Status.OPEN, Challenge.Status.ARCHIVED},
     Challenge.Status.ARCHIVED: set(),
 }
+
+
+def _check_deadline(deadline) -> None:
+    """A deadline is set from today on (Shanghai time): one already past would invite answers
+    to a challenge that no longer waits for them. One that has passed since may stay on a
+    challenge being edited for something else."""
+    if deadline is not None and deadline < timezone.localdate():
+        raise ValidationError(
+            {"deadline": _("The deadline has passed: choose today or a later day.")}
+        )
 
 
 def _challenge_locked(actor: Actor, challenge: Challenge) -> Challenge:
@@ -120,6 +135,8 @@ def challenge_publish(*, actor: Actor, challenge: Challenge) -> Challenge:
     challenge = _challenge_locked(actor, challenge)
     if challenge.accelerator.status != Accelerator.Status.ACTIVE:
         raise InvalidTransitionError("Challenges can be published only in an active accelerator.")
+    if challenge.deadline is not None and challenge.deadline < timezone.localdate():
+        raise InvalidTransitionError("Its deadline has passed: set a new one before publishing.")
     challenge = _challenge_move(actor, challenge, Challenge.Status.OPEN)
     _after_challenge_changed(challenge)
     return challenge

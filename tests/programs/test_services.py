@@ -3,6 +3,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
 
@@ -329,3 +330,47 @@ def test_archived_challenges_cannot_be_edited(world, accelerator):
         services.challenge_update(
             actor=actor_for(world.enterprise_user), challenge=challenge, data={"title": "New"}
         )
+
+
+# --- deadlines ------------------------------------------------------------------------------
+
+
+def _days_from_today(days: int):
+    return timezone.localdate() + timezone.timedelta(days=days)
+
+
+def test_a_challenge_cannot_be_created_with_a_deadline_that_has_passed(world, accelerator):
+    actor = actor_for(world.enterprise_user)
+    data = {"accelerator": accelerator, "title": "Late", "problem_statement": "Too late."}
+    with pytest.raises(ValidationError) as raised:
+        services.challenge_create(actor=actor, data={**data, "deadline": _days_from_today(-1)})
+    assert list(raised.value.message_dict) == ["deadline"]
+    today = services.challenge_create(actor=actor, data={**data, "deadline": _days_from_today(0)})
+    assert today.deadline == timezone.localdate()
+
+
+def test_an_edit_cannot_move_a_deadline_into_the_past_but_may_keep_one(world, challenge):
+    actor = actor_for(world.enterprise_user)
+    with pytest.raises(ValidationError):
+        services.challenge_update(
+            actor=actor, challenge=challenge, data={"deadline": _days_from_today(-3)}
+        )
+    # A deadline that passed since it was set stays while the firm edits something else.
+    Challenge.objects.filter(pk=challenge.pk).update(deadline=_days_from_today(-3))
+    challenge.refresh_from_db()
+    edited = services.challenge_update(
+        actor=actor,
+        challenge=challenge,
+        data={"title": "Sharper title", "deadline": challenge.deadline},
+    )
+    assert edited.title == "Sharper title"
+
+
+def test_a_challenge_whose_deadline_has_passed_is_not_published(world, accelerator):
+    challenge = ChallengeFactory(
+        accelerator=accelerator, status="draft", published_at=None, deadline=_days_from_today(-1)
+    )
+    with pytest.raises(InvalidTransitionError):
+        services.challenge_publish(actor=actor_for(world.enterprise_user), challenge=challenge)
+    challenge.refresh_from_db()
+    assert challenge.status == Challenge.Status.DRAFT

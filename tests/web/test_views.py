@@ -241,6 +241,30 @@ def test_challenge_form_errors_stand_next_to_their_fields(world, accelerator):
     assert not Challenge.objects.filter(problem_statement="x").exists()
 
 
+@pytest.mark.parametrize(
+    ("lang", "message"),
+    [("en", "The deadline has passed: choose today or a later day."), ("zh-hans", "截止日期已过")],
+)
+def test_a_deadline_in_the_past_is_refused_next_to_its_field(world, accelerator, lang, message):
+    client = client_as(world.enterprise_user)
+    client.cookies["django_language"] = lang
+    html = client.post(
+        "/challenges/new/",
+        {
+            "accelerator": accelerator.pk,
+            "title": "Late brief",
+            "problem_statement": "Too late.",
+            "deadline": "2020-01-01",
+            "trl_min": 1,
+            "trl_max": 9,
+            "language": "en",
+            "visibility": "public",
+        },
+    ).content.decode()
+    assert message in errors_of(html, "deadline")
+    assert not Challenge.objects.filter(title="Late brief").exists()
+
+
 def test_a_firm_edits_and_pauses_its_own_accelerator_only(world, accelerator):
     client = client_as(world.enterprise_user)
     assert f"/accelerators/{accelerator.pk}/edit/" in client.get("/").content.decode()

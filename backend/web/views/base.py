@@ -30,6 +30,9 @@ KNOWN_MESSAGES = {
     "Challenges can be published only in an active accelerator.": _(
         "Challenges can be published only in an active accelerator."
     ),
+    "Its deadline has passed: set a new one before publishing.": _(
+        "Its deadline has passed: set a new one before publishing."
+    ),
     "This match was declined.": _("This match was declined."),
     "A connected match cannot be declined.": _("A connected match cannot be declined."),
     "An archived challenge cannot be edited.": _("An archived challenge cannot be edited."),
