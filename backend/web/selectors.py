@@ -224,7 +224,8 @@ def cohort_columns(actor: Actor, cohort: Cohort) -> dict[str, list[CohortMembers
 
 def invitations_for(actor: Actor) -> QuerySet[CohortMembership]:
     """The startup's cohort places: invitations to answer and the answers it gave, newest
-    cohort first. (A shortlist is the operators' private working list; a withdrawn place is
+    cohort first, each with `places_taken` (accepted members), so that a full cohort offers
+    no Accept. (A shortlist is the operators' private working list; a withdrawn place is
     gone.)"""
     return (
         CohortMembership.objects.filter(
@@ -232,6 +233,12 @@ def invitations_for(actor: Actor) -> QuerySet[CohortMembership]:
         )
         .exclude(
             status__in=[CohortMembership.Status.SHORTLISTED, CohortMembership.Status.WITHDRAWN]
+        )
+        .annotate(
+            places_taken=Count(
+                "cohort__memberships",
+                filter=Q(cohort__memberships__status=CohortMembership.Status.ACCEPTED),
+            )
         )
         .select_related("startup", "decided_by", "cohort__accelerator__enterprise")
         .order_by("-cohort__created_at", "cohort_id")

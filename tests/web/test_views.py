@@ -515,6 +515,53 @@ def test_a_startup_answers_its_invitation_and_capacity_is_enforced(world):
     assert theirs.status == CohortMembership.Status.INVITED
 
 
+@pytest.mark.parametrize(
+    ("lang", "full", "taken"),
+    [
+        ("en", "Every place in this cohort is taken", "1 of 1 places taken"),
+        ("zh-hans", "该批次的名额已满", "已占 1 / 1 个名额"),
+    ],
+)
+def test_a_full_cohort_offers_no_accept_only_decline(world, lang, full, taken):
+    cohort = CohortFactory(capacity=1)
+    CohortMembershipFactory(cohort=cohort, status=CohortMembership.Status.ACCEPTED)
+    mine = CohortMembershipFactory(
+        cohort=cohort, startup=world.startup, status=CohortMembership.Status.INVITED
+    )
+    client = client_as(world.startup_user)
+    client.cookies["django_language"] = lang
+    html = client.get("/invitations/").content.decode()
+    assert full in html and taken in html
+    assert 'value="accepted"' not in html
+    assert 'value="declined"' in html
+    CohortMembership.objects.filter(cohort=cohort).exclude(pk=mine.pk).delete()
+    html = client.get("/invitations/").content.decode()
+    assert full not in html
+    assert 'value="accepted"' in html
+
+
+@pytest.mark.parametrize(
+    ("lang", "warning"),
+    [
+        ("en", "3 startups are invited for 1 place left"),
+        ("zh-hans", "已邀请 3 家初创企业，但只剩 1 个名额"),
+    ],
+)
+def test_the_board_warns_when_invitations_outnumber_the_places_left(world, lang, warning):
+    cohort = CohortFactory(capacity=2)
+    CohortMembershipFactory(cohort=cohort, status=CohortMembership.Status.ACCEPTED)
+    invited = [
+        CohortMembershipFactory(cohort=cohort, status=CohortMembership.Status.INVITED)
+        for _ in range(3)
+    ]
+    client = client_as(world.operator_user)
+    client.cookies["django_language"] = lang
+    board = f"/cohorts/{cohort.pk}/"
+    assert warning in client.get(board).content.decode()
+    CohortMembership.objects.filter(pk__in=[m.pk for m in invited[1:]]).delete()
+    assert "data-overbooked" not in client.get(board).content.decode()
+
+
 def test_connected_match_lists_do_not_query_once_per_card(world, challenge, profile):
     """Each connected card links its conversation: loaded with the list, not card by card."""
     firm, startup = client_as(world.enterprise_user), client_as(world.startup_user)

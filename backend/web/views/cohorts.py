@@ -97,6 +97,8 @@ def board(request, pk: int):
                 for status, members in columns.items()
             ],
             "accepted": len(columns[S.ACCEPTED]),
+            "invited": len(columns[S.INVITED]),
+            "places_left": max(cohort.capacity - len(columns[S.ACCEPTED]), 0),
             "can_curate": can_curate,
             "candidates": selectors.cohort_candidates(actor, cohort) if can_curate else [],
             "search_form": search_form,
