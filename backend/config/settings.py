@@ -130,6 +130,7 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
 LOCALE_PATHS = [BASE_DIR / "backend" / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="Asia/Shanghai")
+FORMAT_MODULE_PATH = ["backend.config.formats"]
 USE_I18N = True
 USE_TZ = True
 

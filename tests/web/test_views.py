@@ -265,6 +265,17 @@ def test_a_deadline_in_the_past_is_refused_next_to_its_field(world, accelerator,
     assert not Challenge.objects.filter(title="Late brief").exists()
 
 
+@pytest.mark.parametrize("lang", ["en", "zh-hans"])
+def test_budgets_group_their_digits_in_both_languages(world, accelerator, lang):
+    challenge = ChallengeFactory(
+        accelerator=accelerator, budget_min=300000, budget_max=1500000, budget_currency="CNY"
+    )
+    client = client_as(world.enterprise_user)
+    client.cookies["django_language"] = lang
+    html = client.get(f"/challenges/{challenge.pk}/").content.decode()
+    assert "300,000 – 1,500,000 CNY" in html
+
+
 def test_a_firm_edits_and_pauses_its_own_accelerator_only(world, accelerator):
     client = client_as(world.enterprise_user)
     assert f"/accelerators/{accelerator.pk}/edit/" in client.get("/").content.decode()
