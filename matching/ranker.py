@@ -61,6 +61,9 @@ MULTILINGUAL_TERMS: dict[str, tuple[float, tuple[str, ...]]] = {
     "reading": (1.0, ("reading_statement", "reading_text")),
     "title": (0.5, ("title_statement", "reading_title")),
     "feedback": (1.0, ("feedback",)),
+    # The feedback of a candidate in the other language than the query, in a pool of both
+    # languages (``SearchSpace._features``): its first-pass evidence is all across languages.
+    "feedback_across": (1.5, ("feedback_across",)),
 }
 # Pseudo-relevance feedback of a bilingual ranking (``SearchSpace._feedback``): how many of the
 # first pass's best documents of each language stand in as a second query for that language.
@@ -71,7 +74,7 @@ DENSE_FEATURES = ("dense_text", "dense_statement", "title_statement")
 # through its English reading (``glossary.english_reading``): a second view of every pair.
 READING_FEATURES = ("reading_text", "reading_statement", "reading_title")
 LEXICAL_FEATURES = frozenset({"lexical", "bm25"})
-PER_LANGUAGE = LEXICAL_FEATURES | set(READING_FEATURES) | {"feedback"}
+PER_LANGUAGE = LEXICAL_FEATURES | set(READING_FEATURES) | {"feedback", "feedback_across"}
 SOFT_MAX_TEMPERATURE = 0.1
 # Words a pair must share to be proposed where the model cannot read one side: one common word
 # ("algorithm", "system") is a coincidence more often than a match.
@@ -499,7 +502,12 @@ class SearchSpace:
                     PRIMARY, query_chunks, primary.reshape(len(query_chunks), -1), pool
                 )
                 features.update(zip(READING_FEATURES, reading.values(), strict=True))
-            features["feedback"] = self._feedback(pool, features, chinese)
+            feedback = self._feedback(pool, features, chinese)
+            # In a pool of both languages, candidates in the other language than the query: their
+            # feedback weighs more (their first-pass evidence is across languages).
+            across = (chinese != is_chinese(query)) & chinese.any() & ~chinese.all()
+            features["feedback"] = np.where(across, 0.0, feedback).astype(np.float32)
+            features["feedback_across"] = np.where(across, feedback, 0.0).astype(np.float32)
         groups = chinese if encoder == MULTILINGUAL else None
         return CandidatePool(list(pool), features, encoder, groups)
 
@@ -509,9 +517,19 @@ class SearchSpace:
         """Pseudo-relevance feedback in each language of a bilingual ranking: how alike each
         candidate is to the ``FEEDBACK_DOCUMENTS`` best of its own language after a first pass,
         read by the encoder that reads that language best (the primary model for English, the
-        multilingual one for Chinese). Two documents in one language compare better than a query
-        and a candidate across languages, so the best few carry the query over to the rest."""
-        terms = {k: t for k, t in (self.terms or MULTILINGUAL_TERMS).items() if k != "feedback"}
+        multilingual one for Chinese), each of the best documents counting alike whatever its
+        number of chunks. Two documents in one language compare better than a query and a
+        candidate across languages, so the best few carry the query over to the rest. Chinese
+        candidates also get BM25 over jieba words with the best few as the query, where it is
+        higher: the multilingual encoder reads Chinese less sharply than the primary model reads
+        English, and Chinese words are as telling as English ones (BM25 alone: zh -> zh Recall@10
+        on the bilingual dev pairs equals en -> en); the same for English candidates lowered them
+        (zh -> en 0.80x, docs/matching.md)."""
+        terms = {
+            k: t
+            for k, t in (self.terms or MULTILINGUAL_TERMS).items()
+            if k not in ("feedback", "feedback_across")
+        }
         order = _order(combine(features, terms, chinese))
         feedback = np.zeros(len(pool), dtype=np.float32)
         for language in (True, False):
@@ -524,7 +542,11 @@ class SearchSpace:
             if not chunks:
                 continue
             vectors = np.vstack([self.vectors_of(doc_id, encoder) for doc_id in best])
-            alike = self._dense_features(encoder, chunks, vectors, pool)
+            # Each of the best documents counts alike, however many chunks it has.
+            weights = np.concatenate(
+                [np.full(len(self._chunks[d]), 1 / len(self._chunks[d])) for d in best]
+            )
+            alike = self._dense_features(encoder, chunks, vectors, pool, weights)
             standing = np.max(
                 [
                     _grouped_zscore(alike[name], chinese)
@@ -532,6 +554,11 @@ class SearchSpace:
                 ],
                 axis=0,
             )
+            if language:  # Chinese: also BM25 over jieba words, the best three as the query
+                _, lexical = self._lexical.scores(
+                    "\n".join(lexical_text(self._docs[doc_id]) for doc_id in best), allow=pool
+                )
+                standing = np.maximum(standing, _grouped_zscore(lexical, chinese))
             feedback[members] = standing[members]
         return feedback
 
@@ -568,8 +595,14 @@ class SearchSpace:
         return sorted(best, key=best.__getitem__, reverse=True)[:depth]
 
     def _dense_features(
-        self, encoder: str, query_chunks: list[Chunk], query_vectors: np.ndarray, pool: list[DocId]
+        self,
+        encoder: str,
+        query_chunks: list[Chunk],
+        query_vectors: np.ndarray,
+        pool: list[DocId],
+        weights: np.ndarray | None = None,
     ) -> dict[str, np.ndarray]:
+        """``weights``: of the query chunks in the means over them (None: equal)."""
         n = len(pool)
         index = self._indexes.get(encoder)
         if index is None or len(query_vectors) == 0 or query_vectors.shape[1] == 0 or n == 0:
@@ -589,8 +622,16 @@ class SearchSpace:
         statement_max = _per_owner(sims, owner, ~is_body, n, "max")
         has_body = np.isfinite(body_max[0])
         has_statements = np.isfinite(statement_max[0])
-        text = np.where(has_body, body_soft.mean(axis=0), statement_max.mean(axis=0))
-        statement = np.where(has_statements, statement_max.mean(axis=0), body_max.mean(axis=0))
+        text = np.where(
+            has_body,
+            np.average(body_soft, axis=0, weights=weights),
+            np.average(statement_max, axis=0, weights=weights),
+        )
+        statement = np.where(
+            has_statements,
+            np.average(statement_max, axis=0, weights=weights),
+            np.average(body_max, axis=0, weights=weights),
+        )
         title = np.where(
             has_statements, statement_max[is_title].max(axis=0), body_max[is_title].max(axis=0)
         )

@@ -109,6 +109,39 @@ def test_an_english_ranking_keeps_the_primary_model_and_a_chinese_one_the_multil
     assert chinese_query.encoder == MULTILINGUAL
 
 
+def test_feedback_across_languages_is_its_own_term_only_in_a_pool_of_both(embedder):
+    mixed = bilingual_space(embedder, PROFILES).features(
+        ENGLISH_BATTERY, *encoded(embedder, ENGLISH_BATTERY)
+    )
+    chinese = np.array([doc_id in (2, 4, 6) for doc_id in mixed.candidates])
+    across, same = mixed.features["feedback_across"], mixed.features["feedback"]
+    # An English query: the Chinese candidates' feedback is the across term, the English ones'
+    # the plain one; each candidate has exactly one of the two.
+    assert np.all(same[chinese] == 0) and np.any(across[chinese] != 0)
+    assert np.all(across[~chinese] == 0) and np.any(same[~chinese] != 0)
+    chinese_only = bilingual_space(embedder, [p for p in PROFILES if p.id in (2, 4, 6)])
+    pool = chinese_only.features(ENGLISH_BATTERY, *encoded(embedder, ENGLISH_BATTERY))
+    assert np.all(pool.features["feedback_across"] == 0)
+    assert np.any(pool.features["feedback"] != 0)
+
+
+def test_each_feedback_document_counts_alike_whatever_its_chunks(embedder):
+    """The feedback's mean over the best documents' chunks weighs each document equally: a
+    document of many chunks would otherwise outvote one of few."""
+    space = bilingual_space(embedder, PROFILES)
+    query = Document(id=200, text=PROFILES[0].text, statements=PROFILES[0].statements * 3)
+    chunks, vectors = encoded(embedder, query)
+    channel = vectors[PRIMARY].reshape(len(chunks), -1)
+    pool = [1, 3, 5]
+    plain = space._dense_features(PRIMARY, chunks, channel, pool)
+    equal = space._dense_features(PRIMARY, chunks, channel, pool, np.ones(len(chunks)))
+    assert np.allclose(plain["dense_statement"], equal["dense_statement"])
+    first_only = np.zeros(len(chunks))
+    first_only[0] = 1.0
+    weighted = space._dense_features(PRIMARY, chunks, channel, pool, first_only)
+    assert not np.allclose(weighted["dense_statement"], plain["dense_statement"])
+
+
 def test_the_proposal_floor_is_the_encoders_own(embedder):
     strict_multilingual = EngineConfig(multilingual_proposal_floor=1.01)
     strict_primary = EngineConfig(proposal_floor=1.01)
