@@ -311,6 +311,13 @@ class ChallengeSearchForm(forms.Form):
         choices=[("", _("Any language")), *Challenge.Language.choices],
     )
 
+    def __init__(self, *args, for_startup: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A startup searches with what it can do; a firm or an operator looks over the field.
+        if not for_startup:
+            self.fields["q"].label = _("Search the open challenges")
+            self.fields["trl"].label = _("TRL within the challenge's range")
+
 
 # -- cohorts -----------------------------------------------------------------------------------
 

@@ -276,6 +276,27 @@ def test_budgets_group_their_digits_in_both_languages(world, accelerator, lang):
     assert "300,000 – 1,500,000 CNY" in html
 
 
+@pytest.mark.parametrize(
+    ("lang", "for_startups", "for_firms"),
+    [
+        ("en", ["Describe what you can solve", "Your TRL"], ["Search the open challenges"]),
+        ("zh-hans", ["你们的 TRL"], ["搜索开放需求", "需求的 TRL 范围包含"]),
+    ],
+)
+def test_the_open_challenges_page_speaks_to_whoever_reads_it(
+    world, accelerator, lang, for_startups, for_firms
+):
+    pages = {}
+    for role, user in (("startup", world.startup_user), ("firm", world.enterprise_user)):
+        client = client_as(user)
+        client.cookies["django_language"] = lang
+        pages[role] = client.get("/challenges/").content.decode()
+    for text in for_startups:
+        assert text in pages["startup"] and text not in pages["firm"], text
+    for text in for_firms:
+        assert text in pages["firm"] and text not in pages["startup"], text
+
+
 def test_a_firm_edits_and_pauses_its_own_accelerator_only(world, accelerator):
     client = client_as(world.enterprise_user)
     assert f"/accelerators/{accelerator.pk}/edit/" in client.get("/").content.decode()

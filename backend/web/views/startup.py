@@ -87,7 +87,7 @@ def for_you(request):
 def challenge_search(request):
     """Search open challenges by meaning and words, or list them newest first, with filters."""
     actor = actor_of(request)
-    form = ChallengeSearchForm(request.GET or None)
+    form = ChallengeSearchForm(request.GET or None, for_startup=actor.is_startup)
     open_challenges = challenges_visible_to(actor).filter(status=Challenge.Status.OPEN)
     query, challenges, page_obj, params = "", [], None, {}
     if form.is_bound and form.is_valid():
