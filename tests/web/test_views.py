@@ -297,6 +297,30 @@ def test_the_open_challenges_page_speaks_to_whoever_reads_it(
         assert text in pages["firm"] and text not in pages["startup"], text
 
 
+def _current_nav_links(html: str) -> list[str]:
+    nav = html.split('<nav class="mainnav"', 1)[1].split("</nav>", 1)[0]
+    return re.findall(r'<a href="([^"]+)" aria-current="page"', nav)
+
+
+def test_every_firm_page_marks_one_place_in_the_navigation(world, accelerator, challenge):
+    cohort = CohortFactory(accelerator=accelerator)
+    client = client_as(world.enterprise_user)
+    places = {
+        "/": "/",
+        f"/accelerators/{accelerator.pk}/edit/": "/",
+        "/accelerators/new/": "/",
+        f"/challenges/{challenge.pk}/": "/",
+        f"/challenges/{challenge.pk}/edit/": "/",
+        f"/challenges/{challenge.pk}/matches/": "/",
+        f"/cohorts/{cohort.pk}/": "/",
+        "/challenges/new/": "/challenges/new/",
+        "/challenges/": "/challenges/",
+        "/conversations/": "/conversations/",
+    }
+    for page, place in places.items():
+        assert _current_nav_links(client.get(page).content.decode()) == [place], page
+
+
 def test_a_firm_edits_and_pauses_its_own_accelerator_only(world, accelerator):
     client = client_as(world.enterprise_user)
     assert f"/accelerators/{accelerator.pk}/edit/" in client.get("/").content.decode()
