@@ -18,13 +18,24 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
-run: install
+# `make run` serves the platform as it is deployed, on this machine only: DEBUG off (so the
+# project's own error pages, and collected static files), plain-HTTP cookies on loopback, and a
+# secret of this checkout's own under var/. `DEBUG=1 make run` shows Django's debug pages instead.
+RUN_ENV = DEBUG=$${DEBUG:-0} SECRET_KEY=$${SECRET_KEY:-$$(cat var/secret-key)} \
+	ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} \
+	SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0 SECURE_HSTS_SECONDS=0
+
+var/secret-key: | install
 	mkdir -p var
-	DEBUG=1 $(PY) manage.py migrate --noinput
-	DEBUG=1 $(PY) manage.py seed_demo
+	$(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+
+run: install var/secret-key
+	$(RUN_ENV) $(PY) manage.py migrate --noinput
+	$(RUN_ENV) $(PY) manage.py collectstatic --noinput -v0
+	$(RUN_ENV) $(PY) manage.py seed_demo
 	@echo "Open http://127.0.0.1:$(PORT)/ (sign in with a demo account above),"
 	@echo "     http://127.0.0.1:$(PORT)/api/docs/ (the API) and http://127.0.0.1:$(PORT)/admin/"
-	DEBUG=1 $(PY) -m uvicorn backend.config.asgi:application --host 127.0.0.1 --port $(PORT)
+	$(RUN_ENV) $(PY) -m uvicorn backend.config.asgi:application --host 127.0.0.1 --port $(PORT)
 
 test: install
 	mkdir -p var

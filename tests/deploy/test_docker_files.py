@@ -106,3 +106,18 @@ def test_production_refuses_to_start_without_a_secret_key():
     )
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_make_run_serves_the_platform_as_deployed():
+    """`make run` is a newcomer's first contact: DEBUG off, so they meet the project's own 404
+    and 500 pages, with collected static files, a secret of the checkout's own and cookies that
+    work over plain HTTP on loopback."""
+    dry = subprocess.run(
+        ["make", "-n", "run", "PORT=8000"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    commands = [line for line in dry.splitlines() if "manage.py" in line or "uvicorn" in line]
+    assert any("collectstatic" in line for line in commands)
+    for line in commands:
+        assert "DEBUG=${DEBUG:-0}" in line, line
+        assert "SECRET_KEY=${SECRET_KEY:-$(cat var/secret-key)}" in line, line
+        assert "SESSION_COOKIE_SECURE=0" in line and "CSRF_COOKIE_SECURE=0" in line, line

@@ -321,6 +321,20 @@ def test_every_firm_page_marks_one_place_in_the_navigation(world, accelerator, c
         assert _current_nav_links(client.get(page).content.decode()) == [place], page
 
 
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [("en", "This page does not exist, or it is not yours to see."), ("zh-hans", "此页面不存在")],
+)
+def test_an_unknown_address_gets_the_projects_own_page(world, lang, text):
+    client = client_as(world.startup_user)
+    client.cookies["django_language"] = lang
+    response = client.get("/no-such-page/")
+    html = response.content.decode()
+    assert response.status_code == 404
+    assert text in html
+    assert 'class="mainnav"' in html and "data-lang-form" in html
+
+
 def test_a_firm_edits_and_pauses_its_own_accelerator_only(world, accelerator):
     client = client_as(world.enterprise_user)
     assert f"/accelerators/{accelerator.pk}/edit/" in client.get("/").content.decode()
