@@ -11,5 +11,9 @@ def healthz(request) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     if background.state == "warming":
-        return JsonResponse({"status": "warming"}, status=503)
+        response = JsonResponse({"status": "warming"}, status=503)
+        # Expected while a process starts, and polled: not an error line each time (Django's
+        # request logger skips a response marked as logged). The log says when matching is ready.
+        response._has_been_logged = True
+        return response
     return JsonResponse({"status": "ok"})

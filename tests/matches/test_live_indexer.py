@@ -130,5 +130,13 @@ def test_healthz_says_warming_until_matching_is_ready(rf, monkeypatch, db):
     assert healthz(rf.get("/healthz")).status_code == 200
 
 
+def test_a_warming_process_answers_503_without_an_error_line(client, monkeypatch, db, caplog):
+    """Load balancers poll `/healthz` while a process warms up: expected, not an error."""
+    monkeypatch.setattr(background, "state", "warming")
+    with caplog.at_level("INFO", logger="django.request"):
+        assert client.get("/healthz").status_code == 503
+    assert [r for r in caplog.records if r.name == "django.request"] == []
+
+
 def test_a_warm_server_reports_ok(site):
     assert call(f"{site.url}/healthz") == (200, {"status": "ok"})
