@@ -51,6 +51,17 @@ class TrlFilter(django_filters.NumberFilter):
         super().__init__(*args, **kwargs)
 
 
+@extend_schema_field({"type": "integer", "minimum": 1})
+class RankFilter(django_filters.NumberFilter):
+    """A position in a ranking: a whole number from 1 (`?max_rank=10`: the top ten)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        super().__init__(*args, **kwargs)
+
+
 class CommaListFilter(django_filters.CharFilter):
     """`?tags=a,b`: rows whose JSON list holds any of the comma-separated items."""
 

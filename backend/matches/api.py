@@ -13,7 +13,12 @@ from backend.accounts.permissions import OrganizationRolePermission
 from backend.accounts.selectors import Actor, actor_for
 from backend.accounts.viewsets import ActorMixin, ReadViewSet, for_actor
 from backend.common.errors import NotFoundError, PermissionDeniedError
-from backend.common.filters import CommaListFilter, TrlFilter, VisibleModelChoiceFilter
+from backend.common.filters import (
+    CommaListFilter,
+    RankFilter,
+    TrlFilter,
+    VisibleModelChoiceFilter,
+)
 from backend.common.serializers import StrictCharField, StrictModelSerializer
 from backend.matches import selectors, services
 from backend.matches.models import Match
@@ -137,6 +142,7 @@ class MatchFilter(django_filters.FilterSet):
     trl_max = TrlFilter(field_name="startup__trl", lookup_expr="lte")
     tags = CommaListFilter(field_name="startup__technology_tags")
     min_score = django_filters.NumberFilter(field_name="score", lookup_expr="gte")
+    max_rank = RankFilter(field_name="rank", lookup_expr="lte")
     # A challenge the user may not read answers as a missing one, never "200, none of yours".
     challenge = VisibleModelChoiceFilter(visible_to=for_actor(challenges_visible_to))
 

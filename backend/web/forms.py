@@ -281,11 +281,11 @@ class MatchFilterForm(forms.Form):
         max_length=500,
         help_text=_("Any of these, separated by commas."),
     )
-    min_score = forms.FloatField(
-        label=_("Minimum score"),
+    max_rank = forms.IntegerField(
+        label=_("Up to rank"),
         required=False,
-        help_text=_("Scores are relative to this challenge's candidates: 0 is about average."),
-        widget=forms.NumberInput(attrs={"step": "0.1"}),
+        min_value=1,
+        help_text=_("10 keeps the ten best-ranked startups."),
     )
 
     def clean(self):

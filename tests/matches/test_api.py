@@ -93,6 +93,16 @@ def test_min_score_filter_drops_weaker_matches(world, client_for, corpus):
     assert [item["id"] for item in kept] == [items[0]["id"]]
 
 
+def test_max_rank_filter_keeps_the_best_ranked(world, client_for, corpus):
+    url = f"/api/challenges/{corpus['public'].pk}/matches/"
+    client = client_for(world.enterprise_user)
+    ranks = [item["rank"] for item in client.get(url).json()["results"]]
+    assert len(ranks) >= 2
+    kept = client.get(url, {"max_rank": min(ranks)}).json()["results"]
+    assert [item["rank"] for item in kept] == [min(ranks)]
+    assert client.get(url, {"max_rank": 0}).status_code == 400
+
+
 def test_startup_sees_only_its_own_matches(world, client_for, corpus):
     items = client_for(world.startup_user).get("/api/matches/").json()["results"]
     assert {item["startup"]["id"] for item in items} == {corpus["battery"].pk}

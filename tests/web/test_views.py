@@ -406,12 +406,40 @@ def test_a_firm_reviews_matches_with_evidence_and_filters(world, challenge, prof
     )
     filtered = client.get(f"/challenges/{challenge.pk}/matches/?stage=growth").content.decode()
     assert profile.name not in filtered
+    assert "score " not in html  # a bare score means nothing to a reader
+    Match.objects.filter(startup=profile).update(rank=12)
+    top = client.get(f"/challenges/{challenge.pk}/matches/?max_rank=10").content.decode()
+    assert profile.name not in top
+    assert (
+        profile.name
+        in client.get(f"/challenges/{challenge.pk}/matches/?max_rank=12").content.decode()
+    )
     html = client.get(f"/challenges/{challenge.pk}/matches/?trl_min=8&trl_max=2").content.decode()
     assert "The highest TRL must not be below the lowest." in errors_of(html, "trl_max")
     # Operators read the same page, without the buttons.
     operator = client_as(world.operator_user).get(f"/challenges/{challenge.pk}/matches/")
     assert profile.name in operator.content.decode()
     assert "/interest/" not in operator.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("lang", "promise"),
+    [("en", "those where you rank highest first"), ("zh-hans", "按你的排名从高到低")],
+)
+def test_for_you_lists_where_the_startup_ranks_highest_first(
+    world, accelerator, profile, lang, promise
+):
+    """The order follows the rank each card shows, not scores from different challenges'
+    rankings, which are not on one scale."""
+    fourth = ChallengeFactory(accelerator=accelerator, title="Ranked fourth")
+    ninth = ChallengeFactory(accelerator=accelerator, title="Ranked ninth")
+    make_match(fourth, profile, rank=4, score=2.0)
+    make_match(ninth, profile, rank=9, score=11.8)
+    client = client_as(world.startup_user)
+    client.cookies["django_language"] = lang
+    html = client.get("/for-you/").content.decode()
+    assert promise in html
+    assert html.index("Ranked fourth") < html.index("Ranked ninth")
 
 
 def test_interest_from_both_sides_connects_and_opens_the_conversation(world, challenge, profile):

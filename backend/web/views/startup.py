@@ -74,7 +74,9 @@ def for_you(request):
             # Connected cards link their conversation: loaded with the list, not card by card.
             "matches": matches.filter(status__in=TABS[tab])
             .select_related("conversation")
-            .order_by("-score", "id"),
+            # Where the startup stands among each challenge's candidates, best first: the
+            # number each card shows. Scores of different challenges are not on one scale.
+            .order_by("rank", "-score", "id"),
             "tab": tab,
             "counts": tab_counts(matches),
             "decline_form": DeclineForm(),
