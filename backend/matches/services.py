@@ -114,7 +114,7 @@ def match_express_interest(*, match: Match, actor: Actor) -> Match:
         match.status, match.connected_at = Match.Status.CONNECTED, now
         match.save()
         _on_connected(match)
-        _notify(match, "match.connected")
+        _notify(match, "match.connected", by=actor)
     else:
         match.status = (
             Match.Status.ENTERPRISE_INTERESTED
@@ -122,7 +122,7 @@ def match_express_interest(*, match: Match, actor: Actor) -> Match:
             else Match.Status.STARTUP_INTERESTED
         )
         match.save()
-        _notify(match, "match.interest")
+        _notify(match, "match.interest", by=actor)
     return match
 
 
@@ -140,7 +140,7 @@ def match_decline(*, match: Match, actor: Actor, reason: str = "") -> Match:
     match.declined_side, match.declined_by, match.declined_at = side, actor.user, timezone.now()
     match.decline_reason = reason.strip()
     match.save()
-    _notify(match, "match.declined")
+    _notify(match, "match.declined", by=actor)
     return match
 
 
@@ -150,10 +150,13 @@ def _on_connected(match: Match) -> None:
     match_connected.send(sender=Match, match=match)
 
 
-def _notify(match: Match, kind: str) -> None:
+def _notify(match: Match, kind: str, by: Actor | None = None) -> None:
+    """Tell both organisations; `by` (the acting user's id, absent for the engine's proposals)
+    lets the actor's own pages update without telling them what they just did."""
     notify(
         event={
             "type": kind,
+            "by": by.user.pk if by is not None else None,
             "match": match.pk,
             "challenge": match.challenge_id,
             "challenge_title": match.challenge.title,

@@ -79,6 +79,9 @@ def test_a_challenge_goes_from_posting_to_chat_to_cohort(open_page, site):
     expect(voltcell.locator(".match-state")).to_contain_text("The startup is interested")
     voltcell.get_by_role("button", name="Interested").click()
     expect(voltcell.locator(".match-state")).to_contain_text("Connected")
+    # One toast says so: not a second for the match's event, nor a third for the conversation.
+    firm.wait_for_timeout(1500)  # the events of the connection arrive meanwhile
+    expect(firm.locator(".toast", has_text=re.compile("onnected|conversation"))).to_have_count(1)
     voltcell.get_by_role("link", name="Open conversation").click()
     expect(firm.locator("[data-chat]")).to_have_attribute("data-connection", "live")
 
@@ -365,3 +368,28 @@ def test_a_chinese_challenge_is_proposed_startups_in_both_languages(open_page, s
         re.compile("[\u4e00-\u9fff]")
     )
     shoot(firm, "zh-firm-chinese-challenge-matches")
+
+
+@pytest.mark.parametrize(
+    ("lang", "declined", "moved"),
+    [("en", "Declined", "it is now under Declined"), ("zh-hans", "已婉拒", "已移至“已婉拒”")],
+)
+def test_not_for_us_moves_the_card_to_declined_in_place(open_page, site, lang, declined, moved):
+    """The card leaves Open and both tabs' counts follow, without a reload; one toast says so."""
+    firm = open_page(FIRM, lang=lang)
+    firm.goto(f"/challenges/{site.seed['challenges']['public']}/matches/")
+    counts = {tab: firm.locator(f'[data-tab-count="{tab}"]') for tab in ("open", "declined")}
+    before = {tab: int(count.inner_text()) for tab, count in counts.items()}
+    card = firm.locator("[data-match]").last
+    match_id = card.get_attribute("data-match")
+    card.locator("summary.button").click()
+    card.locator(".decline-form button[type=submit]").click()
+    expect(firm.locator(f"#match-{match_id}")).to_have_count(0)
+    expect(counts["open"]).to_have_text(str(before["open"] - 1))
+    expect(counts["declined"]).to_have_text(str(before["declined"] + 1))
+    firm.wait_for_timeout(1500)  # the decline's own event arrives meanwhile: no second toast
+    expect(firm.locator(".toast")).to_have_count(1)
+    expect(firm.locator(".toast")).to_contain_text(moved)
+    shoot(firm, f"{lang}-firm-declined-in-place")
+    firm.get_by_role("link", name=re.compile(declined)).click()
+    expect(firm.locator(f"#match-{match_id}")).to_be_visible()

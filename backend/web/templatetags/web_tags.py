@@ -117,6 +117,7 @@ def js_strings() -> dict[str, str]:
         "conversation.invited": _("You are invited to take part in a conversation"),
         "event": _("Something changed"),
         "no_events": _("Nothing new since you last looked."),
+        "tab_empty": _("Nothing left under this tab."),
         "new_match": _("New"),
         "offline": _("Connection lost. Reconnecting…"),
         "online": _("Live"),

@@ -46,6 +46,11 @@ def tab_of(request) -> str:
     return tab if tab in TABS else "open"
 
 
+def tab_for(match: Match) -> str:
+    """The tab a match is listed under."""
+    return next(name for name, statuses in TABS.items() if match.status in statuses)
+
+
 def tab_counts(matches) -> dict[str, int]:
     """How many matches each tab holds, in one query."""
     return matches.aggregate(
@@ -119,7 +124,9 @@ def _card(request, match: Match) -> str:
 def match_card(request, pk: int):
     """One match card, for the pages that add a newly proposed match without reloading."""
     match = found(match_get_for_actor, actor_of(request), pk)
-    return JsonResponse({"id": match.pk, "rank": match.rank, "html": _card(request, match)})
+    return JsonResponse(
+        {"id": match.pk, "rank": match.rank, "tab": tab_for(match), "html": _card(request, match)}
+    )
 
 
 def _answer(request, pk: int, act) -> object:
@@ -137,6 +144,7 @@ def _answer(request, pk: int, act) -> object:
                 {
                     "id": match.pk,
                     "status": match.status,
+                    "tab": tab_for(match),
                     "message": done,
                     "html": _card(request, match),
                 }
@@ -176,7 +184,7 @@ def match_decline(request, pk: int):
 
     def act(actor, match):
         match = services.match_decline(match=match, actor=actor, reason=reason)
-        return match, _("Marked as not for you.")
+        return match, _("Marked as not for you; it is now under Declined.")
 
     return _answer(request, pk, act)
 

@@ -293,7 +293,10 @@
     var shownInPage = !document.dispatchEvent(offered);
     // Where matching stands is for the page that waits on it; the proposals are notified.
     if (event.type === "matching.status") return;
-    if (!shownInPage) toast(describe(event), linkFor(event));
+    // No toast for what this user did themselves (their page said so), nor for the
+    // conversation a connection opens (the connection's own toast links to it).
+    var quiet = String(event.by) === userId || event.type === "conversation.opened";
+    if (!shownInPage && !quiet) toast(describe(event), linkFor(event));
     if (event.type === "message.new") {
       if (!shownInPage) {
         var total = document.querySelector("[data-unread-total]");

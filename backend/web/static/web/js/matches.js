@@ -10,8 +10,49 @@
     var holder = document.createElement("div");
     holder.innerHTML = html.trim();
     var card = holder.firstElementChild;
+    // The tab this card is counted under, for `settle`.
+    if (old.hasAttribute("data-listed")) card.setAttribute("data-listed", old.getAttribute("data-listed"));
     old.replaceWith(card);
     return card;
+  }
+
+  var userId = document.body.getAttribute("data-user");
+
+  function bump(tab, delta) {
+    var count = document.querySelector('[data-tab-count="' + tab + '"]');
+    if (count) count.textContent = String(Math.max(0, (parseInt(count.textContent, 10) || 0) + delta));
+  }
+
+  /* A card whose match now belongs under another tab: both tabs' counts follow, and a declined
+     card leaves the list (a connected one stays, as its conversation is the next step); true
+     when the card stays. */
+  function settle(card, tab) {
+    var list = card && card.closest("[data-match-list]");
+    var here = list && list.getAttribute("data-tab");
+    if (!here || !tab) return true;
+    var counted = card.getAttribute("data-listed") || here;
+    if (counted !== tab) {
+      bump(counted, -1);
+      bump(tab, 1);
+    }
+    card.setAttribute("data-listed", tab);
+    if (tab === here || tab !== "declined") return true;
+    var next = card.nextElementSibling || card.previousElementSibling;
+    card.remove();
+    if (!list.querySelector("[data-match]")) {
+      var empty = document.createElement("div");
+      empty.className = "empty card";
+      empty.setAttribute("data-empty", "");
+      empty.innerHTML = "<p></p>";
+      empty.firstChild.textContent = app.t("tab_empty");
+      list.appendChild(empty);
+      next = empty;
+    }
+    if (next) {
+      next.setAttribute("tabindex", "-1");
+      next.focus();
+    }
+    return false;
   }
 
   /* Interested / Not for us: posted in the background, the card redrawn from the answer. */
@@ -38,7 +79,9 @@
         }
         var card = replaceCard(result.body.id, result.body.html);
         if (card) card.classList.remove("is-fresh");
+        var stays = settle(card, result.body.tab);
         app.toast(result.body.message);
+        if (!stays) return;
         var focusTarget = card && card.querySelector(".match-actions a, .match-actions button, .match-state");
         if (focusTarget) focusTarget.setAttribute("tabindex", focusTarget.getAttribute("tabindex") || "-1");
         if (focusTarget) focusTarget.focus();
@@ -114,8 +157,12 @@
       fetchCard(detail.match).then(function (data) {
         var card = replaceCard(data.id, data.html);
         if (card) card.classList.remove("is-fresh");
+        settle(card, data.tab);
       }).catch(function () {});
-      app.toast(app.t(detail.type, { startup: detail.startup_name, challenge: detail.challenge_title }));
+      // What this user did, this page (or another of theirs) already said.
+      if (String(detail.by) !== userId) {
+        app.toast(app.t(detail.type, { startup: detail.startup_name, challenge: detail.challenge_title }));
+      }
     }
   });
 })();
