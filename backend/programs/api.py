@@ -213,15 +213,11 @@ class CohortMembershipSerializer(StrictModelSerializer):
         ]
         read_only_fields = ["cohort", "decided_by", "decided_at", "created_at"]
 
-    # The operators' own: their working note and which of them decided. The pages hide these
-    # from the firm and the startup; so does every API answer, through this one place.
-    OPERATOR_ONLY_FIELDS = ("note", "decided_by")
-
     def __init__(self, *args, actor=None, for_schema=False, **kwargs):
         super().__init__(*args, **kwargs)
         # Fails closed: without an actor known to be an operator, the private fields are left out.
         if not for_schema and (actor is None or not actor.is_operator):
-            for name in self.OPERATOR_ONLY_FIELDS:
+            for name in CohortMembership.OPERATOR_ONLY_FIELDS:
                 self.fields.pop(name, None)
 
 
@@ -235,7 +231,7 @@ class CohortMembershipSchema(OpenApiSerializerExtension):
         schema = auto_schema._map_serializer(
             CohortMembershipSerializer(for_schema=True), direction, bypass_extensions=True
         )
-        private = CohortMembershipSerializer.OPERATOR_ONLY_FIELDS
+        private = CohortMembership.OPERATOR_ONLY_FIELDS
         schema["required"] = [name for name in schema.get("required", []) if name not in private]
         for name in private:
             if name in schema["properties"]:

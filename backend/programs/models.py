@@ -186,6 +186,10 @@ class CohortMembership(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # The operators' own: their working note and which of them decided. Every answer, page
+    # and export leaves them out for anyone else.
+    OPERATOR_ONLY_FIELDS = ("note", "decided_by")
+
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["cohort", "startup"], name="unique_cohort_startup")

@@ -4,9 +4,12 @@ model never loads, except in the search tests (marked slow), which index a few r
 
 from __future__ import annotations
 
+import csv
 import gettext
+import io
 import json
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -743,8 +746,66 @@ def test_an_operator_curates_the_cohort_board_and_exports_it(world, challenge, p
     export = client.get(f"/cohorts/{cohort.pk}/export.csv")
     assert export["Content-Type"].startswith("text/csv")
     text = export.content.decode("utf-8")
-    assert text.startswith("\ufeffstartup,status,")
-    assert f"{profile.name},invited," in text
+    assert text.startswith("\ufeffStartup,Status,Stage,TRL,")
+    assert f"{profile.name},Invited," in text
+
+
+def _export_rows(user, cohort, lang="en") -> list[list[str]]:
+    client = client_as(user)
+    client.cookies["django_language"] = lang
+    text = client.get(f"/cohorts/{cohort.pk}/export.csv").content.decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(text)))
+
+
+@pytest.mark.parametrize(
+    ("lang", "header", "accepted"),
+    [
+        ("en", ["Startup", "Status", "Stage"], "Accepted"),
+        ("zh-hans", ["初创企业", "状态", "发展阶段"], "已接受"),
+    ],
+)
+def test_the_cohort_export_reads_as_a_person_would_in_their_language(
+    world, accelerator, lang, header, accepted
+):
+    cohort = CohortFactory(accelerator=accelerator)
+    StartupProfileFactory(organization=world.startup, stage="series-a")
+    decided = datetime(2026, 12, 1, 9, 30, 15, 123456, tzinfo=UTC)
+    CohortMembershipFactory(
+        cohort=cohort,
+        startup=world.startup,
+        status=CohortMembership.Status.ACCEPTED,
+        decided_at=decided,
+        note="Strong team",
+    )
+    [head, row] = _export_rows(world.operator_user, cohort, lang)
+    assert head[:3] == header and len(head) == len(row)
+    assert row[1] == accepted
+    assert "2026-12-01 17:30" in row  # Shanghai time, to the minute
+    assert world.startup_user.email in row
+    assert row[-1] == "Strong team"
+
+
+def test_the_firm_exports_no_operators_note_and_contacts_only_its_accepted_startups(
+    world, accelerator
+):
+    cohort = CohortFactory(accelerator=accelerator)
+    CohortMembershipFactory(
+        cohort=cohort, startup=world.startup, status=CohortMembership.Status.ACCEPTED, note="Keep"
+    )
+    CohortMembershipFactory(
+        cohort=cohort,
+        startup=world.other_startup,
+        status=CohortMembership.Status.INVITED,
+        note="Private doubts",
+    )
+    rows = _export_rows(world.enterprise_user, cohort)
+    text = "\n".join(",".join(row) for row in rows)
+    assert "Private doubts" not in text and "Keep" not in text
+    assert "Operators' note" not in rows[0]
+    assert world.startup_user.email in text
+    assert world.other_startup_user.email not in text
+    operator = "\n".join(",".join(r) for r in _export_rows(world.operator_user, cohort))
+    assert "Private doubts" in operator and world.other_startup_user.email in operator
 
 
 def test_the_firm_reads_its_cohort_board_others_do_not(world, accelerator):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 
 from django.contrib import messages
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -12,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from backend.accounts.models import Organization
+from backend.accounts.models import Membership, Organization
 from backend.matches.selectors import search_startups
 from backend.programs import services
 from backend.programs.models import CohortMembership
@@ -163,17 +164,22 @@ def member_move(request, pk: int, member_pk: int):
     return redirect("web:cohort-board", pk=pk)
 
 
+# The export in the reader's language, with labels rather than codes and times in Shanghai time
+# to the minute. A contact person only where the reader may reach the startup: operators for any
+# place, the firm once the startup accepted its place. The operators' note only for operators.
 CSV_COLUMNS = [
-    "startup",
-    "status",
-    "stage",
-    "trl",
-    "city",
-    "region",
-    "website",
-    "decided_at",
-    "note",
+    gettext_lazy("Startup"),
+    gettext_lazy("Status"),
+    gettext_lazy("Stage"),
+    "TRL",
+    gettext_lazy("City"),
+    gettext_lazy("Region"),
+    gettext_lazy("Website"),
+    gettext_lazy("Contact person"),
+    gettext_lazy("Contact e-mail"),
+    gettext_lazy("Decided on"),
 ]
+OPERATOR_CSV_COLUMNS = [*CSV_COLUMNS, gettext_lazy("Operators' note")]
 
 
 def _spreadsheet_safe(value) -> str:
@@ -182,37 +188,57 @@ def _spreadsheet_safe(value) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
+def _contact(actor, membership: CohortMembership):
+    if not (actor.is_operator or membership.status == CohortMembership.Status.ACCEPTED):
+        return None
+    people = list(membership.startup.memberships.all())  # prefetched, oldest first
+    owners = [m for m in people if m.role == Membership.Role.OWNER]
+    return (owners or people or [None])[0]
+
+
 def _csv_row(actor, membership: CohortMembership) -> list[str]:
     # What the actor may read of the profile: a withdrawn one exports blank (visibility.py).
     profile = profile_view(actor, getattr(membership.startup, "startup_profile", None))
-    return [
-        _spreadsheet_safe(value)
-        for value in (
-            membership.startup.name,
-            membership.status,
-            profile.stage if profile else "",
-            (profile.trl or "") if profile else "",
-            profile.city if profile else "",
-            profile.region if profile else "",
-            profile.website if profile else "",
-            membership.decided_at.isoformat() if membership.decided_at else "",
-            membership.note,
-        )
+    contact = _contact(actor, membership)
+    decided = timezone.localtime(membership.decided_at) if membership.decided_at else None
+    values = [
+        membership.startup.name,
+        membership.get_status_display(),
+        profile.get_stage_display() if profile else "",
+        (profile.trl or "") if profile else "",
+        profile.city if profile else "",
+        profile.region if profile else "",
+        profile.website if profile else "",
+        contact.user.full_name if contact else "",
+        contact.user.email if contact else "",
+        decided.strftime("%Y-%m-%d %H:%M") if decided else "",
     ]
+    if actor.is_operator:
+        values.append(membership.note)
+    return [_spreadsheet_safe(value) for value in values]
 
 
 @page(OPERATOR, Organization.Kind.ENTERPRISE)
 def export_csv(request, pk: int):
     actor = actor_of(request)
     cohort = found(selectors.cohort_for_actor, actor, pk)
-    memberships = cohort_memberships_visible_to(actor, cohort).select_related(
-        "startup__startup_profile"
+    memberships = (
+        cohort_memberships_visible_to(actor, cohort)
+        .select_related("startup__startup_profile")
+        .prefetch_related(
+            Prefetch(
+                "startup__memberships",
+                queryset=Membership.objects.select_related("user").order_by("created_at", "id"),
+            )
+        )
     )
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     stamp = timezone.localdate().isoformat()
     response["Content-Disposition"] = f'attachment; filename="cohort-{cohort.pk}-{stamp}.csv"'
     response.write("\ufeff")  # a byte-order mark, so spreadsheet programs read Chinese names right
     writer = csv.writer(response)
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow(
+        str(column) for column in (OPERATOR_CSV_COLUMNS if actor.is_operator else CSV_COLUMNS)
+    )
     writer.writerows(_csv_row(actor, membership) for membership in memberships)
     return response
