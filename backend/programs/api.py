@@ -179,6 +179,8 @@ class CohortSerializer(StrictModelSerializer):
             "intake_start",
             "intake_end",
             "capacity",
+            "reply_by",
+            "benefits",
             "accepted_count",
             "created_at",
         ]

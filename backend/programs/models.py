@@ -148,6 +148,9 @@ class Cohort(models.Model):
     intake_start = models.DateField(null=True, blank=True)
     intake_end = models.DateField(null=True, blank=True)
     capacity = models.PositiveIntegerField(default=10, validators=[MaxValueValidator(10_000)])
+    # What an invited startup reads before it answers: what a place gives, and by when to answer.
+    benefits = models.TextField(max_length=2_000, blank=True)
+    reply_by = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -159,6 +162,10 @@ class Cohort(models.Model):
     def clean(self) -> None:
         if self.intake_start and self.intake_end and self.intake_start > self.intake_end:
             raise ValidationError({"intake_end": _("The intake cannot end before it starts.")})
+        if self.reply_by and self.intake_start and self.reply_by > self.intake_start:
+            raise ValidationError(
+                {"reply_by": _("Invitations need an answer before the intake starts.")}
+            )
 
 
 class CohortMembership(models.Model):

@@ -323,18 +323,28 @@ class ChallengeSearchForm(forms.Form):
 
 
 class CohortForm(forms.ModelForm):
-    wide_fields = ("name",)
+    wide_fields = ("name", "benefits")
 
     class Meta:
         model = Cohort
-        fields = ["name", "intake_start", "intake_end", "capacity"]
+        fields = ["name", "intake_start", "intake_end", "capacity", "reply_by", "benefits"]
         labels = {
             "name": _("Cohort name"),
             "intake_start": _("Intake starts"),
             "intake_end": _("Intake ends"),
             "capacity": _("Places"),
+            "reply_by": _("Invitations answered by"),
+            "benefits": _("What a place gives"),
         }
-        widgets = {"intake_start": DateInput(), "intake_end": DateInput()}
+        help_texts = {
+            "benefits": _("Shown with each invitation: mentoring, pilots, office space, funding."),
+        }
+        widgets = {
+            "intake_start": DateInput(),
+            "intake_end": DateInput(),
+            "reply_by": DateInput(),
+            "benefits": forms.Textarea(attrs={"rows": 3}),
+        }
 
 
 class CohortAddForm(forms.Form):
@@ -351,6 +361,15 @@ class CohortAddForm(forms.Form):
 
 class CohortMoveForm(forms.Form):
     status = forms.ChoiceField(choices=CohortMembership.Status.choices)
+
+
+class CohortNoteForm(forms.Form):
+    note = forms.CharField(
+        label=_("Operators' note"),
+        required=False,
+        max_length=2_000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class InviteOperatorForm(forms.Form):

@@ -42,6 +42,11 @@ urlpatterns = [
         cohorts.member_move,
         name="cohort-move",
     ),
+    path(
+        "cohorts/<int:pk>/members/<int:member_pk>/note/",
+        cohorts.member_note,
+        name="cohort-note",
+    ),
     path("cohorts/<int:pk>/export.csv", cohorts.export_csv, name="cohort-export"),
     # conversations, once a match is connected
     path("conversations/", chat.conversation_list, name="conversations"),

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from backend.accounts.models import Organization, User
 from backend.chat.services import conversation_open_for_match
@@ -663,6 +664,46 @@ def test_the_board_warns_when_invitations_outnumber_the_places_left(world, lang,
     assert "data-overbooked" not in client.get(board).content.decode()
 
 
+@pytest.mark.parametrize(
+    ("lang", "texts"),
+    [
+        ("en", ["Please answer by", "What a place gives", "Invited on", "Mentoring and a pilot"]),
+        ("zh-hans", ["前答复", "入选可获得的支持", "受邀", "Mentoring and a pilot"]),
+    ],
+)
+def test_an_invitation_says_what_a_place_gives_and_by_when_to_answer(world, lang, texts):
+    today = timezone.localdate()
+    cohort = CohortFactory(
+        benefits="Mentoring and a pilot",
+        reply_by=today + timezone.timedelta(days=7),
+        intake_start=today + timezone.timedelta(days=30),
+    )
+    CohortMembershipFactory(
+        cohort=cohort, startup=world.startup, status=CohortMembership.Status.INVITED
+    )
+    client = client_as(world.startup_user)
+    client.cookies["django_language"] = lang
+    html = client.get("/invitations/").content.decode()
+    for text in texts:
+        assert text in html, text
+
+
+def test_a_cohort_asks_for_answers_before_its_intake_starts(world, accelerator):
+    today = timezone.localdate()
+    response = client_as(world.operator_user).post(
+        f"/accelerators/{accelerator.pk}/cohorts/new/",
+        {
+            "name": "Late answers",
+            "capacity": 3,
+            "intake_start": today.isoformat(),
+            "reply_by": (today + timezone.timedelta(days=3)).isoformat(),
+        },
+    )
+    assert "Invitations need an answer before the intake starts." in errors_of(
+        response.content.decode(), "reply_by"
+    )
+
+
 def test_connected_match_lists_do_not_query_once_per_card(world, challenge, profile):
     """Each connected card links its conversation: loaded with the list, not card by card."""
     firm, startup = client_as(world.enterprise_user), client_as(world.startup_user)
@@ -806,6 +847,28 @@ def test_the_firm_exports_no_operators_note_and_contacts_only_its_accepted_start
     assert world.other_startup_user.email not in text
     operator = "\n".join(",".join(r) for r in _export_rows(world.operator_user, cohort))
     assert "Private doubts" in operator and world.other_startup_user.email in operator
+
+
+@pytest.mark.parametrize(("lang", "saved"), [("en", "Note saved."), ("zh-hans", "备注已保存。")])
+def test_operators_write_and_read_their_note_on_the_board_and_no_one_else_does(
+    world, accelerator, lang, saved
+):
+    cohort = CohortFactory(accelerator=accelerator)
+    membership = CohortMembershipFactory(cohort=cohort, startup=world.startup)
+    operator = client_as(world.operator_user)
+    operator.cookies["django_language"] = lang
+    note_url = f"/cohorts/{cohort.pk}/members/{membership.pk}/note/"
+    response = operator.post(note_url, {"note": "Met them at the demo day"}, follow=True)
+    assert saved in response.content.decode()
+    assert "Met them at the demo day" in operator.get(f"/cohorts/{cohort.pk}/").content.decode()
+    membership.refresh_from_db()
+    assert membership.note == "Met them at the demo day"
+    firm = client_as(world.enterprise_user)
+    assert "Met them at the demo day" not in firm.get(f"/cohorts/{cohort.pk}/").content.decode()
+    assert firm.post(note_url, {"note": "x"}).status_code == 404
+    assert operator.post(note_url, {"note": "x" * 2001}).status_code == 302
+    membership.refresh_from_db()
+    assert membership.note == "Met them at the demo day"
 
 
 def test_the_firm_reads_its_cohort_board_others_do_not(world, accelerator):

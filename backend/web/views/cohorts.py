@@ -22,7 +22,13 @@ from backend.startups.models import StartupProfile
 from backend.startups.selectors import profiles_visible_to
 from backend.startups.visibility import profile_view
 from backend.web import selectors
-from backend.web.forms import CohortAddForm, CohortForm, CohortMoveForm, StartupSearchForm
+from backend.web.forms import (
+    CohortAddForm,
+    CohortForm,
+    CohortMoveForm,
+    CohortNoteForm,
+    StartupSearchForm,
+)
 from backend.web.views.base import actor_of, flash_service, found, page, run_service
 
 OPERATOR = Organization.Kind.OPERATOR
@@ -139,14 +145,40 @@ def member_add(request, pk: int):
     return redirect("web:cohort-board", pk=pk)
 
 
-@require_POST
-@page(OPERATOR)
-def member_move(request, pk: int, member_pk: int):
-    actor = actor_of(request)
+def _membership_on_board(actor, pk: int, member_pk: int) -> CohortMembership:
     cohort = found(selectors.cohort_for_actor, actor, pk)
     membership = cohort_memberships_visible_to(actor, cohort).filter(pk=member_pk).first()
     if membership is None:
         raise Http404("Cohort membership not found.")
+    return membership
+
+
+@require_POST
+@page(OPERATOR)
+def member_note(request, pk: int, member_pk: int):
+    """The operators' working note on a place: written and read on the board, by operators."""
+    actor = actor_of(request)
+    membership = _membership_on_board(actor, pk, member_pk)
+    form = CohortNoteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("A note holds at most 2,000 characters."))
+        return redirect("web:cohort-board", pk=pk)
+    flash_service(
+        request,
+        services.cohort_member_update,
+        _("Note saved."),
+        actor=actor,
+        membership=membership,
+        note=form.cleaned_data["note"],
+    )
+    return redirect("web:cohort-board", pk=pk)
+
+
+@require_POST
+@page(OPERATOR)
+def member_move(request, pk: int, member_pk: int):
+    actor = actor_of(request)
+    membership = _membership_on_board(actor, pk, member_pk)
     form = CohortMoveForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose where to move the startup."))
