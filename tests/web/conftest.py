@@ -73,11 +73,20 @@ def open_page(site, browser) -> Iterator[Callable]:
     signed in through the sign-in form when an email is given."""
     contexts = []
 
-    def make(email: str | None = None, *, lang: str = "en", width: int = 1360, height=900):
+    def make(
+        email: str | None = None,
+        *,
+        lang: str = "en",
+        width: int = 1360,
+        height=900,
+        touch: bool = False,
+    ):
         context = browser.new_context(
             base_url=site.url,
             viewport={"width": width, "height": height},
             locale="zh-CN" if lang == "zh-hans" else "en-US",
+            has_touch=touch,
+            is_mobile=touch,
         )
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)

@@ -331,16 +331,31 @@ def test_the_chinese_interface(open_page, site):
     shoot(visitor, "zh-login")
 
 
-def test_pages_fit_a_phone(open_page, site):
-    startup = open_page(STARTUP, width=390, height=844)
+@pytest.mark.parametrize("lang", ["en", "zh-hans"])
+def test_pages_fit_a_phone(open_page, site, lang):
+    startup = open_page(STARTUP, lang=lang, width=390, height=844, touch=True)
     startup.goto("/for-you/")
     overflow = startup.evaluate(
         "document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
     assert overflow <= 0
-    shoot(startup, "en-phone-for-you")
+    # Every place of the navigation is in view: none runs off the screen.
+    links = startup.locator(".mainnav a")
+    assert links.count() == 6
+    for i in range(links.count()):
+        box = links.nth(i).bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390, i
+    shoot(startup, f"{lang}-phone-for-you")
     startup.goto("/conversations/")
-    shoot(startup, "en-phone-conversations")
+    shoot(startup, f"{lang}-phone-conversations")
+    # On a touch screen the Send button sends: no keyboard hint, a placeholder that fits.
+    robotics = open_page(ROBOTICS_STARTUP, lang=lang, width=390, height=844, touch=True)
+    robotics.goto(f"/conversations/{site.seed['long_conversation']}/")
+    box = robotics.locator("#chat-input")
+    expect(box).to_be_visible()
+    expect(robotics.locator(".chat-keys")).to_be_hidden()
+    assert box.evaluate("el => el.scrollWidth <= el.clientWidth + 1")
+    shoot(robotics, f"{lang}-phone-chat")
 
 
 def test_a_chinese_challenge_is_proposed_startups_in_both_languages(open_page, site):
