@@ -349,6 +349,14 @@ def test_pages_fit_a_phone(open_page, site, lang):
     startup.goto("/conversations/")
     shoot(startup, f"{lang}-phone-conversations")
     # On a touch screen the Send button sends: no keyboard hint, a placeholder that fits.
+    # The firm's matches on a phone: the filters fold above the list, which starts on screen.
+    firm = open_page(FIRM, lang=lang, width=390, height=844, touch=True)
+    firm.goto(f"/challenges/{site.seed['challenges']['public']}/matches/")
+    expect(firm.locator(".filters form")).to_be_hidden()
+    assert firm.locator("[data-match]").first.bounding_box()["y"] < 844
+    shoot(firm, f"{lang}-phone-firm-matches")
+    firm.locator(".filters summary").click()
+    expect(firm.locator(".filters form")).to_be_visible()
     robotics = open_page(ROBOTICS_STARTUP, lang=lang, width=390, height=844, touch=True)
     robotics.goto(f"/conversations/{site.seed['long_conversation']}/")
     box = robotics.locator("#chat-input")
@@ -393,6 +401,7 @@ def test_not_for_us_moves_the_card_to_declined_in_place(open_page, site, lang, d
     """The card leaves Open and both tabs' counts follow, without a reload; one toast says so."""
     firm = open_page(FIRM, lang=lang)
     firm.goto(f"/challenges/{site.seed['challenges']['public']}/matches/")
+    expect(firm.locator(".filters form")).to_be_visible()  # room beside the list: open
     counts = {tab: firm.locator(f'[data-tab-count="{tab}"]') for tab in ("open", "declined")}
     before = {tab: int(count.inner_text()) for tab, count in counts.items()}
     card = firm.locator("[data-match]").last

@@ -119,6 +119,11 @@
     select.addEventListener("change", function () { select.form.submit(); });
   });
 
+  /* -- panels folded on a phone, open where there is room beside the content --------------- */
+  if (window.matchMedia("(min-width: 861px)").matches) {
+    document.querySelectorAll("details[data-open-wide]").forEach(function (panel) { panel.open = true; });
+  }
+
   /* -- a form with errors: move focus to its alert so a screen reader hears it ------------- */
   var alertBox = document.querySelector("[data-form-alert]");
   if (alertBox) {
