@@ -198,11 +198,17 @@ class Worker(Process):
 
 
 @contextlib.contextmanager
-def seeded_server(tmp: Path, seed_module: str) -> Iterator[tuple[Server, dict]]:
+def seeded_server(tmp: Path, seed_module: str, **settings: str) -> Iterator[tuple[Server, dict]]:
     """The platform as deployed (collected static files, migrations, inline tasks, the tests'
     Redis when there is one) on a throwaway database seeded by `seed_module`'s `main()`, which
-    prints a JSON line of what the tests need; yields the running server and that line."""
-    extra = {"TASKS_INLINE": "1", "LOG_LEVEL": "WARNING", "VAR_DIR": str(tmp / "var")}
+    prints a JSON line of what the tests need; yields the running server and that line.
+    `settings`: more environment for the server."""
+    extra = {
+        "TASKS_INLINE": "1",
+        "LOG_LEVEL": "WARNING",
+        "VAR_DIR": str(tmp / "var"),
+        **settings,
+    }
     redis_url = os.environ.get("REDIS_URL", "")
     if redis_url:
         import redis

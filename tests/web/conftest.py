@@ -51,7 +51,11 @@ class Site:
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory) -> Iterator[Site]:
-    with seeded_server(tmp_path_factory.mktemp("web-live"), "tests.web.seed") as (server, seed):
+    # Every browser signs in from 127.0.0.1, a few dozen times a minute: above a person's
+    # per-address rate, which tests/accounts/test_brute_force.py holds the platform to.
+    with seeded_server(
+        tmp_path_factory.mktemp("web-live"), "tests.web.seed", LOGIN_RATE_PER_ADDRESS="600/min"
+    ) as (server, seed):
         yield Site(server.url, seed, server)
 
 

@@ -417,3 +417,19 @@ def test_not_for_us_moves_the_card_to_declined_in_place(open_page, site, lang, d
     shoot(firm, f"{lang}-firm-declined-in-place")
     firm.get_by_role("link", name=re.compile(declined)).click()
     expect(firm.locator(f"#match-{match_id}")).to_be_visible()
+
+
+def test_switching_language_keeps_what_was_typed(open_page):
+    firm = open_page(FIRM)
+    firm.goto("/challenges/new/")
+    firm.get_by_label("Title").fill("Cold-chain sensors for vaccines")
+    firm.get_by_label("Problem statement").fill("Temperature loggers that report every minute.")
+    firm.locator("#lang-select").select_option("zh-hans")
+    expect(firm.locator("html")).to_have_attribute("lang", "zh-hans")
+    expect(firm.locator("input[name=title]")).to_have_value("Cold-chain sensors for vaccines")
+    expect(firm.locator("textarea[name=problem_statement]")).to_have_value(
+        "Temperature loggers that report every minute."
+    )
+    # Once back, the draft is spent: a later visit starts empty.
+    firm.goto("/challenges/new/")
+    expect(firm.locator("input[name=title]")).to_have_value("")

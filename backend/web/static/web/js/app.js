@@ -114,10 +114,40 @@
 
   window.Cohortis = { t: t, toast: toast, csrfToken: csrfToken, liveSocket: liveSocket };
 
-  /* -- language switch: submit on change ---------------------------------------------------- */
+  /* -- language switch: submit on change, keeping what a form on the page holds ------------ */
+  // The switch reloads the page; what was typed into a form marked data-keep-on-language comes
+  // back in the new language (for this tab only: sessionStorage).
+  var draftKey = "cohortis.draft." + location.pathname;
   document.querySelectorAll("[data-autosubmit]").forEach(function (select) {
-    select.addEventListener("change", function () { select.form.submit(); });
+    select.addEventListener("change", function () {
+      var kept = document.querySelector("form[data-keep-on-language]");
+      if (kept && select.form.hasAttribute("data-lang-form")) {
+        var values = [];
+        new FormData(kept).forEach(function (value, name) {
+          if (name !== "csrfmiddlewaretoken" && typeof value === "string") values.push([name, value]);
+        });
+        try { sessionStorage.setItem(draftKey, JSON.stringify(values)); } catch (e) { /* full */ }
+      }
+      select.form.submit();
+    });
   });
+  var draft = null;
+  try { draft = JSON.parse(sessionStorage.getItem(draftKey) || "null"); } catch (e) { draft = null; }
+  var keptForm = document.querySelector("form[data-keep-on-language]");
+  if (draft && keptForm) {
+    sessionStorage.removeItem(draftKey);
+    var byName = {};
+    draft.forEach(function (pair) { (byName[pair[0]] = byName[pair[0]] || []).push(pair[1]); });
+    Array.prototype.forEach.call(keptForm.elements, function (field) {
+      if (!field.name || !(field.name in byName) || field.type === "hidden") return;
+      if (field.type === "checkbox" || field.type === "radio") {
+        field.checked = byName[field.name].indexOf(field.value) !== -1;
+      } else {
+        field.value = byName[field.name][0];
+      }
+      field.dispatchEvent(new Event("input", { bubbles: true }));
+    });
+  }
 
   /* -- panels folded on a phone, open where there is room beside the content --------------- */
   if (window.matchMedia("(min-width: 861px)").matches) {
