@@ -262,6 +262,24 @@ def test_a_confidential_challenge_is_not_reachable_for_an_unmatched_startup(open
     expect(matched.locator(".head-meta .pill-confidential")).to_be_visible()
 
 
+def test_after_a_refused_save_the_preview_shows_what_the_form_holds(open_page):
+    """Not the stored profile's name beside the refused TRL: the preview follows the form."""
+    robotics = open_page(ROBOTICS_STARTUP)
+    robotics.goto("/profile/")
+    robotics.get_by_label("Startup name").fill("")
+    robotics.get_by_label("One-line pitch").fill("Robots that read substations")
+    robotics.locator("input[name=trl]").fill("12")
+    robotics.locator("form[data-profile-form] button[type=submit]").first.click()
+    expect(robotics.locator("[data-field=trl] .field-errors")).to_be_visible()
+    expect(robotics.locator("[data-field=name] .field-errors")).to_be_visible()
+    preview = robotics.locator("[data-preview]")
+    expect(preview.locator('[data-preview-text="name"]')).to_have_text("")
+    expect(preview.locator('[data-preview-text="pitch"]')).to_have_text(
+        "Robots that read substations"
+    )
+    expect(preview.locator('[data-preview-text="trl"]')).to_have_text("12")
+
+
 def test_form_errors_show_next_to_their_fields(open_page):
     firm = open_page(FIRM)
     firm.goto("/challenges/new/")

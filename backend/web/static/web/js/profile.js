@@ -57,4 +57,7 @@
 
   form.addEventListener("input", refresh);
   form.addEventListener("change", refresh);
+  // From the start too: after a refused save the form holds what was typed, and the preview
+  // shows the same, not a mix of the stored profile and the typed values.
+  refresh();
 })();
