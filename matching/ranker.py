@@ -536,7 +536,10 @@ class SearchSpace:
             members = chinese == language
             if not members.any():
                 continue
-            best = [pool[i] for i in order if members[i]][:FEEDBACK_DOCUMENTS]
+            # A document without chunks (its text all control characters) has nothing to say.
+            best = [pool[i] for i in order if members[i] and self._chunks[pool[i]]][
+                :FEEDBACK_DOCUMENTS
+            ]
             encoder = MULTILINGUAL if language else PRIMARY
             chunks = [chunk for doc_id in best for chunk in self._chunks[doc_id]]
             if not chunks:

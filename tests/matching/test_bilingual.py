@@ -142,6 +142,18 @@ def test_each_feedback_document_counts_alike_whatever_its_chunks(embedder):
     assert not np.allclose(weighted["dense_statement"], plain["dense_statement"])
 
 
+def test_a_document_without_chunks_does_not_break_a_bilingual_ranking(embedder):
+    """A profile of control characters only has no chunk: the feedback passes over it, even
+    when its language has fewer than three documents, so that it is among their best."""
+    space = bilingual_space(embedder, [p for p in PROFILES if p.id in (1, 2, 4, 6)])
+    blank = Document(id=99, text="\x07\x1b")
+    space.upsert(blank, *encoded(embedder, blank))
+    assert space.chunks_of(99) == []
+    pool = space.features(CHINESE_BATTERY, *encoded(embedder, CHINESE_BATTERY))
+    assert 99 in pool.candidates
+    assert set(proposed(space, embedder, CHINESE_BATTERY, k=2)) == {1, 2}
+
+
 def test_the_proposal_floor_is_the_encoders_own(embedder):
     strict_multilingual = EngineConfig(multilingual_proposal_floor=1.01)
     strict_primary = EngineConfig(proposal_floor=1.01)
