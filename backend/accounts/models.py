@@ -27,9 +27,9 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     email = models.EmailField(_("email address"), unique=True)
     full_name = models.CharField(_("full name"), max_length=150, blank=True)
-    is_staff = models.BooleanField(default=False)
-    is_active = models.BooleanField(default=True)
-    date_joined = models.DateTimeField(default=timezone.now)
+    is_staff = models.BooleanField(default=False, verbose_name=_("is staff"))
+    is_active = models.BooleanField(default=True, verbose_name=_("is active"))
+    date_joined = models.DateTimeField(default=timezone.now, verbose_name=_("date joined"))
 
     objects = UserManager()
 
@@ -38,6 +38,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     REQUIRED_FIELDS: list[str] = []
 
     class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
         ordering = ["email"]
 
     def __str__(self) -> str:
@@ -50,12 +52,18 @@ class Organization(models.Model):
         STARTUP = "startup", _("Startup")
         OPERATOR = "operator", _("Platform operator")
 
-    name = models.CharField(max_length=200)
-    kind = models.CharField(max_length=20, choices=Kind.choices, db_index=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    members = models.ManyToManyField(User, through="Membership", related_name="organizations")
+    name = models.CharField(max_length=200, verbose_name=_("name"))
+    kind = models.CharField(
+        max_length=20, choices=Kind.choices, db_index=True, verbose_name=_("kind")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    members = models.ManyToManyField(
+        User, through="Membership", related_name="organizations", verbose_name=_("members")
+    )
 
     class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -68,14 +76,23 @@ class Membership(models.Model):
         ADMIN = "admin", _("Admin")
         MEMBER = "member", _("Member")
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
-    organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, related_name="memberships"
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
     )
-    role = models.CharField(max_length=20, choices=Role.choices, default=Role.MEMBER)
-    created_at = models.DateTimeField(auto_now_add=True)
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("organization"),
+    )
+    role = models.CharField(
+        max_length=20, choices=Role.choices, default=Role.MEMBER, verbose_name=_("role")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
         constraints = [
             models.UniqueConstraint(fields=["user", "organization"], name="unique_membership")
         ]

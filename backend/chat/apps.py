@@ -1,8 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ChatConfig(AppConfig):
     name = "backend.chat"
+    verbose_name = _("Conversations")
     label = "chat"
 
     def ready(self) -> None:

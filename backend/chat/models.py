@@ -20,14 +20,22 @@ class Conversation(models.Model):
     `last_seq` is the sequence counter: it is read and advanced only under a lock on this row.
     """
 
-    match = models.OneToOneField(Match, on_delete=models.CASCADE, related_name="conversation")
-    enterprise = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
-    startup = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
-    last_seq = models.PositiveBigIntegerField(default=0)
-    last_message_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    match = models.OneToOneField(
+        Match, on_delete=models.CASCADE, related_name="conversation", verbose_name=_("match")
+    )
+    enterprise = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="+", verbose_name=_("enterprise")
+    )
+    startup = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="+", verbose_name=_("startup")
+    )
+    last_seq = models.PositiveBigIntegerField(default=0, verbose_name=_("last seq"))
+    last_message_at = models.DateTimeField(null=True, blank=True, verbose_name=_("last message at"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("conversation")
+        verbose_name_plural = _("conversations")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["enterprise"]), models.Index(fields=["startup"])]
 
@@ -47,19 +55,34 @@ class Participant(models.Model):
         OPERATOR = "operator", _("Invited operator")
 
     conversation = models.ForeignKey(
-        Conversation, on_delete=models.CASCADE, related_name="participants"
+        Conversation,
+        on_delete=models.CASCADE,
+        related_name="participants",
+        verbose_name=_("conversation"),
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="chat_participations"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="chat_participations",
+        verbose_name=_("user"),
     )
-    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.MEMBER)
-    last_read_seq = models.PositiveBigIntegerField(default=0)
+    kind = models.CharField(
+        max_length=20, choices=Kind.choices, default=Kind.MEMBER, verbose_name=_("kind")
+    )
+    last_read_seq = models.PositiveBigIntegerField(default=0, verbose_name=_("last read seq"))
     invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("invited by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
         constraints = [
             models.UniqueConstraint(fields=["conversation", "user"], name="unique_participant")
         ]
@@ -73,21 +96,36 @@ class Message(models.Model):
     """A stored message. `seq` numbers a conversation's messages 1, 2, 3... without gaps."""
 
     conversation = models.ForeignKey(
-        Conversation, on_delete=models.CASCADE, related_name="messages"
+        Conversation,
+        on_delete=models.CASCADE,
+        related_name="messages",
+        verbose_name=_("conversation"),
     )
-    seq = models.PositiveBigIntegerField()
+    seq = models.PositiveBigIntegerField(verbose_name=_("seq"))
     sender = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="chat_messages"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="chat_messages",
+        verbose_name=_("sender"),
     )
     # The organisation the sender spoke for, kept so history reads the same after people move.
     sender_organization = models.ForeignKey(
-        Organization, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        Organization,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sender organization"),
     )
-    body = models.TextField(max_length=BODY_MAX_LENGTH)
-    client_msg_id = models.CharField(max_length=CLIENT_MSG_ID_MAX_LENGTH)
-    created_at = models.DateTimeField(auto_now_add=True)
+    body = models.TextField(max_length=BODY_MAX_LENGTH, verbose_name=_("body"))
+    client_msg_id = models.CharField(
+        max_length=CLIENT_MSG_ID_MAX_LENGTH, verbose_name=_("client msg id")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
         constraints = [
             models.UniqueConstraint(fields=["conversation", "seq"], name="unique_message_seq"),
             models.UniqueConstraint(

@@ -24,9 +24,9 @@ class MatchingState(models.Model):
     (a draft challenge); `pending` from the change until the indexer has applied it."""
 
     matching_status = models.CharField(
-        max_length=10, choices=MatchingStatus.choices, blank=True, default=""
+        _("matching status"), max_length=10, choices=MatchingStatus.choices, blank=True, default=""
     )
-    matched_at = models.DateTimeField(null=True, blank=True)
+    matched_at = models.DateTimeField(_("matched at"), null=True, blank=True)
 
     class Meta:
         abstract = True

@@ -1,8 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from backend.config.views import healthz
+
+admin.site.site_header = _("Cohortis administration")
+admin.site.site_title = _("Cohortis administration")
+admin.site.index_title = _("Platform data")
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

@@ -1,8 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class MatchesConfig(AppConfig):
     name = "backend.matches"
+    verbose_name = _("Matches")
     label = "matches"
 
     def ready(self) -> None:

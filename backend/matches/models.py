@@ -23,41 +23,73 @@ class Match(models.Model):
         ENTERPRISE = "enterprise", _("Firm")
         STARTUP = "startup", _("Startup")
 
-    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="matches")
-    startup = models.ForeignKey(StartupProfile, on_delete=models.CASCADE, related_name="matches")
-    score = models.FloatField()
-    rank = models.PositiveIntegerField()
+    challenge = models.ForeignKey(
+        Challenge, on_delete=models.CASCADE, related_name="matches", verbose_name=_("challenge")
+    )
+    startup = models.ForeignKey(
+        StartupProfile, on_delete=models.CASCADE, related_name="matches", verbose_name=_("startup")
+    )
+    score = models.FloatField(verbose_name=_("score"))
+    rank = models.PositiveIntegerField(verbose_name=_("rank"))
     # How many startups the challenge was ranked against: "#3 of 260" reads where a score cannot.
-    ranked_among = models.PositiveIntegerField(default=0)
-    components = models.JSONField(default=dict, blank=True)
-    evidence = models.JSONField(default=dict, blank=True)
+    ranked_among = models.PositiveIntegerField(default=0, verbose_name=_("ranked among"))
+    components = models.JSONField(default=dict, blank=True, verbose_name=_("components"))
+    evidence = models.JSONField(default=dict, blank=True, verbose_name=_("evidence"))
     status = models.CharField(
-        max_length=30, choices=Status.choices, default=Status.PROPOSED, db_index=True
+        max_length=30,
+        choices=Status.choices,
+        default=Status.PROPOSED,
+        db_index=True,
+        verbose_name=_("status"),
     )
     enterprise_interested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("enterprise interested by"),
     )
-    enterprise_interested_at = models.DateTimeField(null=True, blank=True)
+    enterprise_interested_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("enterprise interested at")
+    )
     startup_interested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("startup interested by"),
     )
-    startup_interested_at = models.DateTimeField(null=True, blank=True)
-    declined_side = models.CharField(max_length=20, choices=Side.choices, blank=True)
+    startup_interested_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("startup interested at")
+    )
+    declined_side = models.CharField(
+        max_length=20, choices=Side.choices, blank=True, verbose_name=_("declined side")
+    )
     declined_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("declined by"),
     )
-    declined_at = models.DateTimeField(null=True, blank=True)
-    decline_reason = models.TextField(max_length=1_000, blank=True)
-    connected_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    declined_at = models.DateTimeField(null=True, blank=True, verbose_name=_("declined at"))
+    decline_reason = models.TextField(
+        max_length=1_000, blank=True, verbose_name=_("decline reason")
+    )
+    connected_at = models.DateTimeField(null=True, blank=True, verbose_name=_("connected at"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
+        verbose_name = _("match")
+        verbose_name_plural = _("matches")
         constraints = [
             models.UniqueConstraint(fields=["challenge", "startup"], name="unique_match_pair")
         ]
         ordering = ["-score", "id"]
-        verbose_name_plural = "matches"
 
     def __str__(self) -> str:
         return f"{self.challenge} <-> {self.startup} ({self.status})"

@@ -1,6 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ProgramsConfig(AppConfig):
     name = "backend.programs"
+    verbose_name = _("Programmes")
     label = "programs"

@@ -26,15 +26,20 @@ class Accelerator(models.Model):
         on_delete=models.CASCADE,
         related_name="accelerators",
         limit_choices_to={"kind": Organization.Kind.ENTERPRISE},
+        verbose_name=_("enterprise"),
     )
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, verbose_name=_("name"))
     industry_focus = models.CharField(_("industry-chain focus"), max_length=200, blank=True)
-    description = models.TextField(max_length=10_000, blank=True)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    description = models.TextField(max_length=10_000, blank=True, verbose_name=_("description"))
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.ACTIVE, verbose_name=_("status")
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
+        verbose_name = _("accelerator")
+        verbose_name_plural = _("accelerators")
         ordering = ["-created_at", "id"]
 
     def __str__(self) -> str:
@@ -57,42 +62,87 @@ class Challenge(MatchingState):
         ZH = "zh", _("Chinese")
 
     accelerator = models.ForeignKey(
-        Accelerator, on_delete=models.CASCADE, related_name="challenges"
+        Accelerator,
+        on_delete=models.CASCADE,
+        related_name="challenges",
+        verbose_name=_("accelerator"),
     )
-    title = models.CharField(max_length=300)
-    problem_statement = models.TextField(max_length=20_000)
-    desired_outcomes = models.TextField(max_length=10_000, blank=True)
+    title = models.CharField(max_length=300, verbose_name=_("title"))
+    problem_statement = models.TextField(max_length=20_000, verbose_name=_("problem statement"))
+    desired_outcomes = models.TextField(
+        max_length=10_000, blank=True, verbose_name=_("desired outcomes")
+    )
     required_capabilities = models.JSONField(
-        default=list, blank=True, validators=[validate_statements]
+        default=list,
+        blank=True,
+        validators=[validate_statements],
+        verbose_name=_("required capabilities"),
     )
-    industry_tags = models.JSONField(default=list, blank=True, validators=[validate_tags])
-    trl_min = models.PositiveSmallIntegerField(default=1, validators=TRL_VALIDATORS)
-    trl_max = models.PositiveSmallIntegerField(default=9, validators=TRL_VALIDATORS)
-    budget_min = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
-    budget_max = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
-    budget_currency = models.CharField(max_length=3, blank=True, default="CNY")
-    deadline = models.DateField(null=True, blank=True)
-    language = models.CharField(max_length=2, choices=Language.choices, default=Language.EN)
+    industry_tags = models.JSONField(
+        default=list, blank=True, validators=[validate_tags], verbose_name=_("industry tags")
+    )
+    trl_min = models.PositiveSmallIntegerField(
+        default=1, validators=TRL_VALIDATORS, verbose_name=_("trl min")
+    )
+    trl_max = models.PositiveSmallIntegerField(
+        default=9, validators=TRL_VALIDATORS, verbose_name=_("trl max")
+    )
+    budget_min = models.DecimalField(
+        max_digits=14, decimal_places=2, null=True, blank=True, verbose_name=_("budget min")
+    )
+    budget_max = models.DecimalField(
+        max_digits=14, decimal_places=2, null=True, blank=True, verbose_name=_("budget max")
+    )
+    budget_currency = models.CharField(
+        max_length=3, blank=True, default="CNY", verbose_name=_("budget currency")
+    )
+    deadline = models.DateField(null=True, blank=True, verbose_name=_("deadline"))
+    language = models.CharField(
+        max_length=2, choices=Language.choices, default=Language.EN, verbose_name=_("language")
+    )
     visibility = models.CharField(
-        max_length=20, choices=Visibility.choices, default=Visibility.PUBLIC, db_index=True
+        max_length=20,
+        choices=Visibility.choices,
+        default=Visibility.PUBLIC,
+        db_index=True,
+        verbose_name=_("visibility"),
     )
     status = models.CharField(
-        max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
+        max_length=20,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        db_index=True,
+        verbose_name=_("status"),
     )
-    published_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True, verbose_name=_("published at"))
     # Who first published it (with published_at) and who last closed it (with closed_at).
     published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("published by"),
     )
-    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("closed at"))
     closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("closed by"),
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     # What a firm writes; the status and dates move only through the services.
     EDITABLE_FIELDS = (
@@ -113,6 +163,8 @@ class Challenge(MatchingState):
     )
 
     class Meta:
+        verbose_name = _("challenge")
+        verbose_name_plural = _("challenges")
         ordering = ["-published_at", "-created_at", "id"]
 
     def __str__(self) -> str:
@@ -143,17 +195,23 @@ class Challenge(MatchingState):
 class Cohort(models.Model):
     """One intake of an accelerator, curated by operators."""
 
-    accelerator = models.ForeignKey(Accelerator, on_delete=models.CASCADE, related_name="cohorts")
-    name = models.CharField(max_length=200)
-    intake_start = models.DateField(null=True, blank=True)
-    intake_end = models.DateField(null=True, blank=True)
-    capacity = models.PositiveIntegerField(default=10, validators=[MaxValueValidator(10_000)])
+    accelerator = models.ForeignKey(
+        Accelerator, on_delete=models.CASCADE, related_name="cohorts", verbose_name=_("accelerator")
+    )
+    name = models.CharField(max_length=200, verbose_name=_("name"))
+    intake_start = models.DateField(null=True, blank=True, verbose_name=_("intake start"))
+    intake_end = models.DateField(null=True, blank=True, verbose_name=_("intake end"))
+    capacity = models.PositiveIntegerField(
+        default=10, validators=[MaxValueValidator(10_000)], verbose_name=_("capacity")
+    )
     # What an invited startup reads before it answers: what a place gives, and by when to answer.
-    benefits = models.TextField(max_length=2_000, blank=True)
-    reply_by = models.DateField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    benefits = models.TextField(max_length=2_000, blank=True, verbose_name=_("benefits"))
+    reply_by = models.DateField(null=True, blank=True, verbose_name=_("reply by"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
+        verbose_name = _("cohort")
+        verbose_name_plural = _("cohorts")
         ordering = ["-created_at", "id"]
 
     def __str__(self) -> str:
@@ -176,28 +234,42 @@ class CohortMembership(models.Model):
         DECLINED = "declined", _("Declined")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
-    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="memberships")
+    cohort = models.ForeignKey(
+        Cohort, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("cohort")
+    )
     startup = models.ForeignKey(
         Organization,
         on_delete=models.CASCADE,
         related_name="cohort_memberships",
         limit_choices_to={"kind": Organization.Kind.STARTUP},
+        verbose_name=_("startup"),
     )
     status = models.CharField(
-        max_length=20, choices=Status.choices, default=Status.SHORTLISTED, db_index=True
+        max_length=20,
+        choices=Status.choices,
+        default=Status.SHORTLISTED,
+        db_index=True,
+        verbose_name=_("status"),
     )
-    note = models.TextField(max_length=2_000, blank=True)
+    note = models.TextField(max_length=2_000, blank=True, verbose_name=_("note"))
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
     )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True, verbose_name=_("decided at"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     # The operators' own: their working note and which of them decided. Every answer, page
     # and export leaves them out for anyone else.
     OPERATOR_ONLY_FIELDS = ("note", "decided_by")
 
     class Meta:
+        verbose_name = _("cohort place")
+        verbose_name_plural = _("cohort places")
         constraints = [
             models.UniqueConstraint(fields=["cohort", "startup"], name="unique_cohort_startup")
         ]

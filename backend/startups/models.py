@@ -27,33 +27,55 @@ class StartupProfile(MatchingState):
         on_delete=models.CASCADE,
         related_name="startup_profile",
         limit_choices_to={"kind": Organization.Kind.STARTUP},
+        verbose_name=_("organization"),
     )
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, verbose_name=_("name"))
     pitch = models.CharField(_("one-line pitch"), max_length=300, blank=True)
     # Far above any real profile, and a bound on what one save may cost to embed.
-    summary = models.TextField(max_length=8_000, blank=True)
-    capabilities = models.JSONField(default=list, blank=True, validators=[validate_statements])
-    technology_tags = models.JSONField(default=list, blank=True, validators=[validate_tags])
-    industries = models.JSONField(default=list, blank=True, validators=[validate_tags])
-    stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.SEED)
+    summary = models.TextField(max_length=8_000, blank=True, verbose_name=_("summary"))
+    capabilities = models.JSONField(
+        default=list, blank=True, validators=[validate_statements], verbose_name=_("capabilities")
+    )
+    technology_tags = models.JSONField(
+        default=list, blank=True, validators=[validate_tags], verbose_name=_("technology tags")
+    )
+    industries = models.JSONField(
+        default=list, blank=True, validators=[validate_tags], verbose_name=_("industries")
+    )
+    stage = models.CharField(
+        max_length=20, choices=Stage.choices, default=Stage.SEED, verbose_name=_("stage")
+    )
     team_size = models.PositiveIntegerField(
-        null=True, blank=True, validators=[MaxValueValidator(1_000_000)]
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(1_000_000)],
+        verbose_name=_("team size"),
     )
     founded_year = models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=[MinValueValidator(1900), MaxValueValidator(2100)]
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1900), MaxValueValidator(2100)],
+        verbose_name=_("founded year"),
     )
-    city = models.CharField(max_length=100, blank=True)
-    region = models.CharField(max_length=100, blank=True, db_index=True)
-    website = models.URLField(blank=True)
+    city = models.CharField(max_length=100, blank=True, verbose_name=_("city"))
+    region = models.CharField(max_length=100, blank=True, db_index=True, verbose_name=_("region"))
+    website = models.URLField(blank=True, verbose_name=_("website"))
     trl = models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(9)]
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(9)],
+        verbose_name=_("trl"),
     )
-    languages = models.JSONField(default=list, blank=True, validators=[validate_languages])
-    published = models.BooleanField(default=False, db_index=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    languages = models.JSONField(
+        default=list, blank=True, validators=[validate_languages], verbose_name=_("languages")
+    )
+    published = models.BooleanField(default=False, db_index=True, verbose_name=_("published"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
+        verbose_name = _("startup profile")
+        verbose_name_plural = _("startup profiles")
         ordering = ["name", "id"]
 
     def __str__(self) -> str:

@@ -14,10 +14,11 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib import admin
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from backend.accounts.models import Organization, User
 from backend.chat.services import conversation_open_for_match
@@ -981,6 +982,35 @@ def test_every_message_has_a_chinese_translation_and_the_catalogue_is_compiled()
             assert entry["msgstr"], entry["msgid"]
             assert compiled[entry["msgid"]] == entry["msgstr"], "run msgfmt"
     assert compiled["Challenges for you"] == "为你推荐"
+
+
+def test_the_admin_speaks_chinese_with_the_projects_own_name(world, challenge):
+    operator = world.operator_user
+    operator.is_staff = operator.is_superuser = True
+    operator.save()
+    client = client_as(operator)
+    client.cookies["django_language"] = "zh-hans"
+    index = client.get("/admin/").content.decode()
+    assert "Cohortis 管理后台" in index and "Django" not in index
+    for label in ("加速计划", "需求", "初创企业资料", "批次名额"):
+        assert label in index, label
+    form = client.get(f"/admin/programs/challenge/{challenge.pk}/change/").content.decode()
+    for label in ("问题描述", "所需能力", "截止日期", "可见范围"):
+        assert label in form, label
+
+
+def test_every_field_of_the_admins_models_has_a_name_in_chinese():
+    untranslated = []
+    with translation.override("zh-hans"):
+        for model in admin.site._registry:
+            if not model.__module__.startswith("backend."):
+                continue
+            names = [model._meta.verbose_name, model._meta.verbose_name_plural]
+            names += [field.verbose_name for field in model._meta.fields if field.name != "id"]
+            untranslated += [
+                f"{model.__name__}: {name}" for name in names if re.search(r"[a-z]{3}", str(name))
+            ]
+    assert untranslated == []
 
 
 def test_the_cohort_export_keeps_formulas_as_text(world, accelerator):
