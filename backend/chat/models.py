@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import Organization
+from backend.common.models import acting_user_field
 from backend.matches.models import Match
 
 BODY_MAX_LENGTH = 4_000
@@ -70,14 +71,7 @@ class Participant(models.Model):
         max_length=20, choices=Kind.choices, default=Kind.MEMBER, verbose_name=_("kind")
     )
     last_read_seq = models.PositiveBigIntegerField(default=0, verbose_name=_("last read seq"))
-    invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("invited by"),
-    )
+    invited_by = acting_user_field(_("invited by"))
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:

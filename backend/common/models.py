@@ -2,8 +2,22 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+
+def acting_user_field(verbose_name) -> models.ForeignKey:
+    """Who did something to a row (published it, declined it, invited someone): kept when
+    the account goes, as a blank."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=verbose_name,
+    )
 
 
 class DocumentKind(models.TextChoices):

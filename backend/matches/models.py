@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from backend.common.models import DocumentKind
+from backend.common.models import DocumentKind, acting_user_field
 from backend.programs.models import Challenge
 from backend.startups.models import StartupProfile
 
@@ -42,39 +41,18 @@ class Match(models.Model):
         db_index=True,
         verbose_name=_("status"),
     )
-    enterprise_interested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("enterprise interested by"),
-    )
+    enterprise_interested_by = acting_user_field(_("enterprise interested by"))
     enterprise_interested_at = models.DateTimeField(
         null=True, blank=True, verbose_name=_("enterprise interested at")
     )
-    startup_interested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("startup interested by"),
-    )
+    startup_interested_by = acting_user_field(_("startup interested by"))
     startup_interested_at = models.DateTimeField(
         null=True, blank=True, verbose_name=_("startup interested at")
     )
     declined_side = models.CharField(
         max_length=20, choices=Side.choices, blank=True, verbose_name=_("declined side")
     )
-    declined_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("declined by"),
-    )
+    declined_by = acting_user_field(_("declined by"))
     declined_at = models.DateTimeField(null=True, blank=True, verbose_name=_("declined at"))
     decline_reason = models.TextField(
         max_length=1_000, blank=True, verbose_name=_("decline reason")

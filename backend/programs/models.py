@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -8,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import Organization
 from backend.common.fields import validate_statements, validate_tags
-from backend.common.models import MatchingState
+from backend.common.models import MatchingState, acting_user_field
 
 TRL_VALIDATORS = [MinValueValidator(1), MaxValueValidator(9)]
 
@@ -116,31 +115,10 @@ class Challenge(MatchingState):
     )
     published_at = models.DateTimeField(null=True, blank=True, verbose_name=_("published at"))
     # Who first published it (with published_at) and who last closed it (with closed_at).
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("published by"),
-    )
+    published_by = acting_user_field(_("published by"))
     closed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("closed at"))
-    closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("closed by"),
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("created by"),
-    )
+    closed_by = acting_user_field(_("closed by"))
+    created_by = acting_user_field(_("created by"))
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
@@ -252,14 +230,7 @@ class CohortMembership(models.Model):
         verbose_name=_("status"),
     )
     note = models.TextField(max_length=2_000, blank=True, verbose_name=_("note"))
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("decided by"),
-    )
+    decided_by = acting_user_field(_("decided by"))
     decided_at = models.DateTimeField(null=True, blank=True, verbose_name=_("decided at"))
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
