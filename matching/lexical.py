@@ -69,7 +69,9 @@ class LexicalIndex:
                 self._keys = list(self._tokens)
                 self._row = {key: row for row, key in enumerate(self._keys)}
                 bm25 = bm25s.BM25(k1=self.k1, b=self.b, method="lucene")
-                if self._keys:
+                # bm25s cannot index a corpus without a single word (documents of numbers or
+                # control characters only): such a corpus matches no query.
+                if any(self._tokens[k] for k in self._keys):
                     bm25.index([self._tokens[k] for k in self._keys], show_progress=False)
                 self._bm25 = bm25
             return self._bm25, self._keys, self._row
@@ -84,7 +86,7 @@ class LexicalIndex:
         tokens = tokenize(query) if isinstance(query, str) else query
         if not keys:
             return [], np.zeros(0, dtype=np.float32)
-        vocab = bm25.vocab_dict
+        vocab = getattr(bm25, "vocab_dict", None) or {}
         known = [t for t in tokens if t in vocab]
         full = (
             bm25.get_scores(known).astype(np.float32)

@@ -46,3 +46,19 @@ def test_add_replaces_and_remove_forgets():
     assert scores[0] > 0.0
     assert len(index) == 1
     assert index.idf("radar") == 0.0
+
+
+def test_a_corpus_without_a_single_word_matches_nothing():
+    """Documents of stop words, single digits and control characters only: bm25s cannot
+    index them, and a query scores zero on each instead of failing."""
+    index = LexicalIndex()
+    index.add(1, "0")
+    index.add(2, "\x07\x1b the a")
+
+    keys, scores = index.scores("battery 0")
+
+    assert keys == [1, 2]
+    assert scores.tolist() == [0.0, 0.0]
+    index.add(3, "battery cells")
+    keys, scores = index.scores("battery")
+    assert keys[int(scores.argmax())] == 3
