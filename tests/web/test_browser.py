@@ -350,6 +350,23 @@ def test_the_chinese_interface(open_page, site):
 
 
 @pytest.mark.parametrize("lang", ["en", "zh-hans"])
+def test_the_desktop_header_shows_every_place_whole(open_page, lang):
+    """At a laptop's 1366 px a startup's six places and the unread count beside the last fit
+    beside the bell, none cut off."""
+    startup = open_page(STARTUP, lang=lang, width=1366, height=900)
+    startup.goto("/for-you/")
+    startup.evaluate(
+        "document.querySelector('[data-unread-total]').hidden = false;"
+        "document.querySelector('[data-unread-total]').textContent = '12'"
+    )
+    nav = startup.locator(".mainnav")
+    assert nav.evaluate("el => el.scrollWidth <= el.clientWidth")
+    badge = startup.locator("[data-unread-total]").bounding_box()
+    bell = startup.locator("[data-notify]").bounding_box()
+    assert badge["x"] + badge["width"] <= bell["x"]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-hans"])
 def test_pages_fit_a_phone(open_page, site, lang):
     startup = open_page(STARTUP, lang=lang, width=390, height=844, touch=True)
     startup.goto("/for-you/")
