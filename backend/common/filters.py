@@ -35,31 +35,31 @@ def json_list_contains_any(qs: QuerySet, field: str, values: list[str]) -> Query
     return qs.alias(**{alias: Cast(field, TextField())}).filter(condition)
 
 
-TRL_LEVELS = (1, 9)
-
-
-@extend_schema_field({"type": "integer", "minimum": TRL_LEVELS[0], "maximum": TRL_LEVELS[1]})
-class TrlFilter(django_filters.NumberFilter):
-    """A Technology Readiness Level: a whole number from 1 to 9; anything else answers 400 (a
-    decimal or an out-of-range level would silently filter on nothing)."""
+class WholeNumberFilter(django_filters.NumberFilter):
+    """A whole number within `bounds` (no upper bound: None); a decimal or one out of bounds
+    answers 400, where it would silently filter on something else."""
 
     field_class = forms.IntegerField
+    bounds: tuple[int, int | None] = (1, None)
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("min_value", TRL_LEVELS[0])
-        kwargs.setdefault("max_value", TRL_LEVELS[1])
+        low, high = self.bounds
+        kwargs.setdefault("min_value", low)
+        if high is not None:
+            kwargs.setdefault("max_value", high)
         super().__init__(*args, **kwargs)
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": 9})
+class TrlFilter(WholeNumberFilter):
+    """A Technology Readiness Level, 1 to 9."""
+
+    bounds = (1, 9)
 
 
 @extend_schema_field({"type": "integer", "minimum": 1})
-class RankFilter(django_filters.NumberFilter):
-    """A position in a ranking: a whole number from 1 (`?max_rank=10`: the top ten)."""
-
-    field_class = forms.IntegerField
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("min_value", 1)
-        super().__init__(*args, **kwargs)
+class RankFilter(WholeNumberFilter):
+    """A position in a ranking, from 1 (`?max_rank=10`: the top ten)."""
 
 
 class CommaListFilter(django_filters.CharFilter):
@@ -106,8 +106,8 @@ class StrictFilterBackend(DjangoFilterBackend):
     given a value it cannot read answers 400, where django-filter would drop the filter and
     list everything: `?status=`, `?published=null`. Text filters may be empty."""
 
-    def filter_queryset(self, request, queryset, view):
-        filterset = self.get_filterset(request, queryset, view)
+    def get_filterset(self, request, queryset, view):
+        filterset = super().get_filterset(request, queryset, view)
         if filterset is not None:
             unreadable = {
                 name: [problem]
@@ -117,7 +117,7 @@ class StrictFilterBackend(DjangoFilterBackend):
             }
             if unreadable:
                 raise ValidationError(unreadable)
-        return super().filter_queryset(request, queryset, view)
+        return filterset
 
 
 def _unreadable(declared: django_filters.Filter, values: list[str]) -> str | None:
