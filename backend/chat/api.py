@@ -22,6 +22,9 @@ from backend.chat.serializers import (
     message_payload,
 )
 from backend.common.errors import ApplicationError
+from backend.matches.api import MatchChallengeSerializer
+from backend.matches.models import Match
+from backend.programs.models import CohortMembership
 
 
 class ConversationListView(ActorMixin, ListAPIView):
@@ -143,3 +146,90 @@ class WebSocketTicketView(APIView):
             "expires_in": int(services.TICKET_TTL.total_seconds()),
         }
         return Response(TicketSerializer(data).data, status=status.HTTP_201_CREATED)
+
+
+class HistoryMatchSerializer(serializers.ModelSerializer):
+    """One match of the history, as its firm sees it on the match itself."""
+
+    challenge = MatchChallengeSerializer(read_only=True)
+    declined_side = serializers.ChoiceField(
+        choices=Match.Side.choices, allow_blank=True, read_only=True
+    )
+    conversation = serializers.IntegerField(
+        source="conversation_id",
+        allow_null=True,
+        read_only=True,
+        help_text="The conversation the connected match opened (null before).",
+    )
+
+    class Meta:
+        model = Match
+        fields = [
+            "id",
+            "challenge",
+            "status",
+            "rank",
+            "enterprise_interested_at",
+            "startup_interested_at",
+            "declined_side",
+            "declined_at",
+            "connected_at",
+            "created_at",
+            "conversation",
+        ]
+        read_only_fields = fields
+
+
+class HistoryCohortSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    accelerator = serializers.CharField(source="accelerator.name")
+
+
+class HistoryCohortPlaceSerializer(serializers.ModelSerializer):
+    """A place in a cohort, without the operators' own note and name (`OPERATOR_ONLY_FIELDS`)."""
+
+    cohort = HistoryCohortSerializer(read_only=True)
+
+    class Meta:
+        model = CohortMembership
+        fields = ["id", "cohort", "status", "decided_at", "created_at"]
+        read_only_fields = fields
+
+
+class HistoryStartupSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(help_text="Blank when the profile is withheld from you.")
+    withheld = serializers.BooleanField(
+        help_text="The startup withdrew its profile: what it says is withheld from you."
+    )
+
+
+class StartupHistorySerializer(serializers.Serializer):
+    startup = HistoryStartupSerializer()
+    matches = HistoryMatchSerializer(many=True)
+    cohort_places = HistoryCohortPlaceSerializer(many=True)
+
+
+class StartupHistoryView(ActorMixin, APIView):
+    @extend_schema(responses={200: StartupHistorySerializer})
+    def get(self, request, pk: int):
+        """What a firm went through with one startup: its challenges' matches with it (with the
+        conversation of a connected one) and the startup's places in its cohorts. Operators
+        read every firm's. For firms and operators only; a withdrawn profile is still found
+        while a history refers to it, its name and fields withheld as on the match."""
+        history = selectors.startup_history_for_actor(self.actor, pk)
+        startup = history.startup
+        return Response(
+            StartupHistorySerializer(
+                {
+                    "startup": {
+                        "id": startup.id,
+                        "name": startup.name,
+                        "withheld": startup.withheld,
+                    },
+                    "matches": history.matches,
+                    "cohort_places": history.cohort_places,
+                }
+            ).data
+        )

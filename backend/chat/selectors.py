@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 from django.db.models import (
@@ -21,6 +22,13 @@ from backend.accounts.models import Membership, Organization, User
 from backend.accounts.selectors import Actor, actor_for
 from backend.chat.models import Conversation, Message, Participant
 from backend.common.errors import NotFoundError
+from backend.matches.models import Match
+from backend.matches.selectors import matches_visible_to
+from backend.programs.models import CohortMembership
+from backend.programs.selectors import cohorts_visible_to
+from backend.startups.models import StartupProfile
+from backend.startups.selectors import profiles_visible_to
+from backend.startups.visibility import ProfileView, profile_view
 
 
 class Role(StrEnum):
@@ -189,3 +197,55 @@ def invitable_operators(conversation: Conversation) -> QuerySet[User]:
         .distinct()
         .order_by("full_name", "email")
     )
+
+
+@dataclass
+class StartupHistory:
+    """A startup as one firm (or the operators) knows it: its profile as they may read it
+    (`backend.startups.visibility`), the matches of their challenges with it, newest first,
+    each with `conversation_id` (None until connected), and its places in their cohorts."""
+
+    startup: ProfileView
+    matches: list[Match]
+    cohort_places: list[CohortMembership]
+
+
+def startup_history_for_actor(actor: Actor, pk: int) -> StartupHistory:
+    """A startup as a firm or an operator opens it: a profile they may read, or a withdrawn
+    one they share a history with (the history still refers to it). Anyone else, and any
+    startup, gets not-found.
+
+    It spans matches, cohorts and conversations, so it lives here: chat is the lowest app that
+    sees all three."""
+    if not (actor.is_enterprise or actor.is_operator):
+        raise NotFoundError("Startup not found.")
+    profile = StartupProfile.objects.select_related("organization").filter(pk=pk).first()
+    if profile is None:
+        raise NotFoundError("Startup not found.")
+    matches = list(
+        matches_visible_to(actor)
+        .filter(startup=profile)
+        .order_by("-created_at", "-id")
+        .annotate(conversation_id=Subquery(_conversation_of_match()))
+    )
+    places = CohortMembership.objects.filter(
+        startup_id=profile.organization_id, cohort__in=cohorts_visible_to(actor)
+    ).select_related("cohort__accelerator")
+    if not actor.is_operator:
+        # As on the cohort board: a withdrawn place is the operators' business.
+        places = places.exclude(status=CohortMembership.Status.WITHDRAWN)
+    cohort_places = list(places.order_by("-created_at", "-id"))
+    readable = profiles_visible_to(actor).filter(pk=pk).exists()
+    if not (readable or matches or cohort_places):
+        raise NotFoundError("Startup not found.")
+    connected = any(match.status == Match.Status.CONNECTED for match in matches)
+    return StartupHistory(
+        startup=profile_view(actor, profile, connected=connected),
+        matches=matches,
+        cohort_places=cohort_places,
+    )
+
+
+def _conversation_of_match():
+    """A match's conversation: whoever sees the match (its firm, an operator) sees that too."""
+    return Conversation.objects.filter(match_id=OuterRef("pk")).values("pk")[:1]

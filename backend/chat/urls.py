@@ -16,5 +16,7 @@ urlpatterns = [
         api.InviteOperatorView.as_view(),
         name="conversation-invite-operator",
     ),
+    # The history spans matches, cohorts and conversations: see `startup_history_for_actor`.
+    path("startups/<int:pk>/history/", api.StartupHistoryView.as_view(), name="startup-history"),
     path("ws-ticket/", api.WebSocketTicketView.as_view(), name="ws-ticket"),
 ]

@@ -10,6 +10,19 @@ from backend.common.models import MatchingState
 
 validate_languages = StatementListValidator(max_items=10, max_length=20)
 
+# The nine technology readiness levels, as a firm reads a startup's.
+TRL_LABELS = {
+    1: _("Basic principles observed"),
+    2: _("Technology concept formulated"),
+    3: _("Experimental proof of concept"),
+    4: _("Technology validated in the lab"),
+    5: _("Technology validated in a relevant environment"),
+    6: _("Technology demonstrated in a relevant environment"),
+    7: _("System prototype demonstrated in operation"),
+    8: _("System complete and qualified"),
+    9: _("Actual system proven in operation"),
+}
+
 
 class StartupProfile(MatchingState):
     """What a startup can do, as firms will read it."""

@@ -168,6 +168,7 @@ class Candidate:
     """A startup proposed for one of the accelerator's challenges, at its best match."""
 
     organization_id: int
+    profile_id: int
     name: str
     best_rank: int
     matches: int
@@ -182,7 +183,7 @@ def cohort_candidates(actor: Actor, cohort: Cohort, limit: int = 30) -> list[Can
         .filter(challenge__accelerator_id=cohort.accelerator_id)
         .exclude(startup__organization_id__in=taken)
         .exclude(status=Match.Status.DECLINED)
-        .values("startup__organization_id", "startup__name")
+        .values("startup__organization_id", "startup_id", "startup__name")
         .annotate(
             best=Min("rank"),
             n=Count("id"),
@@ -193,6 +194,7 @@ def cohort_candidates(actor: Actor, cohort: Cohort, limit: int = 30) -> list[Can
     return [
         Candidate(
             organization_id=row["startup__organization_id"],
+            profile_id=row["startup_id"],
             name=row["startup__name"],
             best_rank=row["best"],
             matches=row["n"],

@@ -2,7 +2,16 @@
 
 from django.urls import include, path
 
-from backend.web.views import accounts, chat, cohorts, firm, matches, operator, startup
+from backend.web.views import (
+    accounts,
+    chat,
+    cohorts,
+    firm,
+    matches,
+    operator,
+    startup,
+    startup_profile,
+)
 
 app_name = "web"
 
@@ -27,6 +36,8 @@ urlpatterns = [
     path("matching/<str:side>/<int:pk>/retry/", matches.matching_retry, name="matching-retry"),
     path("matches/<int:pk>/interest/", matches.match_interest, name="match-interest"),
     path("matches/<int:pk>/decline/", matches.match_decline, name="match-decline"),
+    # a startup as firms and operators read it
+    path("startups/<int:pk>/", startup_profile.startup_detail, name="startup-detail"),
     # a startup's own pages
     path("profile/", startup.profile_edit, name="profile"),
     path("for-you/", startup.for_you, name="for-you"),

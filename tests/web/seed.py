@@ -34,8 +34,12 @@ PROFILES = [
         "technology_tags": ["batteries", "fast charging", "anodes"],
         "stage": "series-a",
         "trl": 6,
+        "team_size": 38,
+        "founded_year": 2019,
         "city": "Suzhou",
         "region": "Jiangsu",
+        "website": "https://voltcell.example/",
+        "languages": ["zh", "en"],
     },
     {
         "name": "SkyWatch Vision",
