@@ -374,17 +374,24 @@ class SearchSpace:
         ]
 
     def proposal_standing(
-        self, query: Document, query_chunks: list[Chunk], query_vectors: Vectors, doc_id: DocId
+        self,
+        query: Document,
+        query_chunks: list[Chunk],
+        query_vectors: Vectors,
+        doc_id: DocId,
+        *,
+        needs_evidence: bool = True,
     ) -> tuple[int, ScoredDoc] | None:
         """Where ``doc_id`` ranks for ``query`` (1-based, ties as ``rank`` breaks them) and its
-        hit; None when it is outside the candidate pool or lacks the evidence a proposal needs."""
-        pool = self.features(query, query_chunks, query_vectors)
-        candidates, features = pool.candidates, pool.features
-        if doc_id not in candidates:
+        hit; None when it lacks the evidence a proposal needs (unless not ``needs_evidence``:
+        an application is ranked whatever its evidence) or is not in this space."""
+        if doc_id not in self._docs:
             return None
+        pool = self.features(query, query_chunks, query_vectors, always=doc_id)
+        candidates, features = pool.candidates, pool.features
         i = candidates.index(doc_id)
         own = {name: values[i : i + 1] for name, values in features.items()}
-        if not self.evidence_mask(query, [doc_id], own, encoder=pool.encoder)[0]:
+        if needs_evidence and not self.evidence_mask(query, [doc_id], own, encoder=pool.encoder)[0]:
             return None
         scores = combine(features, self._terms_for(query, pool.encoder), pool.groups)
         position = 1 + int((scores > scores[i]).sum()) + int((scores[:i] == scores[i]).sum())
@@ -449,14 +456,17 @@ class SearchSpace:
         query_chunks: list[Chunk],
         query_vectors: Vectors,
         allow_ids: set[DocId] | None = None,
+        *,
+        always: DocId | None = None,
     ) -> CandidatePool:
         """Candidate pool for ``query`` and each raw feature over it.
 
         The pool is every allowed document when there are at most ``candidate_pool`` of them,
-        else the union of the ``retrieval_depth`` best by BM25 and by dense chunk similarity.
+        else the union of the ``retrieval_depth`` best by BM25 and by dense chunk similarity,
+        and ``always`` (a document whose standing is asked for, wherever it falls).
         """
         with self._lock:
-            return self._features(query, query_chunks, query_vectors, allow_ids)
+            return self._features(query, query_chunks, query_vectors, allow_ids, always)
 
     def _features(
         self,
@@ -464,6 +474,7 @@ class SearchSpace:
         query_chunks: list[Chunk],
         query_vectors: Vectors,
         allow_ids: set[DocId] | None,
+        always: DocId | None = None,
     ) -> CandidatePool:
         allowed: list[DocId] = (
             list(self._docs) if allow_ids is None else [d for d in allow_ids if d in self._docs]
@@ -482,6 +493,8 @@ class SearchSpace:
             top = np.argsort(-lexical, kind="stable")[: self.config.retrieval_depth]
             pool_set: dict[Hashable, None] = dict.fromkeys(keys[i] for i in top)
             pool_set.update(dict.fromkeys(self._dense_candidates(encoder, vectors, allowed)))
+            if always in self._docs:
+                pool_set[always] = None
             pool = list(pool_set)
         row = {key: i for i, key in enumerate(keys)}
         bm25 = lexical[[row[d] for d in pool]]

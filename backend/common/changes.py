@@ -11,7 +11,8 @@ from django.dispatch import Signal
 
 from backend.common.models import DocumentChange, MatchingState, MatchingStatus
 
-# Sent after commit, with no arguments: "there is something in the change log".
+# Sent after commit, with no arguments: "there is matching work" (a change in the log, or an
+# application for the indexer to rank).
 documents_changed = Signal()
 
 

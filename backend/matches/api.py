@@ -1,10 +1,19 @@
 from __future__ import annotations
 
 import django_filters
-from drf_spectacular.utils import extend_schema, extend_schema_serializer, inline_serializer
-from rest_framework import serializers
+from django.db.models import F
+from django.http import FileResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_serializer,
+    inline_serializer,
+)
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.generics import ListAPIView
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -12,7 +21,7 @@ from backend.accounts.models import Organization
 from backend.accounts.permissions import OrganizationRolePermission
 from backend.accounts.selectors import Actor, actor_for
 from backend.accounts.viewsets import ActorMixin, ReadViewSet, for_actor
-from backend.common.errors import NotFoundError, PermissionDeniedError
+from backend.common.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from backend.common.filters import (
     CommaListFilter,
     RankFilter,
@@ -21,7 +30,7 @@ from backend.common.filters import (
 )
 from backend.common.serializers import StrictCharField, StrictModelSerializer
 from backend.matches import selectors, services
-from backend.matches.models import Match
+from backend.matches.models import ApplicationAttachment, Match
 from backend.programs.api import ChallengeFilter, ChallengeSerializer
 from backend.programs.models import Challenge
 from backend.programs.selectors import challenges_editable_by, challenges_visible_to
@@ -80,6 +89,28 @@ class EvidenceSerializer(serializers.Serializer):
     shared_terms = serializers.ListField(child=serializers.CharField(), default=list)
 
 
+class TimelineStepSerializer(serializers.Serializer):
+    step = serializers.ChoiceField(
+        choices=[
+            "proposed",
+            "applied",
+            "viewed",
+            "shortlisted",
+            "interested",
+            "declined",
+            "connected",
+        ]
+    )
+    at = serializers.DateTimeField()
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ApplicationAttachment
+        fields = ["id", "name", "size", "created_at"]
+        read_only_fields = fields
+
+
 class MatchSerializer(StrictModelSerializer):
     challenge = MatchChallengeSerializer(read_only=True)
     startup = MatchStartupSerializer(read_only=True)
@@ -89,6 +120,18 @@ class MatchSerializer(StrictModelSerializer):
     declined_side = serializers.ChoiceField(
         choices=Match.Side.choices, allow_blank=True, read_only=True
     )
+    reason_code = serializers.ChoiceField(
+        choices=Match.ReasonCode.choices, allow_blank=True, read_only=True
+    )
+    decline_note = serializers.CharField(
+        read_only=True,
+        help_text="The declining side's internal note: blank to everyone else.",
+    )
+    timeline = serializers.SerializerMethodField()
+    attachments = AttachmentSerializer(many=True, read_only=True)
+
+    def get_timeline(self, match) -> list[TimelineStepSerializer]:
+        return TimelineStepSerializer(selectors.timeline(match), many=True).data
 
     class Meta:
         model = Match
@@ -96,6 +139,9 @@ class MatchSerializer(StrictModelSerializer):
             "id",
             "challenge",
             "startup",
+            "origin",
+            "pitch",
+            "attachments",
             "score",
             "rank",
             "ranked_among",
@@ -104,10 +150,15 @@ class MatchSerializer(StrictModelSerializer):
             "evidence",
             "enterprise_interested_at",
             "startup_interested_at",
+            "viewed_at",
+            "shortlisted_at",
             "declined_side",
             "declined_at",
-            "decline_reason",
+            "reason_code",
+            "feedback",
+            "decline_note",
             "connected_at",
+            "timeline",
             "created_at",
             "updated_at",
         ]
@@ -116,6 +167,8 @@ class MatchSerializer(StrictModelSerializer):
     def to_representation(self, match):
         data = super().to_representation(match)
         actor = actor_in(self.context)
+        if not selectors.declined_by_own_side(actor, match):
+            data["decline_note"] = ""
         fields = visible_fields(
             actor, match.startup, connected=match.status == Match.Status.CONNECTED
         )
@@ -130,7 +183,37 @@ class MatchSerializer(StrictModelSerializer):
 
 
 class DeclineSerializer(serializers.Serializer):
-    reason = StrictCharField(max_length=1_000, required=False, allow_blank=True, default="")
+    reason_code = serializers.ChoiceField(
+        choices=Match.ReasonCode.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Required when the firm declines; the startup reads it.",
+    )
+    feedback = StrictCharField(
+        max_length=1_000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Shown to the other side.",
+    )
+    note = StrictCharField(
+        max_length=1_000,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Internal: only the declining side's organisation reads it.",
+    )
+
+
+class ShortlistSerializer(serializers.Serializer):
+    shortlisted = serializers.BooleanField(default=True)
+
+
+class ApplySerializer(serializers.Serializer):
+    pitch = StrictCharField(
+        max_length=2_000, help_text="What the startup tells the firm: why it can solve this."
+    )
 
 
 class MatchFilter(django_filters.FilterSet):
@@ -143,6 +226,7 @@ class MatchFilter(django_filters.FilterSet):
     tags = CommaListFilter(field_name="startup__technology_tags")
     min_score = django_filters.NumberFilter(field_name="score", lookup_expr="gte")
     max_rank = RankFilter(field_name="rank", lookup_expr="lte")
+    origin = django_filters.ChoiceFilter(choices=Match.Origin.choices)
     # A challenge the user may not read answers as a missing one, never "200, none of yours".
     challenge = VisibleModelChoiceFilter(visible_to=for_actor(challenges_visible_to))
 
@@ -173,10 +257,17 @@ class MatchViewSet(ReadViewSet):
     write_kinds = (Organization.Kind.ENTERPRISE, Organization.Kind.STARTUP)
     filterset_class = MatchFilter
     ordering_fields = ["score", "rank", "created_at", "updated_at"]
-    ordering = ["-score", "id"]
+    ordering = [F("score").desc(nulls_last=True), "id"]
 
     def get_queryset(self):
-        return selectors.matches_visible_to(self.actor)
+        return selectors.matches_visible_to(self.actor).prefetch_related("attachments")
+
+    def retrieve(self, request, *args, **kwargs):
+        """One match; a firm member's read marks it viewed on the startup's timeline."""
+        match = self.get_object()
+        if services.matches_mark_viewed(actor=self.actor, match_ids=[match.pk]):
+            match.refresh_from_db(fields=["viewed_at"])
+        return Response(self.get_serializer(match).data)
 
     @extend_schema(request=None, responses={200: MatchSerializer})
     @action(detail=True, methods=["post"])
@@ -188,13 +279,128 @@ class MatchViewSet(ReadViewSet):
     @extend_schema(request=DeclineSerializer, responses={200: MatchSerializer})
     @action(detail=True, methods=["post"])
     def decline(self, request, pk=None):
-        """Not for us, with an optional reason. A declined match is never proposed again."""
+        """Not for us. A firm gives a `reason_code` (the startup reads it with `feedback`);
+        `note` stays internal. A declined match is never proposed again; the side that
+        declined may take it back within 7 days (`undecline`)."""
         body = DeclineSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         match = services.match_decline(
-            match=self.get_object(), actor=self.actor, reason=body.validated_data["reason"]
+            match=self.get_object(), actor=self.actor, **body.validated_data
         )
         return Response(self.get_serializer(match).data)
+
+    @extend_schema(request=None, responses={200: MatchSerializer})
+    @action(detail=True, methods=["post"])
+    def undecline(self, request, pk=None):
+        """Take one's own decline back, within 7 days: the match returns to where it stood."""
+        match = services.match_undo_decline(match=self.get_object(), actor=self.actor)
+        return Response(self.get_serializer(match).data)
+
+    @extend_schema(request=ShortlistSerializer, responses={200: MatchSerializer})
+    @action(detail=True, methods=["post"])
+    def shortlist(self, request, pk=None):
+        """The firm puts the startup on its shortlist (`{"shortlisted": false}` takes it off)."""
+        body = ShortlistSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        match = services.match_shortlist(
+            match=self.get_object(), actor=self.actor, **body.validated_data
+        )
+        return Response(self.get_serializer(match).data)
+
+    @extend_schema(
+        request={
+            "multipart/form-data": inline_serializer(
+                "AttachmentUpload", {"file": serializers.FileField()}
+            )
+        },
+        responses={
+            201: AttachmentSerializer,
+            413: OpenApiResponse(description="Larger than 10 MB."),
+        },
+    )
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
+    def attachments(self, request, pk=None):
+        """Add a PDF (at most 10 MB, 5 per application) to one's own application."""
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        if declared > ApplicationAttachment.MAX_BYTES + UPLOAD_OVERHEAD:
+            raise ApplicationError(
+                "A document may be at most 10 MB.", code="too_large", status_code=413
+            )
+        match = self.get_object()
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise ApplicationError(
+                "Send the PDF as the `file` field.", fields={"file": ["Required."]}
+            )
+        attachment = services.attachment_add(actor=self.actor, match=match, upload=upload)
+        return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"], url_path=r"attachments/(?P<attachment_pk>\d+)")
+    def attachment(self, request, pk=None, attachment_pk=None):
+        """One of an application's PDFs: for the firm, operators and the startup that sent it."""
+        attachment = selectors.attachment_of(self.get_object(), int(attachment_pk))
+        return FileResponse(
+            attachment.file.open("rb"),
+            as_attachment=True,
+            filename=attachment.name,
+            content_type="application/pdf",
+        )
+
+
+# Room for the multipart envelope around a 10 MB file.
+UPLOAD_OVERHEAD = 64 * 1024
+
+
+class ChallengeApplyView(ActorMixin, APIView):
+    """A startup applies to an open challenge it may see: the answer is the match, ranked by
+    the engine shortly after, as a proposal is (`rank` is blank until then). Applying where the
+    engine already proposed this startup says interested on that proposal (200)."""
+
+    permission_classes = [OrganizationRolePermission]
+    write_kinds = (Organization.Kind.STARTUP,)
+
+    @extend_schema(request=ApplySerializer, responses={201: MatchSerializer, 200: MatchSerializer})
+    def post(self, request, pk):
+        body = ApplySerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        match, created = services.match_apply(
+            actor=self.actor, challenge_id=pk, pitch=body.validated_data["pitch"]
+        )
+        match = selectors.match_get_for_actor(self.actor, match.pk)
+        return Response(
+            MatchSerializer(match, context={"request": request}).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+RESPONSE_TIME = inline_serializer(
+    "ResponseTime",
+    {
+        "response_days": serializers.IntegerField(
+            help_text="The challenge's promise, in working days."
+        ),
+        "median_days": serializers.FloatField(
+            allow_null=True, help_text="The firm's median answer time, in working days."
+        ),
+        "answered": serializers.IntegerField(help_text="How many answers the median is over."),
+    },
+)
+
+
+class ChallengeResponseTimeView(ActorMixin, APIView):
+    """How fast the challenge's firm answers startups that apply or say interested first,
+    beside the challenge's promise."""
+
+    permission_classes = [OrganizationRolePermission]
+
+    @extend_schema(responses={200: RESPONSE_TIME})
+    def get(self, request, pk):
+        challenge = challenges_visible_to(self.actor).filter(pk=pk).first()
+        if challenge is None:
+            raise NotFoundError("Challenge not found.")
+        stats = selectors.firm_response_stats(challenge.accelerator.enterprise_id)
+        return Response({"response_days": challenge.response_days, **stats})
 
 
 class ChallengeMatchesView(ActorMixin, ListAPIView):
@@ -204,7 +410,7 @@ class ChallengeMatchesView(ActorMixin, ListAPIView):
     permission_classes = [OrganizationRolePermission]
     filterset_class = MatchFilter
     ordering_fields = ["score", "rank", "created_at"]
-    ordering = ["rank", "id"]
+    ordering = [F("rank").asc(nulls_last=True), "id"]
 
     queryset = Match.objects.none()
 
@@ -219,7 +425,11 @@ class ChallengeMatchesView(ActorMixin, ListAPIView):
             actor.is_operator or challenge.accelerator.enterprise_id == actor.organization_id
         ):
             raise NotFoundError("Challenge not found.")
-        return selectors.matches_visible_to(actor).filter(challenge=challenge)
+        return (
+            selectors.matches_visible_to(actor)
+            .filter(challenge=challenge)
+            .prefetch_related("attachments")
+        )
 
 
 class SearchQuerySerializer(serializers.Serializer):

@@ -27,7 +27,8 @@ from backend.common.events import publish_now
 from backend.common.models import DocumentChange, MatchingStatus
 from backend.matches import engine
 from backend.matches.models import ChunkVector, IndexChange, SentenceVector, Side
-from backend.matches.services import match_record_proposal
+from backend.matches.selectors import applications_to_rank
+from backend.matches.services import match_record_proposal, match_record_standing
 from backend.programs.models import Challenge
 from backend.startups.models import StartupProfile
 from matching import Chunk, Document, ScoredDoc, SearchSpace, explain
@@ -79,6 +80,7 @@ class DrainReport:
     failed: int = 0
     deferred: int = 0
     proposed: int = 0
+    ranked_applications: int = 0
     encoded_chunks: int = 0
     encoded_sentences: int = 0
 
@@ -107,6 +109,8 @@ def drain(
         batch, deferred = _next_batch(budgeted)
         report.deferred = deferred
         if not batch:
+            # Applications last: the documents they pair are in the spaces as they are now.
+            report.ranked_applications = _rank_applications()
             if report.applied:
                 # A process that restarts loads this instead of rebuilding from the database.
                 engine.registry.snapshot()
@@ -325,8 +329,7 @@ class _SentenceRecorder:
 def _evidence(
     batch: list[_Work], startups: SearchSpace, challenges: SearchSpace
 ) -> dict[str, dict[str, np.ndarray]]:
-    """Fill in each proposal's evidence, each pair read by the encoder that reads both of its
-    documents; returns {encoder: sentence vectors that were not stored}."""
+    """Fill in each proposal's evidence; returns {encoder: sentence vectors not stored}."""
     pairs = []
     for work in batch:
         for proposal in work.proposals:
@@ -335,16 +338,27 @@ def _evidence(
                 if work.side == Side.CHALLENGE
                 else _of(challenges, proposal.challenge_id)
             )
-            startup = _of(startups, proposal.profile_id)
-            encoder = reading_encoder(challenge[0], startup[0], startups.model_ids)
-            pairs.append((proposal, encoder, challenge, startup))
-    if not pairs:
+            pairs.append((proposal, challenge))
+    return _explain_pairs(pairs, startups)
+
+
+def _explain_pairs(
+    pairs: list[tuple[_Proposal, tuple]], startups: SearchSpace
+) -> dict[str, dict[str, np.ndarray]]:
+    """Each (proposal, challenge) pair's evidence, read by the encoder that reads both of its
+    documents; the sentences are encoded in one call per encoder."""
+    read = []
+    for proposal, challenge in pairs:
+        startup = _of(startups, proposal.profile_id)
+        encoder = reading_encoder(challenge[0], startup[0], startups.model_ids)
+        read.append((proposal, encoder, challenge, startup))
+    if not read:
         return {}
     recorders: dict[str, _SentenceRecorder] = defaultdict(_SentenceRecorder)
-    for _, encoder, challenge, startup in pairs:
+    for _, encoder, challenge, startup in read:
         _explain(challenge, startup, encoder, startups, recorders[encoder])
     fresh = {name: _sentence_vectors(name, recorder.texts) for name, recorder in recorders.items()}
-    for proposal, encoder, challenge, startup in pairs:
+    for proposal, encoder, challenge, startup in read:
         proposal.evidence = _explain(
             challenge, startup, encoder, startups, engine.sentence_vectors[encoder]
         ).to_dict()
@@ -435,18 +449,7 @@ def _commit(batch: list[_Work], sentences: dict[str, dict[str, np.ndarray]]) -> 
             DocumentChange.objects.filter(id__in=work.change_ids).delete()
             ready[work.side].append(work)
             report.applied += 1
-        SentenceVector.objects.bulk_create(
-            [
-                SentenceVector(
-                    model_id=model.model_ids[encoder],
-                    content_hash=key,
-                    vector=np.asarray(vector, dtype=np.float32).tobytes(),
-                )
-                for encoder, vectors in sentences.items()
-                for key, vector in vectors.items()
-            ],
-            ignore_conflicts=True,
-        )
+        _store_sentences(sentences)
         now = timezone.now()
         for side, items in ready.items():
             MODELS[side].objects.filter(pk__in=[w.owner_id for w in items]).update(
@@ -454,6 +457,58 @@ def _commit(batch: list[_Work], sentences: dict[str, dict[str, np.ndarray]]) -> 
             )
         transaction.on_commit(lambda: _announce(ready, MatchingStatus.READY))
     return report
+
+
+def _store_sentences(sentences: dict[str, dict[str, np.ndarray]]) -> None:
+    model = engine.embedder()
+    SentenceVector.objects.bulk_create(
+        [
+            SentenceVector(
+                model_id=model.model_ids[encoder],
+                content_hash=key,
+                vector=np.asarray(vector, dtype=np.float32).tobytes(),
+            )
+            for encoder, vectors in sentences.items()
+            for key, vector in vectors.items()
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def _rank_applications() -> int:
+    """Rank, score and explain each application whose challenge and profile are searchable,
+    as the challenge ranks a proposal (among every startup, whatever the evidence), computing
+    first and then writing briefly; returns how many were ranked. An application whose
+    documents are not searchable yet waits for a later drain."""
+    startups = engine.registry.space(Side.STARTUP)
+    challenges = engine.registry.space(Side.CHALLENGE)
+    ranked = 0
+    pending = list(applications_to_rank().values_list("pk", "challenge_id", "startup_id"))
+    for start in range(0, len(pending), BATCH_DOCUMENTS):
+        pairs = []
+        for match_id, challenge_id, profile_id in pending[start : start + BATCH_DOCUMENTS]:
+            if challenge_id not in challenges or profile_id not in startups:
+                continue
+            challenge = _of(challenges, challenge_id)
+            standing = startups.proposal_standing(*challenge, profile_id, needs_evidence=False)
+            if standing is not None:
+                position, hit = standing
+                proposal = _Proposal(challenge_id, profile_id, position, len(startups), hit)
+                pairs.append((match_id, proposal, challenge))
+        sentences = _explain_pairs([(p, challenge) for _, p, challenge in pairs], startups)
+        with transaction.atomic():
+            _store_sentences(sentences)
+            for match_id, p, _ in pairs:
+                match_record_standing(
+                    match_id=match_id,
+                    rank=p.rank,
+                    ranked_among=p.ranked_among,
+                    score=p.hit.score,
+                    components=p.hit.components,
+                    evidence=p.evidence,
+                )
+        ranked += len(pairs)
+    return ranked
 
 
 def _one_drain_at_a_time() -> None:

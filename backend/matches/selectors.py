@@ -1,16 +1,24 @@
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import statistics
+from datetime import datetime, timedelta
+
+import numpy as np
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
 
 from backend.accounts.selectors import Actor
 from backend.common.errors import NotFoundError
 from backend.matches import engine
-from backend.matches.models import Match, Side
+from backend.matches.models import ApplicationAttachment, Match, Side
 from backend.programs.models import Challenge
 from backend.programs.selectors import LIVE_STATUSES, challenges_visible_to
 from backend.startups.selectors import profiles_visible_to
 from backend.startups.visibility import profile_view, profile_withheld
 from matching import Document, ScoredDoc
+
+# How long the side that declined may take it back.
+UNDO_DECLINE_DAYS = 7
 
 # A match lists its two sides by name; their long texts stay in the database.
 LONG_TEXT = (
@@ -39,17 +47,65 @@ def matches_visible_to(actor: Actor) -> QuerySet[Match]:
     return qs.none()
 
 
+def timeline(match: Match) -> list[dict]:
+    """Where a match has been, oldest first, as the startup follows it: what happened and
+    when, never who did it ("interested" is the firm's answer)."""
+    steps = [
+        (match.origin, match.created_at),
+        ("viewed", match.viewed_at),
+        ("shortlisted", match.shortlisted_at),
+        ("interested", match.enterprise_interested_at),
+        ("declined", match.declined_at),
+        ("connected", match.connected_at),
+    ]
+    return [{"step": step, "at": at} for step, at in steps if at is not None]
+
+
+def undo_decline_until(actor: Actor, match: Match) -> datetime | None:
+    """Until when the actor may take back the match's decline: its own side's, for
+    `UNDO_DECLINE_DAYS`; None when it may not."""
+    if not declined_by_own_side(actor, match):
+        return None
+    until = match.declined_at + timedelta(days=UNDO_DECLINE_DAYS)
+    return until if timezone.now() < until else None
+
+
 def as_seen_by(actor: Actor, matches):
-    """The matches (a list or queryset, evaluated here) with what the actor sees of each one's
-    startup: `startup_view` (see `backend.startups.visibility`) and `evidence_view`, the
-    evidence, withheld with a withdrawn profile because it quotes the profile."""
+    """The matches (a list or queryset, evaluated here) with what the actor sees of each one:
+    `startup_view` (see `backend.startups.visibility`); `evidence_view`, the evidence, withheld
+    with a withdrawn profile because it quotes the profile; `note_view`, a decline's internal
+    note for its own side only; `undo_until`; and the `steps` of its timeline."""
     rows = list(matches)
     for match in rows:
         match.startup_view = profile_view(
             actor, match.startup, connected=match.status == Match.Status.CONNECTED
         )
         match.evidence_view = {} if profile_withheld(actor, match.startup) else match.evidence
+        match.note_view = match.decline_note if declined_by_own_side(actor, match) else ""
+        match.undo_until = undo_decline_until(actor, match)
+        match.steps = timeline(match)
     return rows
+
+
+def declined_by_own_side(actor: Actor | None, match: Match) -> bool:
+    """Whether the actor belongs to the side that declined the match: only it reads the
+    internal note of the decline."""
+    if actor is None or match.status != Match.Status.DECLINED:
+        return False
+    if match.declined_side == Match.Side.ENTERPRISE:
+        return actor.is_enterprise and (
+            match.challenge.accelerator.enterprise_id == actor.organization_id
+        )
+    return actor.is_startup and match.startup.organization_id == actor.organization_id
+
+
+def attachment_of(match: Match, pk: int) -> ApplicationAttachment:
+    """One of a match's documents; the match comes scoped to the reader (`matches_visible_to`:
+    its firm, operators, its startup), so the document is theirs to read."""
+    attachment = match.attachments.filter(pk=pk).first()
+    if attachment is None:
+        raise NotFoundError("Document not found.")
+    return attachment
 
 
 def match_get_for_actor(actor: Actor, pk: int) -> Match:
@@ -57,6 +113,46 @@ def match_get_for_actor(actor: Actor, pk: int) -> Match:
     if match is None:
         raise NotFoundError("Match not found.")
     return match
+
+
+def working_days_between(start: datetime, end: datetime) -> int:
+    """Whole working days (Monday to Friday, local dates) from `start` to `end`."""
+    first, last = timezone.localdate(start), timezone.localdate(end)
+    return int(np.busday_count(first, last)) if last > first else 0
+
+
+def awaiting_firm() -> QuerySet[Match]:
+    """Matches where the startup has spoken (applied, or said interested) and the firm has
+    not answered yet, on open challenges: what the response promise is about."""
+    return Match.objects.filter(
+        status=Match.Status.STARTUP_INTERESTED, challenge__status=Challenge.Status.OPEN
+    )
+
+
+def firm_response_stats(enterprise_id: int) -> dict:
+    """How fast a firm answers startups that spoke first: the median in working days from the
+    startup's interest (or application) to the firm's interest or decline, and over how many."""
+    answered = Match.objects.filter(
+        challenge__accelerator__enterprise_id=enterprise_id, startup_interested_at__isnull=False
+    ).filter(
+        Q(enterprise_interested_at__gte=F("startup_interested_at"))
+        | Q(declined_side=Match.Side.ENTERPRISE, declined_at__gte=F("startup_interested_at"))
+    )
+    waits = [
+        working_days_between(asked, interested or declined)
+        for asked, interested, declined in answered.values_list(
+            "startup_interested_at", "enterprise_interested_at", "declined_at"
+        )
+    ]
+    return {
+        "median_days": statistics.median(waits) if waits else None,
+        "answered": len(waits),
+    }
+
+
+def applications_to_rank() -> QuerySet[Match]:
+    """Applications the indexer has not ranked yet (oldest first)."""
+    return Match.objects.filter(origin=Match.Origin.APPLIED, rank__isnull=True).order_by("id")
 
 
 def _query(text: str):

@@ -96,6 +96,12 @@ class Challenge(MatchingState):
         max_length=3, blank=True, default="CNY", verbose_name=_("budget currency")
     )
     deadline = models.DateField(null=True, blank=True, verbose_name=_("deadline"))
+    # The firm's promise to startups: an answer within this many working days.
+    response_days = models.PositiveSmallIntegerField(
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        verbose_name=_("response time (working days)"),
+    )
     language = models.CharField(
         max_length=2, choices=Language.choices, default=Language.EN, verbose_name=_("language")
     )
@@ -136,6 +142,7 @@ class Challenge(MatchingState):
         "budget_max",
         "budget_currency",
         "deadline",
+        "response_days",
         "language",
         "visibility",
     )

@@ -221,7 +221,7 @@ def test_reproposal_never_resurrects_a_declined_match(world, accelerator):
     challenge = battery_challenge(accelerator)
     index_documents(challenge)
     match = Match.objects.get(challenge=challenge, startup=profiles["VoltCell"])
-    services.match_decline(match=match, actor=actor_for(world.startup_user), reason="Too early")
+    services.match_decline(match=match, actor=actor_for(world.startup_user), feedback="Too early")
     declined_score = match.score
     # The firm rewrites the challenge: every score changes on the next proposal run.
     challenge_update(
@@ -234,7 +234,7 @@ def test_reproposal_never_resurrects_a_declined_match(world, accelerator):
     assert refreshed.exists()
     match.refresh_from_db()
     assert match.status == Match.Status.DECLINED
-    assert match.decline_reason == "Too early"
+    assert match.feedback == "Too early"
     assert match.declined_side == Match.Side.STARTUP
     assert match.score == declined_score
 

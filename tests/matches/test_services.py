@@ -26,7 +26,7 @@ def test_interest_from_both_sides_connects_and_repeats_are_harmless(world, chall
     assert connected.status == Match.Status.CONNECTED
     assert connected.connected_at is not None
     with pytest.raises(InvalidTransitionError):
-        services.match_decline(match=match, actor=firm)
+        services.match_decline(match=match, actor=firm, reason_code="timing")
 
 
 def test_strangers_cannot_answer_a_match(world, challenge, profile):
@@ -38,7 +38,9 @@ def test_strangers_cannot_answer_a_match(world, challenge, profile):
 
 def test_a_declined_match_cannot_become_interested(world, challenge, profile):
     match = Match.objects.create(challenge=challenge, startup=profile, score=1.0, rank=1)
-    services.match_decline(match=match, actor=actor_for(world.enterprise_user))
+    services.match_decline(
+        match=match, actor=actor_for(world.enterprise_user), reason_code="not_a_fit"
+    )
     with pytest.raises(InvalidTransitionError):
         services.match_express_interest(match=match, actor=actor_for(world.startup_user))
 
