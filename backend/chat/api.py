@@ -155,6 +155,14 @@ class HistoryMatchSerializer(serializers.ModelSerializer):
     declined_side = serializers.ChoiceField(
         choices=Match.Side.choices, allow_blank=True, read_only=True
     )
+    reason_code = serializers.ChoiceField(
+        choices=Match.ReasonCode.choices, allow_blank=True, read_only=True
+    )
+    decline_note = serializers.CharField(
+        source="note_view",
+        read_only=True,
+        help_text="The declining side's internal note: blank to everyone else.",
+    )
     conversation = serializers.IntegerField(
         source="conversation_id",
         allow_null=True,
@@ -167,12 +175,16 @@ class HistoryMatchSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "challenge",
+            "origin",
             "status",
             "rank",
             "enterprise_interested_at",
             "startup_interested_at",
             "declined_side",
             "declined_at",
+            "reason_code",
+            "feedback",
+            "decline_note",
             "connected_at",
             "created_at",
             "conversation",

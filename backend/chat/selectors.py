@@ -23,7 +23,7 @@ from backend.accounts.selectors import Actor, actor_for
 from backend.chat.models import Conversation, Message, Participant
 from backend.common.errors import NotFoundError
 from backend.matches.models import Match
-from backend.matches.selectors import matches_visible_to
+from backend.matches.selectors import as_seen_by, matches_visible_to
 from backend.programs.models import CohortMembership
 from backend.programs.selectors import cohorts_visible_to
 from backend.startups.models import StartupProfile
@@ -203,7 +203,8 @@ def invitable_operators(conversation: Conversation) -> QuerySet[User]:
 class StartupHistory:
     """A startup as one firm (or the operators) knows it: its profile as they may read it
     (`backend.startups.visibility`), the matches of their challenges with it, newest first,
-    each with `conversation_id` (None until connected), and its places in their cohorts."""
+    as `as_seen_by` gives them (a decline's internal note for its own side only) with
+    `conversation_id` (None until connected), and its places in their cohorts."""
 
     startup: ProfileView
     matches: list[Match]
@@ -222,11 +223,12 @@ def startup_history_for_actor(actor: Actor, pk: int) -> StartupHistory:
     profile = StartupProfile.objects.select_related("organization").filter(pk=pk).first()
     if profile is None:
         raise NotFoundError("Startup not found.")
-    matches = list(
+    matches = as_seen_by(
+        actor,
         matches_visible_to(actor)
         .filter(startup=profile)
         .order_by("-created_at", "-id")
-        .annotate(conversation_id=Subquery(_conversation_of_match()))
+        .annotate(conversation_id=Subquery(_conversation_of_match())),
     )
     places = CohortMembership.objects.filter(
         startup_id=profile.organization_id, cohort__in=cohorts_visible_to(actor)

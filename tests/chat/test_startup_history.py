@@ -117,3 +117,30 @@ def test_a_withdrawn_profile_is_found_only_with_a_history(world, client_for, pro
 def test_a_published_profile_without_a_history_has_an_empty_one(world, client_for, profile):
     body = client_for(world.other_enterprise_user).get(history_url(profile)).json()
     assert (body["matches"], body["cohort_places"]) == ([], [])
+
+
+def test_a_decline_reads_as_on_the_match(world, client_for, profile, challenge):
+    """The reason and the message for everyone who sees the match; the internal note for the
+    side that declined only."""
+    declined = Match.objects.create(
+        challenge=challenge,
+        startup=profile,
+        score=1.0,
+        rank=1,
+        status=Match.Status.DECLINED,
+        declined_side=Match.Side.ENTERPRISE,
+        declined_at=timezone.now(),
+        reason_code=Match.ReasonCode.TIMING,
+        feedback="Come back after the pilot season.",
+        decline_note="Budget frozen until March.",
+    )
+    seen = {
+        who: client_for(user).get(history_url(profile)).json()["matches"][0]
+        for who, user in (("firm", world.enterprise_user), ("operator", world.operator_user))
+    }
+    for match in seen.values():
+        assert match["id"] == declined.pk
+        assert (match["declined_side"], match["reason_code"]) == ("enterprise", "timing")
+        assert match["feedback"] == "Come back after the pilot season."
+    assert seen["firm"]["decline_note"] == "Budget frozen until March."
+    assert seen["operator"]["decline_note"] == ""

@@ -173,6 +173,19 @@ def test_the_firm_sees_its_own_history_only(world, startup, challenge):
         status=Match.Status.DECLINED,
         declined_side=Match.Side.STARTUP,
         declined_at=timezone.now(),
+        feedback="Outside our focus this year.",
+        decline_note="Their pilot budget is too small.",
+    )
+    Match.objects.create(
+        challenge=ChallengeFactory(accelerator=challenge.accelerator, title="Grid storage"),
+        startup=startup,
+        score=0.4,
+        rank=5,
+        status=Match.Status.DECLINED,
+        declined_side=Match.Side.ENTERPRISE,
+        declined_at=timezone.now(),
+        reason_code=Match.ReasonCode.BUDGET_OR_SCALE,
+        decline_note="Procurement would not sign this.",
     )
     cohort = CohortFactory(accelerator=challenge.accelerator, name="Spring intake")
     CohortMembershipFactory(
@@ -197,13 +210,18 @@ def test_the_firm_sees_its_own_history_only(world, startup, challenge):
     html = page_of(world.enterprise_user, startup).content.decode()
     assert challenge.title in html and "Battery QA" in html
     assert f'href="/conversations/{conversation.pk}/"' in html
-    assert "Declined by the startup" in html
+    assert "Declined by the startup" in html and "Outside our focus this year." in html
+    # A decline's internal note is read by its own side only.
+    assert "Declined by the firm" in html and "Budget or scale" in html
+    assert "Procurement would not sign this." in html
+    assert "Their pilot budget is too small." not in html
     assert "Spring intake" in html and "Accepted" in html
     for text in ("Beta own brief", "Beta intake", "Old intake"):
         assert text not in html
     operator_html = page_of(world.operator_user, startup).content.decode()
     for text in ("Beta own brief", "Beta intake", f'data-history-place="{withdrawn_place.pk}"'):
         assert text in operator_html
+    assert "Procurement would not sign this." not in operator_html
 
 
 def test_match_cards_link_the_startup_unless_it_withdrew(world, startup, challenge):
@@ -236,3 +254,16 @@ def test_cohort_boards_link_their_startups_unless_withdrawn(world, startup, chal
     assert (
         link not in client_as(world.enterprise_user).get(f"/cohorts/{cohort.pk}/").content.decode()
     )
+
+
+def test_a_conversation_leads_the_firm_and_operators_to_the_startup(world, startup, challenge):
+    match = Match.objects.create(
+        challenge=challenge, startup=startup, score=1.0, rank=1, status=Match.Status.CONNECTED
+    )
+    conversation = conversation_open_for_match(match=match)
+    link = f'href="/startups/{startup.pk}/"'
+    for user in (world.enterprise_user, world.operator_user):
+        html = client_as(user).get(f"/conversations/{conversation.pk}/").content.decode()
+        assert link in html
+    html = client_as(world.startup_user).get(f"/conversations/{conversation.pk}/").content.decode()
+    assert "data-startup-profile" not in html
