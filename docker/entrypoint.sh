@@ -1,5 +1,6 @@
 #!/bin/sh
-# One image, several roles: web (ASGI), worker (Celery), migrate (one-shot).
+# One image, several roles: web (ASGI), worker (Celery), beat (Celery's periodic tasks: one
+# only), migrate (one-shot).
 set -e
 case "$1" in
   web)
@@ -9,6 +10,10 @@ case "$1" in
   worker)
     exec celery -A backend.config worker --loglevel "${LOG_LEVEL:-INFO}" \
       --concurrency "${WORKER_CONCURRENCY:-1}" --queues celery
+    ;;
+  beat)
+    exec celery -A backend.config beat --loglevel "${LOG_LEVEL:-INFO}" \
+      --schedule /tmp/celerybeat-schedule
     ;;
   migrate)
     python manage.py migrate --noinput

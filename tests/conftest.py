@@ -14,6 +14,7 @@ from tests.factories import (
     StartupProfileFactory,
     member_of,
 )
+from tests.mail import Inbox, smtp_server
 
 
 def pytest_configure(config) -> None:
@@ -93,3 +94,14 @@ def challenge(accelerator):
 @pytest.fixture
 def profile(world):
     return StartupProfileFactory(organization=world.startup, name="TinyML Labs")
+
+
+@pytest.fixture
+def smtp(settings) -> Inbox:
+    """A real SMTP server that the platform's mail goes to, configured as EMAIL_URL would."""
+    import environ
+
+    with smtp_server() as (inbox, email_url):
+        for name, value in environ.Env.email_url_config(email_url).items():
+            setattr(settings, name, value)
+        yield inbox

@@ -203,10 +203,13 @@ def seeded_server(tmp: Path, seed_module: str, **settings: str) -> Iterator[tupl
     Redis when there is one) on a throwaway database seeded by `seed_module`'s `main()`, which
     prints a JSON line of what the tests need; yields the running server and that line.
     `settings`: more environment for the server."""
+    port = free_port()
     extra = {
         "TASKS_INLINE": "1",
         "LOG_LEVEL": "WARNING",
         "VAR_DIR": str(tmp / "var"),
+        # Links in mail lead back to this server.
+        "SITE_URL": f"http://127.0.0.1:{port}",
         **settings,
     }
     redis_url = os.environ.get("REDIS_URL", "")
@@ -224,7 +227,7 @@ def seeded_server(tmp: Path, seed_module: str, **settings: str) -> Iterator[tupl
         manage(env, "collectstatic", "--noinput")
         printed = manage(env, "shell", "-c", f"from {seed_module} import main; main()")
         seed = json.loads(printed.strip().splitlines()[-1])
-        server = Server(env, tmp / "server.log").wait_ready()
+        server = Server(env, tmp / "server.log", port=port).wait_ready()
         try:
             yield server, seed
         finally:

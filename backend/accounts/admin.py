@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from backend.accounts.models import Membership, Organization, User
+from backend.accounts.models import Membership, Organization, OutgoingMail, User
 
 
 class MembershipInline(admin.TabularInline):
@@ -13,11 +13,11 @@ class MembershipInline(admin.TabularInline):
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     ordering = ["email"]
-    list_display = ["email", "full_name", "is_staff", "is_active", "date_joined"]
-    list_filter = ["is_staff", "is_active", "memberships__organization__kind"]
+    list_display = ["email", "full_name", "email_verified", "is_staff", "is_active", "date_joined"]
+    list_filter = ["is_staff", "is_active", "email_verified", "memberships__organization__kind"]
     search_fields = ["email", "full_name"]
     fieldsets = (
-        (None, {"fields": ("email", "password", "full_name")}),
+        (None, {"fields": ("email", "email_verified", "password", "full_name", "language")}),
         ("Permissions", {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
@@ -39,3 +39,16 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ["role", "organization__kind"]
     search_fields = ["user__email", "organization__name"]
     autocomplete_fields = ["user", "organization"]
+
+
+@admin.register(OutgoingMail)
+class OutgoingMailAdmin(admin.ModelAdmin):
+    """The outbox, to see what was sent and what failed; mail is written by the platform only."""
+
+    list_display = ["to", "subject", "created_at", "sent_at", "attempts"]
+    list_filter = [("sent_at", admin.EmptyFieldListFilter)]
+    search_fields = ["to", "subject"]
+    readonly_fields = [f.name for f in OutgoingMail._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False

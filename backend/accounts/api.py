@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 from django.contrib.auth import authenticate
-from drf_spectacular.utils import extend_schema
+from django.utils import translation
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
@@ -10,7 +11,12 @@ from rest_framework.views import APIView
 
 from backend.accounts.models import Organization
 from backend.accounts.selectors import actor_for
-from backend.accounts.services import user_create_with_organization
+from backend.accounts.services import (
+    password_reset_confirm,
+    password_reset_request,
+    user_signup,
+    user_verify_email,
+)
 from backend.accounts.throttles import AddressThrottledView, is_locked_out, locked_out_error
 from backend.common.errors import ApplicationError
 from backend.common.serializers import StrictCharField, StrictModelSerializer
@@ -50,6 +56,26 @@ class SignupSerializer(serializers.Serializer):
     )
 
 
+class LinkSerializer(serializers.Serializer):
+    """The `uid` and `token` of a mailed link (the last two parts of its path)."""
+
+    uid = StrictCharField(max_length=64)
+    token = StrictCharField(max_length=128)
+
+
+class PasswordResetRequestSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+
+
+class PasswordResetConfirmSerializer(LinkSerializer):
+    password = StrictCharField(min_length=8, max_length=128, trim_whitespace=False)
+
+
+DetailSerializer = inline_serializer("Detail", {"detail": serializers.CharField()})
+
+UNVERIFIED_MESSAGE = "Verify your email address first: follow the link in the mail we sent you."
+
+
 class TokenView(AddressThrottledView, APIView):
     """Exchange an email and password for an API token (`Authorization: Token <token>`).
 
@@ -74,26 +100,81 @@ class TokenView(AddressThrottledView, APIView):
             raise ApplicationError(
                 "The email or password is wrong.", code="invalid_credentials", status_code=400
             )
+        if not user.email_verified:
+            # Told only to whoever knows the password: it reveals nothing to anyone else.
+            raise ApplicationError(UNVERIFIED_MESSAGE, code="email_unverified", status_code=400)
         token, _ = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
 
 
 class SignupView(AddressThrottledView, APIView):
-    """Create an account and its organisation (a firm or a startup); answers a token.
+    """Create an account and its organisation (a firm or a startup), unverified: a link to
+    verify the address is mailed, and the account signs in once it is followed.
 
-    Answers 429 (with Retry-After) past the sign-up rate of an address."""
+    The answer is the same whether the address already has an account or not (its owner is
+    mailed instead). Answers 429 (with Retry-After) past the sign-up rate of an address."""
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
     throttle_scope = "signup"
 
-    @extend_schema(request=SignupSerializer, responses={201: TokenResponseSerializer})
+    @extend_schema(request=SignupSerializer, responses={202: DetailSerializer})
     def post(self, request):
         body = SignupSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        user = user_create_with_organization(**body.validated_data)
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key}, status=status.HTTP_201_CREATED)
+        user_signup(**body.validated_data, language=translation.get_language())
+        return Response(
+            {"detail": "Check your inbox: we sent a link to verify your address."},
+            status=status.HTTP_202_ACCEPTED,
+        )
+
+
+class VerifyEmailView(APIView):
+    """Verify an address with the `uid` and `token` of the mailed link; the link works once."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(request=LinkSerializer, responses={200: DetailSerializer})
+    def post(self, request):
+        body = LinkSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        user_verify_email(**body.validated_data)
+        return Response({"detail": "Your address is verified: you can sign in."})
+
+
+class PasswordResetView(AddressThrottledView, APIView):
+    """Mail a link to set a new password to the account with this address, if there is one.
+
+    Answers 202 whatever the address; 429 (with Retry-After) past the rate of a client address."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_scope = "password_reset"
+
+    @extend_schema(request=PasswordResetRequestSerializer, responses={202: DetailSerializer})
+    def post(self, request):
+        body = PasswordResetRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        password_reset_request(**body.validated_data)
+        return Response(
+            {"detail": "If an account has this address, a link to set a new password is sent."},
+            status=status.HTTP_202_ACCEPTED,
+        )
+
+
+class PasswordResetConfirmView(APIView):
+    """Set a new password with the `uid` and `token` of a reset link; the link works once."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(request=PasswordResetConfirmSerializer, responses={200: DetailSerializer})
+    def post(self, request):
+        body = PasswordResetConfirmSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        password_reset_confirm(**body.validated_data)
+        return Response({"detail": "Your password is set: you can sign in."})
 
 
 class MeView(APIView):

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
@@ -30,6 +31,16 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(default=False, verbose_name=_("is staff"))
     is_active = models.BooleanField(default=True, verbose_name=_("is active"))
     date_joined = models.DateTimeField(default=timezone.now, verbose_name=_("date joined"))
+    # Accounts made by an administrator, a command or the demo are trusted; only a sign-up
+    # starts unverified, and cannot sign in until its mailed link is followed.
+    email_verified = models.BooleanField(default=True, verbose_name=_("email verified"))
+    # The language of the mail this person gets: set at sign-up, updated when they switch.
+    language = models.CharField(
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        verbose_name=_("language"),
+    )
 
     objects = UserManager()
 
@@ -100,3 +111,33 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} in {self.organization} as {self.role}"
+
+
+class OutgoingMail(models.Model):
+    """A mail waiting to leave (a durable outbox): written in the transaction that caused it,
+    already rendered in the recipient's language, and sent after commit in the background.
+    A failed send is tried again later; the row is kept, sent or not, as a record."""
+
+    to = models.EmailField(verbose_name=_("to"))
+    subject = models.CharField(max_length=255, verbose_name=_("subject"))
+    body = models.TextField(verbose_name=_("body"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("sent at"))
+    attempts = models.PositiveSmallIntegerField(default=0, verbose_name=_("attempts"))
+    next_attempt_at = models.DateTimeField(default=timezone.now, verbose_name=_("next attempt at"))
+    last_error = models.TextField(blank=True, verbose_name=_("last error"))
+
+    class Meta:
+        verbose_name = _("outgoing mail")
+        verbose_name_plural = _("outgoing mail")
+        ordering = ["id"]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(sent_at__isnull=True),
+                name="outgoingmail_unsent",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} to {self.to}"

@@ -11,6 +11,14 @@ from backend.matches.api import (
     StartupSearchView,
 )
 from backend.programs.api import AcceleratorViewSet, ChallengeViewSet, CohortViewSet
+from backend.reviews.api import (
+    MyReviewView,
+    NotesView,
+    ReviewersView,
+    ReviewerView,
+    ReviewsView,
+    RubricView,
+)
 from backend.startups.api import StartupProfileViewSet
 
 router = DefaultRouter()
@@ -35,6 +43,16 @@ urlpatterns = [
         ProfileMatchingRetryView.as_view(),
         name="profile-matching-retry",
     ),
+    path("challenges/<int:pk>/rubric/", RubricView.as_view(), name="challenge-rubric"),
+    path("matches/<int:pk>/reviews/", ReviewsView.as_view(), name="match-reviews"),
+    path("matches/<int:pk>/reviews/mine/", MyReviewView.as_view(), name="match-review-mine"),
+    path("matches/<int:pk>/reviewers/", ReviewersView.as_view(), name="match-reviewers"),
+    path(
+        "matches/<int:pk>/reviewers/<int:user_id>/",
+        ReviewerView.as_view(),
+        name="match-reviewer",
+    ),
+    path("matches/<int:pk>/notes/", NotesView.as_view(), name="match-notes"),
     path("search/challenges/", ChallengeSearchView.as_view(), name="search-challenges"),
     path("search/startups/", StartupSearchView.as_view(), name="search-startups"),
     path("", include("backend.chat.urls")),

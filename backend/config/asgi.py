@@ -11,6 +11,7 @@ django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
+from backend.accounts.mail import with_mail_sender  # noqa: E402
 from backend.chat.middleware import WebSocketAuthMiddleware  # noqa: E402
 from backend.chat.origins import SameOriginValidator  # noqa: E402
 from backend.chat.routing import websocket_urlpatterns  # noqa: E402
@@ -19,8 +20,9 @@ from backend.matches.worker import lifespan  # noqa: E402
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
-        # The server's start and stop: matching warms up, and on the embedded default indexes.
-        "lifespan": lifespan,
+        # The server's start and stop: matching warms up, and on the embedded default indexes
+        # and sends the mail outbox.
+        "lifespan": with_mail_sender(lifespan),
         "websocket": WebSocketAuthMiddleware(SameOriginValidator(URLRouter(websocket_urlpatterns))),
     }
 )

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "backend.startups",
     "backend.matches",
     "backend.chat",
+    "backend.reviews",
     "backend.notifications",
     "backend.demo",
     "backend.web",

@@ -9,10 +9,11 @@ from __future__ import annotations
 import re
 
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import Organization
+from backend.accounts.services import user_set_password_from_link
 from backend.programs.models import Accelerator, Challenge, Cohort, CohortMembership
 from backend.startups.models import StartupProfile
 
@@ -73,6 +74,24 @@ class LoginForm(AuthenticationForm):
         label=_("Email"),
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )
+
+    def confirm_login_allowed(self, user) -> None:
+        """Reached only with the right password, so the refusal tells nothing to anyone else."""
+        super().confirm_login_allowed(user)
+        if not user.email_verified:
+            raise forms.ValidationError(
+                _("Verify your email address first: follow the link in the mail we sent you."),
+                code="email_unverified",
+            )
+
+
+class NewPasswordForm(SetPasswordForm):
+    """A new password through a mailed link; the service also marks the address verified."""
+
+    def save(self, commit: bool = True):
+        return user_set_password_from_link(
+            user=self.user, password=self.cleaned_data["new_password1"]
+        )
 
 
 class SignupForm(forms.Form):

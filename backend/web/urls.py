@@ -9,6 +9,7 @@ from backend.web.views import (
     firm,
     matches,
     operator,
+    reviews,
     startup,
     startup_profile,
 )
@@ -36,6 +37,17 @@ urlpatterns = [
     path("matching/<str:side>/<int:pk>/retry/", matches.matching_retry, name="matching-retry"),
     path("matches/<int:pk>/interest/", matches.match_interest, name="match-interest"),
     path("matches/<int:pk>/decline/", matches.match_decline, name="match-decline"),
+    # a firm's team review of a match, and the rubric it scores against
+    path("challenges/<int:pk>/rubric/", reviews.challenge_rubric, name="challenge-rubric"),
+    path("matches/<int:pk>/review/", reviews.match_review, name="match-review"),
+    path("matches/<int:pk>/review/score/", reviews.review_score, name="review-score"),
+    path("matches/<int:pk>/review/notes/", reviews.review_note, name="review-note"),
+    path("matches/<int:pk>/review/reviewers/", reviews.review_assign, name="review-assign"),
+    path(
+        "matches/<int:pk>/review/reviewers/<int:user_id>/remove/",
+        reviews.review_unassign,
+        name="review-unassign",
+    ),
     # a startup as firms and operators read it
     path("startups/<int:pk>/", startup_profile.startup_detail, name="startup-detail"),
     # a startup's own pages

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.mail import Inbox, smtp_server
 from tests.servers import ROOT, Server, seeded_server
 from tests.web.seed import PASSWORD
 
@@ -47,16 +48,23 @@ class Site:
     url: str
     seed: dict
     server: Server
+    inbox: Inbox  # the mail the server sent
 
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory) -> Iterator[Site]:
     # Every browser signs in from 127.0.0.1, a few dozen times a minute: above a person's
     # per-address rate, which tests/accounts/test_brute_force.py holds the platform to.
-    with seeded_server(
-        tmp_path_factory.mktemp("web-live"), "tests.web.seed", LOGIN_RATE_PER_ADDRESS="600/min"
-    ) as (server, seed):
-        yield Site(server.url, seed, server)
+    with (
+        smtp_server() as (inbox, email_url),
+        seeded_server(
+            tmp_path_factory.mktemp("web-live"),
+            "tests.web.seed",
+            LOGIN_RATE_PER_ADDRESS="600/min",
+            EMAIL_URL=email_url,
+        ) as (server, seed),
+    ):
+        yield Site(server.url, seed, server, inbox)
 
 
 @pytest.fixture(scope="session")

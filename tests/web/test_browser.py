@@ -195,6 +195,10 @@ def test_a_new_startup_signs_up_and_appears_live_on_the_firms_matches(open_page,
     newcomer.get_by_label("Work email").fill("founder@heatguard.test")
     newcomer.get_by_label("Password").fill("a-long-enough-password")
     newcomer.get_by_role("button", name="Create account").click()
+    expect(newcomer.locator("h1")).to_have_text("Check your inbox")
+    url, _, _ = site.inbox.wait("founder@heatguard.test")[0].link("/accounts/verify/")
+    newcomer.goto(url)
+    newcomer.get_by_role("button", name="Confirm my address").click()
     expect(newcomer.locator("h1")).to_have_text("Capability profile")
     newcomer.get_by_label("One-line pitch").fill("Thermal sensors that warn before battery fires.")
     newcomer.get_by_label("Summary").fill(

@@ -111,7 +111,7 @@ def test_sign_in_with_a_wrong_password_says_so_and_a_right_one_goes_home(world):
     assert client.get("/").templates[0].name == "web/startup/dashboard.html"
 
 
-def test_sign_up_creates_the_organisation_and_signs_in(db):
+def test_sign_up_creates_the_organisation_unverified_and_asks_to_check_the_inbox(db):
     client = client_as(None)
     response = client.post(
         "/accounts/signup/",
@@ -123,10 +123,11 @@ def test_sign_up_creates_the_organisation_and_signs_in(db):
             "password": "a-long-enough-password",
         },
     )
-    assert response.url == "/"
+    assert response.url == "/accounts/signup/sent/"
     user = User.objects.get(email="li@lingang.test")
     assert user.organizations.get().kind == Organization.Kind.ENTERPRISE
-    assert "Start your first accelerator" in client.get("/").content.decode()
+    assert not user.email_verified
+    assert client.get("/").url == "/accounts/login/"  # not signed in until verified
 
 
 def test_sign_up_errors_stand_next_to_their_fields(world):
@@ -143,7 +144,7 @@ def test_sign_up_errors_stand_next_to_their_fields(world):
     assert "is not one of the available choices" in errors_of(html, "kind")
     assert "This field is required." in errors_of(html, "organization_name")
     assert errors_of(html, "email") == ""  # the form is invalid before the service runs
-    html = client.post(
+    response = client.post(
         "/accounts/signup/",
         {
             "kind": "startup",
@@ -151,8 +152,10 @@ def test_sign_up_errors_stand_next_to_their_fields(world):
             "email": world.startup_user.email,
             "password": "a-long-enough-password",
         },
-    ).content.decode()
-    assert "An account with this email already exists." in errors_of(html, "email")
+    )
+    # An existing address is answered as a new one (its owner is mailed instead).
+    assert response.url == "/accounts/signup/sent/"
+    assert not Organization.objects.filter(name="Twice").exists()
     html = client.post(
         "/accounts/signup/",
         {

@@ -1,4 +1,5 @@
-"""Signing in and out, signing up, and the home page that sends each kind of user to its own."""
+"""Signing in and out, signing up and verifying the address, setting a new password through a
+mailed link, and the home page that sends each kind of user to its own."""
 
 from __future__ import annotations
 
@@ -8,10 +9,18 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views import i18n
 
-from backend.accounts.models import Organization
-from backend.accounts.services import user_create_with_organization
+from backend.accounts.services import (
+    password_reset_request,
+    user_check_verification_link,
+    user_set_language,
+    user_signup,
+    user_verify_email,
+)
 from backend.accounts.throttles import (
     is_locked_out,
     lockout_message,
@@ -19,13 +28,14 @@ from backend.accounts.throttles import (
     rate_limited_message,
     rate_wait,
 )
+from backend.common.errors import ApplicationError
 from backend.matches.models import Match
 from backend.matches.selectors import matches_visible_to
 from backend.programs.models import CohortMembership
 from backend.startups.selectors import profile_of
 from backend.web import selectors
-from backend.web.forms import LoginForm, SignupForm
-from backend.web.views.base import actor_of, run_service
+from backend.web.forms import LoginForm, NewPasswordForm, SignupForm
+from backend.web.views.base import actor_of, error_text, run_service
 
 
 def home(request):
@@ -108,6 +118,10 @@ class LoginView(auth_views.LoginView):
             )
         return super().form_invalid(form)
 
+    def form_valid(self, form):
+        user_set_language(user=form.get_user(), language=get_language())
+        return super().form_valid(form)
+
 
 class LogoutView(auth_views.LogoutView):
     next_page = "web:login"
@@ -123,10 +137,69 @@ def signup(request):
         return refused(request, "web/accounts/signup.html", {"form": form}, message, wait)
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = run_service(form, user_create_with_organization, **form.cleaned_data)
-        if user is not None:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, _("Welcome! Your organisation is ready."))
-            is_startup = form.cleaned_data["kind"] == Organization.Kind.STARTUP
-            return redirect("web:profile" if is_startup else "web:home")
+        run_service(form, user_signup, **form.cleaned_data, language=get_language())
+        if not form.errors:
+            return redirect("web:signup-sent")
     return render(request, "web/accounts/signup.html", {"form": form})
+
+
+def signup_sent(request):
+    return render(request, "web/accounts/signup_sent.html")
+
+
+def verify_email(request, uidb64: str, token: str):
+    """A mailed verification link. Opening it only asks to confirm (mail scanners open links
+    too); confirming verifies the address, spends the link and signs the person in."""
+    try:
+        if request.method != "POST":
+            user_check_verification_link(uid=uidb64, token=token)
+            return render(request, "web/accounts/verify_email.html", {"valid": True})
+        user = user_verify_email(uid=uidb64, token=token)
+    except ApplicationError as exc:
+        context = {"valid": False, "problem": error_text(exc)}
+        return render(request, "web/accounts/verify_email.html", context, status=400)
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    messages.success(request, _("Your address is verified. Welcome! Your organisation is ready."))
+    return redirect("web:profile" if actor_of(request).is_startup else "web:home")
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Asks for an address and mails a link, through the outbox, to its account if there is
+    one; the same page follows either way. Counted per client address."""
+
+    template_name = "web/accounts/password_reset_form.html"
+    success_url = reverse_lazy("web:password-reset-done")
+
+    def post(self, request, *args, **kwargs):
+        wait = rate_wait(request, "password_reset")
+        if wait is not None:
+            form = self.get_form_class()(initial={"email": request.POST.get("email")})
+            context = self.get_context_data(form=form)
+            return refused(request, self.template_name, context, rate_limited_message(wait), wait)
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        password_reset_request(email=form.cleaned_data["email"])
+        return redirect(self.success_url)
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "web/accounts/password_reset_done.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "web/accounts/password_reset_confirm.html"
+    form_class = NewPasswordForm
+    success_url = reverse_lazy("web:password-reset-complete")
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "web/accounts/password_reset_complete.html"
+
+
+def set_language(request):
+    """Django's language switch, which also remembers a signed-in user's choice for their mail."""
+    response = i18n.set_language(request)
+    if request.method == "POST" and request.user.is_authenticated:
+        user_set_language(user=request.user, language=request.POST.get("language", ""))
+    return response

@@ -42,6 +42,18 @@ KNOWN_MESSAGES = {
     "Only the firm and the startup of a match can answer it.": _(
         "Only the firm and the startup of a match can answer it."
     ),
+    "A rubric has 2 to 6 criteria.": _("A rubric has 2 to 6 criteria."),
+    "Each criterion needs its own name.": _("Each criterion needs its own name."),
+    "Scores exist: the rubric can no longer change.": _(
+        "Scores exist: the rubric can no longer change."
+    ),
+    "This challenge has no rubric to score against.": _(
+        "This challenge has no rubric to score against."
+    ),
+    "Only a member of your firm can review its matches.": _(
+        "Only a member of your firm can review its matches."
+    ),
+    "Not a member of your firm.": _("Not a member of your firm."),
 }
 CODE_MESSAGES = {
     "cohort_full": _("The cohort is full: no place is left to accept another startup."),
