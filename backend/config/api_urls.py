@@ -1,7 +1,14 @@
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
-from backend.accounts.api import MeView, SignupView, TokenView
+from backend.accounts.api import (
+    MeView,
+    PasswordResetConfirmView,
+    PasswordResetView,
+    SignupView,
+    TokenView,
+    VerifyEmailView,
+)
 from backend.matches.api import (
     ChallengeMatchesView,
     ChallengeMatchingRetryView,
@@ -31,6 +38,13 @@ router.register("matches", MatchViewSet, basename="match")
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="auth-token"),
     path("auth/signup/", SignupView.as_view(), name="auth-signup"),
+    path("auth/verify-email/", VerifyEmailView.as_view(), name="auth-verify-email"),
+    path("auth/password-reset/", PasswordResetView.as_view(), name="auth-password-reset"),
+    path(
+        "auth/password-reset/confirm/",
+        PasswordResetConfirmView.as_view(),
+        name="auth-password-reset-confirm",
+    ),
     path("me/", MeView.as_view(), name="me"),
     path("challenges/<int:pk>/matches/", ChallengeMatchesView.as_view(), name="challenge-matches"),
     path(

@@ -214,6 +214,20 @@ AXES_CLIENT_IP_CALLABLE = "backend.accounts.throttles.client_address"
 AXES_LOCKOUT_CALLABLE = "backend.accounts.throttles.lockout_response"
 LOGIN_RATE_PER_ADDRESS = env.str("LOGIN_RATE_PER_ADDRESS", default="20/min")
 SIGNUP_RATE_PER_ADDRESS = env.str("SIGNUP_RATE_PER_ADDRESS", default="20/min")
+# Each request mails someone: a few an hour from one address are plenty.
+PASSWORD_RESET_RATE_PER_ADDRESS = env.str("PASSWORD_RESET_RATE_PER_ADDRESS", default="20/hour")
+
+# Mail, through Django's mail API: smtp://user:password@host:25, smtp+tls://...:587,
+# smtp+ssl://...:465, or consolemail:// (the default: mail is printed to the log, so the embedded
+# default works offline). Sent from the durable outbox after commit, in the background.
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Cohortis <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The site's address as people reach it: links in mail are absolute.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# A link in a sign-up or password-reset mail works once, for this long.
+PASSWORD_RESET_TIMEOUT = env.int("MAIL_LINK_HOURS", default=72) * 3600
 
 # Background work: Celery on Redis when configured, otherwise run inline in the calling process.
 CELERY_BROKER_URL = REDIS_URL or "memory://"
@@ -228,6 +242,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=600)
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = TIME_ZONE
+# Periodic work for `celery beat` (docker's `beat` service, one only): mail that failed is
+# tried again.
+CELERY_BEAT_SCHEDULE = {
+    "send-outgoing-mail": {"task": "backend.accounts.tasks.send_outgoing_mail", "schedule": 60.0},
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -246,7 +266,11 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "backend.common.api.exception_handler",
     "DEFAULT_PARSER_CLASSES": ["backend.common.parsers.StrictJSONParser"],
     "PAGE_SIZE": 20,
-    "DEFAULT_THROTTLE_RATES": {"login": LOGIN_RATE_PER_ADDRESS, "signup": SIGNUP_RATE_PER_ADDRESS},
+    "DEFAULT_THROTTLE_RATES": {
+        "login": LOGIN_RATE_PER_ADDRESS,
+        "signup": SIGNUP_RATE_PER_ADDRESS,
+        "password_reset": PASSWORD_RESET_RATE_PER_ADDRESS,
+    },
     # The client is REMOTE_ADDR, never X-Forwarded-For as sent (uvicorn resolves trusted proxies).
     "NUM_PROXIES": 0,
 }

@@ -21,6 +21,26 @@ urlpatterns = [
     path("accounts/login/", accounts.LoginView.as_view(), name="login"),
     path("accounts/logout/", accounts.LogoutView.as_view(), name="logout"),
     path("accounts/signup/", accounts.signup, name="signup"),
+    path("accounts/signup/sent/", accounts.signup_sent, name="signup-sent"),
+    path("accounts/verify/<uidb64>/<token>/", accounts.verify_email, name="verify-email"),
+    path("accounts/password-reset/", accounts.PasswordResetView.as_view(), name="password-reset"),
+    path(
+        "accounts/password-reset/sent/",
+        accounts.PasswordResetDoneView.as_view(),
+        name="password-reset-done",
+    ),
+    path(
+        "accounts/password-reset/<uidb64>/<token>/",
+        accounts.PasswordResetConfirmView.as_view(),
+        name="password-reset-confirm",
+    ),
+    path(
+        "accounts/password-reset/done/",
+        accounts.PasswordResetCompleteView.as_view(),
+        name="password-reset-complete",
+    ),
+    # Ahead of Django's own switch: it also remembers a signed-in user's language for mail.
+    path("i18n/setlang/", accounts.set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     # a firm's programmes and challenges
     path("accelerators/new/", firm.accelerator_create, name="accelerator-create"),

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import yaml
+from django.conf import settings
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = yaml.safe_load((ROOT / "docker" / "compose.yaml").read_text())
@@ -17,7 +18,7 @@ ENTRYPOINT = (ROOT / "docker" / "entrypoint.sh").read_text()
 
 def test_compose_names_the_topology_with_health_checks_and_volumes():
     services = COMPOSE["services"]
-    assert set(services) == {"postgres", "redis", "web", "worker", "migrate"}
+    assert set(services) == {"postgres", "redis", "web", "worker", "beat", "migrate"}
     assert services["web"]["deploy"]["replicas"] >= 2
     for name in ("postgres", "redis", "web", "worker"):
         assert services[name]["healthcheck"]["test"], name
@@ -34,7 +35,7 @@ def test_compose_names_the_topology_with_health_checks_and_volumes():
 
 def test_every_service_command_exists_in_the_image():
     roles = set(re.findall(r"^\s+(\w+)\)$", ENTRYPOINT, flags=re.M))
-    for name in ("web", "worker", "migrate"):
+    for name in ("web", "worker", "beat", "migrate"):
         assert COMPOSE["services"][name]["command"][0] in roles
     assert "uvicorn backend.config.asgi:application" in ENTRYPOINT
     assert "celery -A backend.config worker" in ENTRYPOINT
@@ -55,6 +56,8 @@ def test_every_service_command_exists_in_the_image():
     assert callable(application)
     celery_app.loader.import_default_modules()  # what a worker does at start
     assert "backend.matches.tasks.drain_document_changes" in celery_app.tasks
+    for entry in settings.CELERY_BEAT_SCHEDULE.values():  # what beat sends, a worker knows
+        assert entry["task"] in celery_app.tasks
 
 
 def test_dockerfile_is_slim_non_root_and_bakes_in_the_model():

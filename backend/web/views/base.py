@@ -25,6 +25,9 @@ T = TypeVar("T")
 # Known messages first (they are static in the services), then a sentence per error code.
 KNOWN_MESSAGES = {
     "An account with this email already exists.": _("An account with this email already exists."),
+    "This link is invalid or has already been used.": _(
+        "This link is invalid or has already been used."
+    ),
     "Already in this cohort.": _("Already in this cohort."),
     "This startup is already in the cohort.": _("This startup is already in the cohort."),
     "Challenges can be published only in an active accelerator.": _(
