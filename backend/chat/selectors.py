@@ -232,7 +232,7 @@ def startup_history_for_actor(actor: Actor, pk: int) -> StartupHistory:
     )
     places = CohortMembership.objects.filter(
         startup_id=profile.organization_id, cohort__in=cohorts_visible_to(actor)
-    ).select_related("cohort__accelerator")
+    ).select_related("cohort__accelerator__enterprise")
     if not actor.is_operator:
         # As on the cohort board: a withdrawn place is the operators' business.
         places = places.exclude(status=CohortMembership.Status.WITHDRAWN)

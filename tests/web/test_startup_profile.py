@@ -4,7 +4,9 @@ firm has with the startup, and the links that lead to it."""
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from backend.chat.services import conversation_open_for_match
@@ -267,3 +269,25 @@ def test_a_conversation_leads_the_firm_and_operators_to_the_startup(world, start
         assert link in html
     html = client_as(world.startup_user).get(f"/conversations/{conversation.pk}/").content.decode()
     assert "data-startup-profile" not in html
+
+
+def test_the_page_reads_in_the_same_few_queries_however_long_the_history(world, startup, challenge):
+    def add_history():
+        accelerator = AcceleratorFactory(enterprise=world.other_enterprise)
+        Match.objects.create(
+            challenge=ChallengeFactory(accelerator=accelerator), startup=startup, score=1, rank=1
+        )
+        CohortMembershipFactory(
+            cohort=CohortFactory(accelerator=accelerator), startup=world.startup
+        )
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert page_of(world.operator_user, startup).status_code == 200
+        return len(captured.captured_queries)
+
+    add_history()
+    once = queries()
+    add_history()
+    add_history()
+    assert queries() == once
