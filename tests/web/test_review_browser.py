@@ -98,6 +98,15 @@ def test_two_members_score_a_match_and_see_the_team_score(open_page, site):
     expect(colleague.locator(".review-table tbody tr")).to_have_count(2)
     shoot(colleague, "zh-firm-team-review")
 
+    # On a phone the panel fits the screen's width.
+    phone = open_page(COLLEAGUE, lang="zh-hans", width=390, height=844, touch=True)
+    phone.goto(review_url)
+    overflow = phone.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0
+    shoot(phone, "zh-phone-team-review")
+
     # Scores exist: the rubric now stays as it was scored.
     colleague.goto(f"/challenges/{challenge}/rubric/")
     expect(colleague.locator("main")).to_contain_text("团队已开始打分")
