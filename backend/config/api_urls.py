@@ -10,8 +10,10 @@ from backend.accounts.api import (
     VerifyEmailView,
 )
 from backend.matches.api import (
+    ChallengeApplyView,
     ChallengeMatchesView,
     ChallengeMatchingRetryView,
+    ChallengeResponseTimeView,
     ChallengeSearchView,
     MatchViewSet,
     ProfileMatchingRetryView,
@@ -47,6 +49,12 @@ urlpatterns = [
     ),
     path("me/", MeView.as_view(), name="me"),
     path("challenges/<int:pk>/matches/", ChallengeMatchesView.as_view(), name="challenge-matches"),
+    path("challenges/<int:pk>/apply/", ChallengeApplyView.as_view(), name="challenge-apply"),
+    path(
+        "challenges/<int:pk>/response-time/",
+        ChallengeResponseTimeView.as_view(),
+        name="challenge-response-time",
+    ),
     path(
         "challenges/<int:pk>/matching/retry/",
         ChallengeMatchingRetryView.as_view(),

@@ -12,7 +12,7 @@ from celery.signals import worker_ready
 from django.conf import settings
 from django.db import OperationalError
 
-from backend.matches import indexing
+from backend.matches import indexing, services
 from backend.matches.worker import background
 
 RETRY = {
@@ -44,6 +44,11 @@ def reconcile_index() -> int:
     stale = indexing.index_reconcile()
     drain_document_changes.delay()
     return stale
+
+
+@shared_task(**RETRY)
+def remind_overdue_answers() -> int:
+    return services.matches_remind_overdue()
 
 
 def wake_indexer(**kwargs) -> None:

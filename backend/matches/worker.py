@@ -2,9 +2,10 @@
 
 Every process warms up first: the model loads and the search spaces are built before the first
 user needs them (`/healthz` says `warming` until then). On the embedded default the same task
-then runs the indexer, on the server's event loop, with the drain itself in a worker thread
-(its own database connections, closed after each run), woken by each committed change and by a
-slow poll that catches changes logged by other processes.
+then runs the indexer (and, hourly, the reminders of overdue answers), on the server's event
+loop, with the drain itself in a worker thread (its own database connections, closed after each
+run), woken by each committed change and by a slow poll that catches changes logged by other
+processes.
 """
 
 from __future__ import annotations
@@ -21,11 +22,14 @@ from django.db import connections
 from backend.matches import engine
 from backend.matches.indexing import drain
 from backend.matches.models import Side
+from backend.matches.services import matches_remind_overdue
 
 logger = logging.getLogger(__name__)
 
 POLL_SECONDS = 15
 RETRY_SECONDS = 5
+# Without Celery beat, the embedded default reminds firms of overdue answers this often.
+REMIND_SECONDS = 3600
 
 
 class BackgroundMatching:
@@ -65,10 +69,15 @@ class BackgroundMatching:
         if not settings.MATCHING_INDEXER_IN_PROCESS:
             return
         drain = sync_to_async(_in_own_connections(_drain), thread_sensitive=False)
+        remind = sync_to_async(_in_own_connections(matches_remind_overdue), thread_sensitive=False)
+        reminded_at = -REMIND_SECONDS
         while True:
             self._wake.clear()
             try:
                 await drain()
+                if time.monotonic() - reminded_at >= REMIND_SECONDS:
+                    reminded_at = time.monotonic()
+                    await remind()
             except Exception:
                 logger.exception("the indexer failed; the change log keeps what is left")
             with contextlib.suppress(TimeoutError):

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import Organization
 from backend.accounts.services import user_set_password_from_link
+from backend.matches.models import Match
 from backend.programs.models import Accelerator, Challenge, Cohort, CohortMembership
 from backend.startups.models import StartupProfile
 
@@ -183,12 +184,17 @@ class ChallengeForm(forms.ModelForm):
             "budget_max": _("Budget up to"),
             "budget_currency": _("Currency"),
             "deadline": _("Deadline"),
+            "response_days": _("We answer within (working days)"),
             "language": _("Language of the text"),
             "visibility": _("Visibility"),
         }
         help_texts = {
             "problem_statement": _("What is the problem, where does it occur, what was tried."),
             "trl_min": _("Technology readiness level, 1 (idea) to 9 (proven in operation)."),
+            "response_days": _(
+                "Your promise to startups that apply or say interested: 1 to 60 working days. "
+                "The challenge page shows it beside your firm's median answer time."
+            ),
             "visibility": _(
                 "A confidential challenge is seen only by your firm, the platform operators "
                 "and the startups it is matched with."
@@ -201,6 +207,7 @@ class ChallengeForm(forms.ModelForm):
             "visibility": forms.RadioSelect,
             "trl_min": forms.NumberInput(attrs={"min": 1, "max": 9}),
             "trl_max": forms.NumberInput(attrs={"min": 1, "max": 9}),
+            "response_days": forms.NumberInput(attrs={"min": 1, "max": 60}),
         }
 
     def __init__(self, *args, accelerators, **kwargs) -> None:
@@ -271,11 +278,36 @@ class ProfileForm(forms.ModelForm):
 
 
 class DeclineForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason (optional)"),
+    """What the services take; whether a reason is required (a firm's decline) is theirs."""
+
+    reason_code = forms.ChoiceField(
+        label=_("Why not"),
+        choices=[("", _("Choose a reason")), *Match.ReasonCode.choices],
+        required=False,
+    )
+    feedback = forms.CharField(
+        label=_("Message (shown to the other side)"),
         max_length=1_000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    note = forms.CharField(
+        label=_("Internal note (only your organisation sees it)"),
+        max_length=1_000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ApplyForm(forms.Form):
+    pitch = forms.CharField(
+        label=_("Your pitch to the firm"),
+        max_length=2_000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_(
+            "Why you can solve this, in at most 2,000 characters. The firm reads it with your "
+            "profile."
+        ),
     )
 
 
@@ -305,6 +337,15 @@ class MatchFilterForm(forms.Form):
         required=False,
         min_value=1,
         help_text=_("10 keeps the ten best-ranked startups."),
+    )
+    origin = forms.ChoiceField(
+        label=_("Came from"),
+        required=False,
+        choices=[
+            ("", _("Proposals and applications")),
+            (Match.Origin.PROPOSED, _("Proposed by the platform")),
+            (Match.Origin.APPLIED, _("Applications")),
+        ],
     )
 
     def clean(self):

@@ -57,6 +57,14 @@ urlpatterns = [
     path("matching/<str:side>/<int:pk>/retry/", matches.matching_retry, name="matching-retry"),
     path("matches/<int:pk>/interest/", matches.match_interest, name="match-interest"),
     path("matches/<int:pk>/decline/", matches.match_decline, name="match-decline"),
+    path("matches/<int:pk>/undecline/", matches.match_undecline, name="match-undecline"),
+    path("matches/<int:pk>/shortlist/", matches.match_shortlist, name="match-shortlist"),
+    path(
+        "matches/<int:pk>/documents/<int:document_pk>/",
+        matches.match_document,
+        name="match-document",
+    ),
+    path("challenges/<int:pk>/apply/", startup.challenge_apply, name="challenge-apply"),
     # a firm's team review of a match, and the rubric it scores against
     path("challenges/<int:pk>/rubric/", reviews.challenge_rubric, name="challenge-rubric"),
     path("matches/<int:pk>/review/", reviews.match_review, name="match-review"),

@@ -229,7 +229,7 @@ MATRIX: dict[str, tuple[str, str, dict | None, dict[str, int]]] = {
     "match decline": (
         "post",
         "/api/matches/{match}/decline/",
-        {"reason": "Not now"},
+        {"reason_code": "timing", "feedback": "Not now"},
         only({"enterprise": 200, "startup": 200, "operator": 403}, 404),
     ),
     "challenge matches": (

@@ -151,7 +151,7 @@ def test_matched_startup_reads_confidential_challenge(world, client_for, confide
 def test_firm_decline_revokes_the_startups_access(world, client_for, confidential):
     challenge, match = confidential
     declined = client_for(world.enterprise_user).post(
-        f"/api/matches/{match.pk}/decline/", {}, format="json"
+        f"/api/matches/{match.pk}/decline/", {"reason_code": "not_a_fit"}, format="json"
     )
     assert declined.status_code == 200, declined.content
     assert _startup_sees(client_for(world.startup_user), challenge) == (404, False)

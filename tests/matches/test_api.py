@@ -116,13 +116,20 @@ def test_interest_from_both_sides_connects_through_the_api(world, client_for, co
     assert startup.json()["status"] == "connected"
 
 
-def test_decline_reason_is_validated(world, client_for, corpus):
+def test_decline_feedback_is_validated(world, client_for, corpus):
     match = Match.objects.get(challenge=corpus["public"], startup=corpus["battery"])
-    response = client_for(world.enterprise_user).post(
-        f"/api/matches/{match.pk}/decline/", {"reason": "x" * 5000}, format="json"
-    )
-    assert response.status_code == 400
-    assert "reason" in response.json()["error"]["fields"]
+    client = client_for(world.enterprise_user)
+    url = f"/api/matches/{match.pk}/decline/"
+    for body, field in [
+        ({"reason_code": "timing", "feedback": "x" * 5000}, "feedback"),
+        ({"reason_code": "timing", "note": "x" * 5000}, "note"),
+        ({"reason_code": "too_small"}, "reason_code"),
+    ]:
+        response = client.post(url, body, format="json")
+        assert response.status_code == 400
+        assert field in response.json()["error"]["fields"]
+    match.refresh_from_db()
+    assert match.status != Match.Status.DECLINED
 
 
 def test_search_startups_ranks_by_meaning_and_words(world, client_for, corpus):

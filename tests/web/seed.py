@@ -17,6 +17,8 @@ STARTUP = "startup@web.test"
 UNMATCHED_STARTUP = "newcomer@web.test"
 OPERATOR = "operator@web.test"
 ROBOTICS_STARTUP = "robotics@web.test"
+# Far from every challenge: never proposed, so it applies.
+KITCHEN_STARTUP = "kitchen@web.test"
 
 PROFILES = [
     {
@@ -54,6 +56,7 @@ PROFILES = [
         "region": "Zhejiang",
     },
     {
+        "email": KITCHEN_STARTUP,
         "name": "FieldKitchen",
         "pitch": "Compact kitchens for remote work camps.",
         "summary": "Containerised field kitchens and sanitation units for mining and "

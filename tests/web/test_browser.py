@@ -446,6 +446,7 @@ def test_not_for_us_moves_the_card_to_declined_in_place(open_page, site, lang, d
     card = firm.locator("[data-match]").last
     match_id = card.get_attribute("data-match")
     card.locator("summary.button").click()
+    card.locator("select[name=reason_code]").select_option("timing")
     card.locator(".decline-form button[type=submit]").click()
     expect(firm.locator(f"#match-{match_id}")).to_have_count(0)
     expect(counts["open"]).to_have_text(str(before["open"] - 1))

@@ -468,9 +468,15 @@ def test_interest_from_both_sides_connects_and_opens_the_conversation(world, cha
 def test_a_decline_keeps_its_reason_and_a_foreign_match_is_not_found(world, challenge, profile):
     match = make_match(challenge, profile)
     client = client_as(world.startup_user)
-    client.post(f"/matches/{match.pk}/decline/", {"reason": "Outside our field."})
+    client.post(
+        f"/matches/{match.pk}/decline/", {"reason_code": "timing", "feedback": "Outside our field."}
+    )
     match.refresh_from_db()
-    assert (match.status, match.decline_reason) == (Match.Status.DECLINED, "Outside our field.")
+    assert (match.status, match.reason_code, match.feedback) == (
+        Match.Status.DECLINED,
+        "timing",
+        "Outside our field.",
+    )
     outsider = client_as(world.other_startup_user)
     assert outsider.post(f"/matches/{match.pk}/interest/").status_code == 404
     assert outsider.get(f"/matches/{match.pk}/card/").status_code == 404
@@ -1060,3 +1066,103 @@ def test_no_template_comment_spans_lines():
         if line.count("{#") > line.count("#}")
     ]
     assert broken == []
+
+
+# -- applications, feedback and the timeline, in the pages --------------------------------------
+
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+@pytest.fixture
+def media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def pdf(name: str = "deck.pdf", content: bytes = PDF):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, content, content_type="application/pdf")
+
+
+def test_a_startup_applies_from_the_challenge_page_with_a_pdf(
+    world, challenge, profile, media_in_tmp
+):
+    startup = client_as(world.startup_user)
+    page = startup.get(f"/challenges/{challenge.pk}/").content.decode()
+    assert "Apply to this challenge" in page and "within 10 working days" in page
+    response = startup.post(
+        f"/challenges/{challenge.pk}/apply/",
+        {"pitch": "Our inference runs at 2 mW.", "documents": [pdf()]},
+    )
+    assert response.status_code == 302
+    match = Match.objects.get(challenge=challenge, startup=profile)
+    assert (match.origin, match.pitch) == (Match.Origin.APPLIED, "Our inference runs at 2 mW.")
+    assert match.attachments.get().name == "deck.pdf"
+    page = startup.get(response.url).content.decode()
+    assert "You applied" in page and "Apply to this challenge" not in page
+    assert "Being ranked" in page and "Our inference runs at 2 mW." in page
+
+    # The firm reads the pitch and downloads the PDF; reading its list marks the match viewed.
+    firm = client_as(world.enterprise_user)
+    listing = firm.get(f"/challenges/{challenge.pk}/matches/?origin=applied").content.decode()
+    assert "Our inference runs at 2 mW." in listing and "deck.pdf" in listing
+    document = f"/matches/{match.pk}/documents/{match.attachments.get().pk}/"
+    download = firm.get(document)
+    assert download.status_code == 200 and b"".join(download.streaming_content) == PDF
+    assert client_as(world.other_enterprise_user).get(document).status_code == 404
+    assert client_as(world.other_startup_user).get(document).status_code == 404
+    match.refresh_from_db()
+    assert match.viewed_at is not None
+    assert "Viewed by the firm" in startup.get(f"/challenges/{challenge.pk}/").content.decode()
+    # The firm's list filtered to proposals leaves the application out.
+    proposals = firm.get(f"/challenges/{challenge.pk}/matches/?origin=proposed").content.decode()
+    assert "Our inference runs at 2 mW." not in proposals
+
+
+def test_a_refused_document_sends_nothing_and_keeps_the_pitch(
+    world, challenge, profile, media_in_tmp
+):
+    response = client_as(world.startup_user).post(
+        f"/challenges/{challenge.pk}/apply/",
+        {"pitch": "Keep this pitch.", "documents": [pdf("deck.pdf", b"GIF89a not a pdf")]},
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Only PDF documents are accepted." in page and "Keep this pitch." in page
+    assert not Match.objects.filter(challenge=challenge, startup=profile).exists()
+
+
+def test_a_firm_declines_with_a_reason_the_startup_reads_and_takes_it_back(
+    world, challenge, profile
+):
+    match = make_match(challenge, profile)
+    firm = client_as(world.enterprise_user)
+    decline = f"/matches/{match.pk}/decline/"
+    firm.post(decline, {"feedback": "No reason given."})
+    match.refresh_from_db()
+    assert match.status != Match.Status.DECLINED  # a firm's decline needs a reason
+    firm.post(
+        decline,
+        {
+            "reason_code": "trl_too_early",
+            "feedback": "Come back with a field pilot.",
+            "note": "Internal: their data looked thin.",
+        },
+    )
+    startup_page = client_as(world.startup_user).get(f"/challenges/{challenge.pk}/")
+    text = startup_page.content.decode()
+    assert "Technology too early (TRL)" in text and "Come back with a field pilot." in text
+    assert "their data looked thin" not in text
+    declined = firm.get(f"/challenges/{challenge.pk}/matches/?tab=declined").content.decode()
+    assert "Internal: their data looked thin." in declined and "Take back the decline" in declined
+    firm.post(f"/matches/{match.pk}/undecline/")
+    match.refresh_from_db()
+    assert (match.status, match.reason_code) == (Match.Status.PROPOSED, "")
+
+
+def test_the_challenge_page_speaks_chinese_about_applying(world, challenge, profile):
+    client = client_as(world.startup_user)
+    client.cookies["django_language"] = "zh-hans"
+    page = client.get(f"/challenges/{challenge.pk}/").content.decode()
+    for text in ("申请此需求", "企业承诺在 10 个工作日内答复。", "提交申请", "尚无答复"):
+        assert text in page, text

@@ -8,6 +8,7 @@ import math
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
+from django.db.models import F
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import get_language
@@ -73,7 +74,7 @@ def home(request):
             "web/startup/dashboard.html",
             {
                 "profile": profile_of(actor),
-                "matches": matches.order_by("-score", "id")[:5],
+                "matches": matches.order_by(F("score").desc(nulls_last=True), "id")[:5],
                 "match_count": matches.count(),
                 "connected_count": matches.filter(status=Match.Status.CONNECTED).count(),
                 "invitations": invitations,

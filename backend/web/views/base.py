@@ -57,6 +57,27 @@ KNOWN_MESSAGES = {
         "Only a member of your firm can review its matches."
     ),
     "Not a member of your firm.": _("Not a member of your firm."),
+    "This challenge no longer takes applications.": _(
+        "This challenge no longer takes applications."
+    ),
+    "This challenge's deadline has passed.": _("This challenge's deadline has passed."),
+    "Publish your profile first: the firm reads it with your pitch.": _(
+        "Publish your profile first: the firm reads it with your pitch."
+    ),
+    "You have already answered this challenge.": _("You have already answered this challenge."),
+    "A document may be at most 10 MB.": _("A document may be at most 10 MB."),
+    "Only PDF documents are accepted.": _("Only PDF documents are accepted."),
+    "An application holds at most 5 documents.": _("An application holds at most 5 documents."),
+    "Say why, so the startup can act on it.": _("Say why, so the startup can act on it."),
+    "A firm's decline needs a reason.": _("A firm's decline needs a reason."),
+    "This match is not declined.": _("This match is not declined."),
+    "Only the side that declined can take it back.": _(
+        "Only the side that declined can take it back."
+    ),
+    "A decline can be taken back within 7 days only.": _(
+        "A decline can be taken back within 7 days only."
+    ),
+    "Only an open match is shortlisted.": _("Only an open match is shortlisted."),
 }
 CODE_MESSAGES = {
     "cohort_full": _("The cohort is full: no place is left to accept another startup."),

@@ -10,8 +10,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from backend.accounts.models import Organization
-from backend.matches.selectors import matches_visible_to
+from backend.matches.selectors import as_seen_by, firm_response_stats, matches_visible_to
 from backend.programs import services
+from backend.programs.models import Challenge
 from backend.programs.selectors import (
     accelerators_editable_by,
     challenge_get_for_actor,
@@ -19,7 +20,13 @@ from backend.programs.selectors import (
     challenges_visible_to,
 )
 from backend.web import selectors
-from backend.web.forms import AcceleratorEditForm, AcceleratorForm, ChallengeForm, DeclineForm
+from backend.web.forms import (
+    AcceleratorEditForm,
+    AcceleratorForm,
+    ApplyForm,
+    ChallengeForm,
+    DeclineForm,
+)
 from backend.web.views.base import actor_of, flash_service, found, page, run_service
 
 FIRM = Organization.Kind.ENTERPRISE
@@ -122,13 +129,28 @@ def challenge_edit(request, pk: int):
 
 @page()
 def challenge_detail(request, pk: int):
-    """The challenge as the actor may see it; a startup also sees its match, if it has one."""
+    return challenge_page(request, pk)
+
+
+def challenge_page(request, pk: int, apply_form: ApplyForm | None = None):
+    """The challenge as the actor may see it; a startup also sees its match, if it has one, or
+    else the form to apply (`apply_form`: one sent back with its errors)."""
     actor = actor_of(request)
     challenge = found(challenge_get_for_actor, actor, pk)
     owned = challenges_editable_by(actor).filter(pk=pk).exists()
     match = None
     if actor.is_startup:
-        match = matches_visible_to(actor).filter(challenge=challenge).first()
+        match = next(
+            iter(
+                as_seen_by(
+                    actor,
+                    matches_visible_to(actor)
+                    .filter(challenge=challenge)
+                    .prefetch_related("attachments"),
+                )
+            ),
+            None,
+        )
     counts = None
     if owned or actor.is_operator:
         counts = selectors.with_match_counts(challenges_visible_to(actor)).get(pk=challenge.pk)
@@ -141,6 +163,11 @@ def challenge_detail(request, pk: int):
             "match": match,
             "counts": counts,
             "decline_form": DeclineForm(),
+            "apply_form": apply_form or ApplyForm(),
+            "can_apply": actor.is_startup
+            and match is None
+            and challenge.status == Challenge.Status.OPEN,
+            "response": firm_response_stats(challenge.accelerator.enterprise_id),
         },
     )
 

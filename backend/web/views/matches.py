@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db.models import Count, Q
-from django.http import Http404, JsonResponse
+from django.db.models import Count, F, Q
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
@@ -15,7 +15,12 @@ from backend.common.errors import ApplicationError
 from backend.matches import services
 from backend.matches.api import MatchFilter
 from backend.matches.models import Match, Side
-from backend.matches.selectors import as_seen_by, match_get_for_actor, matches_visible_to
+from backend.matches.selectors import (
+    as_seen_by,
+    attachment_of,
+    match_get_for_actor,
+    matches_visible_to,
+)
 from backend.startups.selectors import profile_of
 from backend.web import selectors
 from backend.web.forms import DeclineForm, MatchFilterForm
@@ -72,8 +77,12 @@ def challenge_matches(request, pk: int):
     # Connected cards link their conversation: load it with the list, not one query per card.
     shown = as_seen_by(
         actor,
-        matches.filter(status__in=TABS[tab]).select_related("conversation").order_by("rank", "id"),
+        matches.filter(status__in=TABS[tab])
+        .select_related("conversation")
+        .prefetch_related("attachments")
+        .order_by(F("rank").asc(nulls_last=True), "id"),
     )
+    services.matches_mark_viewed(actor=actor, match_ids=[m.pk for m in shown])
     # The region filter offers only the regions the viewer may read.
     regions = sorted(
         {
@@ -174,19 +183,59 @@ def match_interest(request, pk: int):
 @page(Organization.Kind.ENTERPRISE, Organization.Kind.STARTUP)
 def match_decline(request, pk: int):
     form = DeclineForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
     if not form.is_valid():
-        message = _("The reason is too long (at most 1000 characters).")
+        message = _("The messages are too long (at most 1000 characters each).")
         if wants_json(request):
             return JsonResponse({"error": message}, status=400)
         messages.error(request, message)
         return back(request, "web:home")
 
     def act(actor, match):
-        match = services.match_decline(match=match, actor=actor, reason=reason)
-        return match, _("Marked as not for you; it is now under Declined.")
+        match = services.match_decline(match=match, actor=actor, **form.cleaned_data)
+        return match, _(
+            "Marked as not for you; it is now under Declined. You can take it back there "
+            "within 7 days."
+        )
 
     return _answer(request, pk, act)
+
+
+@require_POST
+@page(Organization.Kind.ENTERPRISE, Organization.Kind.STARTUP)
+def match_undecline(request, pk: int):
+    def act(actor, match):
+        match = services.match_undo_decline(match=match, actor=actor)
+        return match, _("Taken back: the match is open again.")
+
+    return _answer(request, pk, act)
+
+
+@require_POST
+@page(Organization.Kind.ENTERPRISE)
+def match_shortlist(request, pk: int):
+    shortlisted = request.POST.get("shortlisted", "1") == "1"
+
+    def act(actor, match):
+        match = services.match_shortlist(match=match, actor=actor, shortlisted=shortlisted)
+        done = _("Shortlisted.") if shortlisted else _("Taken off the shortlist.")
+        return match, done
+
+    return _answer(request, pk, act)
+
+
+@require_GET
+@page()
+def match_document(request, pk: int, document_pk: int):
+    """An application's PDF, for those who may read the match (its firm, operators, the
+    startup that sent it)."""
+    match = found(match_get_for_actor, actor_of(request), pk)
+    document = found(attachment_of, match, document_pk)
+    return FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=document.name,
+        content_type="application/pdf",
+    )
 
 
 @require_POST

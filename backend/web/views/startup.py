@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import F
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from backend.accounts.models import Organization
-from backend.matches.selectors import matches_visible_to, search_challenges
+from backend.common.errors import ApplicationError
+from backend.matches import services as match_services
+from backend.matches.selectors import as_seen_by, matches_visible_to, search_challenges
 from backend.programs import services as program_services
 from backend.programs.api import ChallengeFilter
 from backend.programs.models import Challenge, CohortMembership
@@ -18,15 +23,23 @@ from backend.startups.models import StartupProfile
 from backend.startups.selectors import profile_of
 from backend.startups.services import profile_save
 from backend.web import selectors
-from backend.web.forms import ChallengeSearchForm, CohortMoveForm, DeclineForm, ProfileForm
+from backend.web.forms import (
+    ApplyForm,
+    ChallengeSearchForm,
+    CohortMoveForm,
+    DeclineForm,
+    ProfileForm,
+)
 from backend.web.views.base import (
     actor_of,
     back,
+    error_text,
     flash_service,
     found,
     page,
     run_service,
 )
+from backend.web.views.firm import challenge_page
 from backend.web.views.matches import TABS, tab_counts, tab_of
 
 STARTUP = Organization.Kind.STARTUP
@@ -72,17 +85,52 @@ def for_you(request):
         {
             "profile": profile_of(actor),
             # Connected cards link their conversation: loaded with the list, not card by card.
-            "matches": matches.filter(status__in=TABS[tab])
-            .select_related("conversation")
-            # Where the startup stands among each challenge's candidates, best first: the
-            # number each card shows. Scores of different challenges are not on one scale.
-            .order_by("rank", "-score", "id"),
+            "matches": as_seen_by(
+                actor,
+                matches.filter(status__in=TABS[tab])
+                .select_related("conversation")
+                .prefetch_related("attachments")
+                # Where the startup stands among each challenge's candidates, best first: the
+                # number each card shows. Scores of different challenges are not on one scale.
+                .order_by(F("rank").asc(nulls_last=True), F("score").desc(nulls_last=True), "id"),
+            ),
             "tab": tab,
             "counts": tab_counts(matches),
             "decline_form": DeclineForm(),
             "viewer": "startup",
         },
     )
+
+
+@require_POST
+@page(STARTUP)
+def challenge_apply(request, pk: int):
+    """Apply to a challenge from its page, with a pitch and PDFs: all of it or, when a
+    document is refused, none of it (the page keeps the pitch to send again)."""
+    actor = actor_of(request)
+    form = ApplyForm(request.POST)
+    if form.is_valid():
+        try:
+            with transaction.atomic():
+                match, _created = match_services.match_apply(
+                    actor=actor, challenge_id=pk, pitch=form.cleaned_data["pitch"]
+                )
+                for upload in request.FILES.getlist("documents"):
+                    match_services.attachment_add(actor=actor, match=match, upload=upload)
+        except ApplicationError as exc:
+            if exc.status_code == 404:
+                raise Http404(str(exc)) from exc
+            form.add_error(None, error_text(exc))
+        else:
+            messages.success(
+                request,
+                _(
+                    "Applied. The firm has your pitch and profile; follow its answer on this "
+                    "page and under Challenges for you."
+                ),
+            )
+            return redirect("web:challenge-detail", pk=pk)
+    return challenge_page(request, pk, apply_form=form)
 
 
 @page()
@@ -125,6 +173,7 @@ def challenge_search(request):
             "rows": rows,
             "query": query,
             "page_obj": page_obj,
+            "is_startup": actor.is_startup,
             # An empty search offers to drop the filters.
             "filtered": bool(params),
         },

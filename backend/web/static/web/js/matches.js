@@ -23,9 +23,9 @@
     if (count) count.textContent = String(Math.max(0, (parseInt(count.textContent, 10) || 0) + delta));
   }
 
-  /* A card whose match now belongs under another tab: both tabs' counts follow, and a declined
-     card leaves the list (a connected one stays, as its conversation is the next step); true
-     when the card stays. */
+  /* A card whose match now belongs under another tab: both tabs' counts follow, and the card
+     leaves the list (declined, or open again after a decline was taken back), except a
+     connected one, as its conversation is the next step; true when the card stays. */
   function settle(card, tab) {
     var list = card && card.closest("[data-match-list]");
     var here = list && list.getAttribute("data-tab");
@@ -36,7 +36,7 @@
       bump(tab, 1);
     }
     card.setAttribute("data-listed", tab);
-    if (tab === here || tab !== "declined") return true;
+    if (tab === here || tab === "connected") return true;
     var next = card.nextElementSibling || card.previousElementSibling;
     card.remove();
     if (!list.querySelector("[data-match]")) {
@@ -148,7 +148,7 @@
     if (!detail.type || detail.type.indexOf("match.") !== 0) return;
     if (challengeId && String(detail.challenge) !== challengeId) return;
     var present = document.getElementById("match-" + detail.match);
-    if (detail.type === "match.proposed") {
+    if (detail.type === "match.proposed" || detail.type === "match.applied") {
       if (present || list.getAttribute("data-live") !== "1") return;
       event.preventDefault();
       fetchCard(detail.match).then(insertCard).catch(function () { /* shown on next visit */ });
