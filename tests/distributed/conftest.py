@@ -17,6 +17,7 @@ import psycopg
 import pytest
 from django.conf import settings
 
+from tests.mail import Inbox, smtp_server
 from tests.servers import Server, Worker, manage, server_env, throwaway_database
 
 
@@ -36,6 +37,7 @@ class Api:
     base: str
     token: str | None = None
     headers: dict = field(default_factory=dict)
+    inbox: Inbox | None = None  # where the platform's mail arrives
 
     def call(self, method: str, path: str, body: dict | None = None) -> tuple[int, dict]:
         request = urllib.request.Request(
@@ -57,21 +59,21 @@ class Api:
         return data
 
     def signup(self, email: str, kind: str, organization: str) -> Api:
-        data = self.ok(
+        """A new account, verified through the link the platform mailed, signed in."""
+        password = "a-long-test-password"
+        self.ok(
             "POST",
             "/api/auth/signup/",
-            {
-                "email": email,
-                "password": "a-long-test-password",
-                "organization_name": organization,
-                "kind": kind,
-            },
+            {"email": email, "password": password, "organization_name": organization, "kind": kind},
         )
-        return Api(self.base, data["token"])
+        _, uid, token = self.inbox.wait(email)[0].link("/accounts/verify/")
+        self.ok("POST", "/api/auth/verify-email/", {"uid": uid, "token": token})
+        data = self.ok("POST", "/api/auth/token/", {"email": email, "password": password})
+        return Api(self.base, data["token"], inbox=self.inbox)
 
     def on(self, server) -> Api:
         """The same user, talking to another server."""
-        return Api(server.url, self.token)
+        return Api(server.url, self.token, inbox=self.inbox)
 
 
 def wait_for(condition, timeout: float, what: str, interval: float = 0.25):
@@ -91,6 +93,7 @@ class Stack:
     env: dict[str, str]
     tmp: Path
     database_url: str
+    inbox: Inbox
 
     def sql(self, query: str, *params) -> list[tuple]:
         with psycopg.connect(self.database_url) as conn:
@@ -109,13 +112,18 @@ class Stack:
 @contextlib.contextmanager
 def running_stack(tmp: Path, redis_url: str, django_db_blocker, webs: int = 2) -> Iterator[Stack]:
     """Web processes and one Celery worker on a throwaway PostgreSQL database."""
-    with django_db_blocker.unblock(), throwaway_database(tmp) as database_url:
+    with (
+        django_db_blocker.unblock(),
+        throwaway_database(tmp) as database_url,
+        smtp_server() as (inbox, email_url),
+    ):
         env = server_env(
             database_url,
             tmp,
             REDIS_URL=redis_url,
             TASKS_INLINE="0",
             CELERY_VISIBILITY_TIMEOUT="8",
+            EMAIL_URL=email_url,
         )
         manage(env, "migrate", "--noinput")
         stack = Stack(
@@ -129,6 +137,7 @@ def running_stack(tmp: Path, redis_url: str, django_db_blocker, webs: int = 2) -
             env=env,
             tmp=tmp,
             database_url=database_url,
+            inbox=inbox,
         )
         stack.add_worker()
         try:

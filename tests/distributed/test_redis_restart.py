@@ -95,7 +95,7 @@ def restart(redis_server: RedisServer) -> None:
 
 
 def test_queued_work_completes_across_a_redis_restart(own_redis, stack):
-    web = Api(stack.webs[0].url)
+    web = Api(stack.webs[0].url, inbox=stack.inbox)
     summary = " ".join(f"Sentence {n} on hydrogen fuel cells and stacks." for n in range(30))
     before = [f"Before{i}" for i in range(4)]
     for name in before:

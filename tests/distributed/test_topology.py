@@ -47,7 +47,7 @@ def stack(tmp_path_factory, django_db_blocker):
 
 
 def test_a_challenge_published_on_one_web_process_is_matched_and_served_by_the_other(stack):
-    a, b = Api(stack.webs[0].url), stack.webs[1]
+    a, b = Api(stack.webs[0].url, inbox=stack.inbox), stack.webs[1]
     firm = a.signup("firm@example.test", "enterprise", "Acme Power")
     startups = {name: add_startup(a, name, *text) for name, text in PROFILES.items()}
     wait_for(
@@ -89,7 +89,7 @@ def test_a_challenge_published_on_one_web_process_is_matched_and_served_by_the_o
 
 
 def test_a_worker_killed_mid_batch_loses_nothing_and_duplicates_nothing(stack):
-    a = Api(stack.webs[0].url)
+    a = Api(stack.webs[0].url, inbox=stack.inbox)
     names = [f"Batch{i}" for i in range(6)]
     long_summary = " ".join(
         f"Sentence {n} about radar signal processing, antenna arrays and calibration."
