@@ -5,8 +5,8 @@ from django.db.models import F
 from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
-    OpenApiResponse,
     extend_schema,
+    extend_schema_field,
     extend_schema_serializer,
     inline_serializer,
 )
@@ -130,7 +130,8 @@ class MatchSerializer(StrictModelSerializer):
     timeline = serializers.SerializerMethodField()
     attachments = AttachmentSerializer(many=True, read_only=True)
 
-    def get_timeline(self, match) -> list[TimelineStepSerializer]:
+    @extend_schema_field(TimelineStepSerializer(many=True))
+    def get_timeline(self, match):
         return TimelineStepSerializer(selectors.timeline(match), many=True).data
 
     class Meta:
@@ -313,14 +314,12 @@ class MatchViewSet(ReadViewSet):
                 "AttachmentUpload", {"file": serializers.FileField()}
             )
         },
-        responses={
-            201: AttachmentSerializer,
-            413: OpenApiResponse(description="Larger than 10 MB."),
-        },
+        responses={201: AttachmentSerializer},
     )
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
     def attachments(self, request, pk=None):
-        """Add a PDF (at most 10 MB, 5 per application) to one's own application."""
+        """Add a PDF (at most 10 MB, 5 per application) to one's own application; a larger one
+        answers 413."""
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
         if declared > ApplicationAttachment.MAX_BYTES + UPLOAD_OVERHEAD:
             raise ApplicationError(
