@@ -22,7 +22,7 @@ def test_compose_names_the_topology_with_health_checks_and_volumes():
     assert services["web"]["deploy"]["replicas"] >= 2
     for name in ("postgres", "redis", "web", "worker"):
         assert services[name]["healthcheck"]["test"], name
-    assert set(COMPOSE["volumes"]) >= {"postgres", "redis", "index"}
+    assert set(COMPOSE["volumes"]) >= {"postgres", "redis", "index", "media"}
     assert services["web"]["depends_on"]["migrate"]["condition"] == (
         "service_completed_successfully"
     )
