@@ -12,6 +12,7 @@ from backend.accounts.models import User
 from backend.accounts.selectors import Actor
 from backend.common.errors import ApplicationError, InvalidTransitionError, PermissionDeniedError
 from backend.matches.models import Match
+from backend.notifications.services import notify
 from backend.programs.models import Challenge
 from backend.reviews.models import (
     CRITERIA_MAX,
@@ -105,16 +106,27 @@ def review_submit(*, actor: Actor, match: Match, scores: Mapping[int, int]) -> R
 
 @transaction.atomic
 def reviewer_assign(*, actor: Actor, match: Match, reviewer: User) -> ReviewerAssignment:
-    """Ask a member of one's own firm to review a match; asking again changes nothing."""
+    """Ask a member of one's own firm to review a match, and tell them (live and in their
+    notifications); asking again changes nothing."""
     _check_firm(actor, match.challenge.accelerator.enterprise_id)
     if not reviewer.is_active or not is_firm_member(reviewer, match):
         raise ApplicationError(
             "Only a member of your firm can review its matches.",
             fields={"user": ["Not a member of your firm."]},
         )
-    assignment, _created = ReviewerAssignment.objects.get_or_create(
+    assignment, created = ReviewerAssignment.objects.get_or_create(
         match=match, reviewer=reviewer, defaults={"assigned_by": actor.user}
     )
+    if created and reviewer != actor.user:
+        # No startup name: the event outlives the profile, which its startup may withdraw.
+        event = {
+            "type": "review.assigned",
+            "by": actor.user.pk,
+            "match": match.pk,
+            "challenge": match.challenge_id,
+            "challenge_title": match.challenge.title,
+        }
+        notify(event=event, user_ids=[reviewer.pk])
     return assignment
 
 

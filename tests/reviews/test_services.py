@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 
 from backend.accounts.selectors import actor_for
 from backend.common.errors import ApplicationError, InvalidTransitionError, PermissionDeniedError
+from backend.notifications.models import Notification
 from backend.reviews import selectors, services
 from backend.reviews.models import Criterion, ReviewerAssignment
 from tests.factories import member_of
@@ -198,3 +199,14 @@ def test_a_note_is_trimmed_and_at_most_two_thousand_characters(world, review):
         services.note_add(actor=firm, match=review.match, text="x" * 2_001)
     with pytest.raises(ValidationError, match="blank"):
         services.note_add(actor=firm, match=review.match, text="   ")
+
+
+def test_the_asked_member_is_told_once_and_nobody_else(world, review):
+    firm = actor_for(world.enterprise_user)
+    services.reviewer_assign(actor=firm, match=review.match, reviewer=review.colleague)
+    services.reviewer_assign(actor=firm, match=review.match, reviewer=review.colleague)
+    services.reviewer_assign(actor=firm, match=review.match, reviewer=world.enterprise_user)
+    [told] = Notification.objects.all()
+    assert told.user == review.colleague and told.kind == "review.assigned"
+    assert told.event["match"] == review.match.pk
+    assert "startup_name" not in told.event

@@ -82,7 +82,12 @@ def test_two_members_score_a_match_and_see_the_team_score(open_page, site):
 
     # The colleague, in Chinese, sees only how many have scored until scoring too.
     colleague = open_page(COLLEAGUE, lang="zh-hans")
-    colleague.goto(review_url)
+    # Asked to review: the bell says so and leads to the match's review.
+    colleague.locator("[data-notify-toggle]").click()
+    asked = colleague.locator("[data-notify-list] a", has_text="您受邀评审")
+    expect(asked).to_have_count(1)
+    asked.click()
+    colleague.wait_for_url(review_url)
     expect(colleague.locator("#team-review h2")).to_have_text("团队评审")
     expect(colleague.locator("#team-review")).to_contain_text("仅贵公司可见")
     expect(colleague.locator("[data-mean]")).to_have_text("–")

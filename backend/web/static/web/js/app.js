@@ -229,6 +229,7 @@
       return "/conversations/" + event.conversation + "/";
     }
     if (event.type === "cohort.invited") return "/invitations/";
+    if (event.type === "review.assigned") return "/matches/" + event.match + "/review/";
     if (event.type && event.type.indexOf("match.") === 0) {
       if (event.status === "connected") return "/conversations/";
       return kind === "startup" ? "/challenges/" + event.challenge + "/"
