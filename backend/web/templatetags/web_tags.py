@@ -117,7 +117,6 @@ def js_strings() -> dict[str, str]:
         "match.overdue": _("%(startup)s is waiting for your answer on “%(challenge)s”"),
         "cohort.invited": _("You are invited to the cohort “%(cohort_name)s”"),
         "review.assigned": _("You are asked to review a startup for “%(challenge)s”"),
-        "review.assigned": _("You are asked to review a startup for “%(challenge)s”"),
         "message.new": _("New message in a conversation"),
         "conversation.opened": _("A conversation has opened: you are connected"),
         "conversation.invited": _("You are invited to take part in a conversation"),
