@@ -21,6 +21,7 @@ from backend.matches.api import (
 )
 from backend.programs.api import AcceleratorViewSet, ChallengeViewSet, CohortViewSet
 from backend.reviews.api import (
+    ChallengeReviewsView,
     MyReviewView,
     NotesView,
     ReviewersView,
@@ -66,6 +67,7 @@ urlpatterns = [
         name="profile-matching-retry",
     ),
     path("challenges/<int:pk>/rubric/", RubricView.as_view(), name="challenge-rubric"),
+    path("challenges/<int:pk>/reviews/", ChallengeReviewsView.as_view(), name="challenge-reviews"),
     path("matches/<int:pk>/reviews/", ReviewsView.as_view(), name="match-reviews"),
     path("matches/<int:pk>/reviews/mine/", MyReviewView.as_view(), name="match-review-mine"),
     path("matches/<int:pk>/reviewers/", ReviewersView.as_view(), name="match-reviewers"),

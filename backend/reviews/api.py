@@ -144,6 +144,22 @@ class TeamReviewSerializer(serializers.Serializer):
     reviewers = AssignmentSerializer(many=True)
 
 
+class MatchScoreSerializer(serializers.Serializer):
+    match = serializers.IntegerField(source="match_id")
+    blind = serializers.BooleanField(help_text="You have not scored this match yet.")
+    aggregate = AggregateSerializer()
+
+
+class ChallengeReviewsView(ActorMixin, APIView):
+    @extend_schema(responses={200: MatchScoreSerializer(many=True)})
+    def get(self, request, pk: int):
+        """The team score of each of the challenge's matches that anyone has scored, by match
+        id (the mean and spread only of those you have scored yourself)."""
+        challenge = selectors.challenge_get_for_rubric(self.actor, pk)
+        scores = selectors.team_scores(self.actor, challenge)
+        return Response(MatchScoreSerializer(scores, many=True).data)
+
+
 class ReviewInputSerializer(serializers.Serializer):
     scores = ScoreSerializer(many=True, max_length=CRITERIA_MAX, help_text="One per criterion.")
 

@@ -112,20 +112,28 @@ class TeamReview:
     notes: list[InternalNote] = field(default_factory=list)
 
 
-def team_review(actor: Actor, match: Match) -> TeamReview:
-    rubric = rubric_of(match.challenge)
-    criteria = list(rubric.criteria.all()) if rubric else []
-    all_reviews = list(
-        Review.objects.filter(match=match)
-        .select_related("reviewer")
-        .prefetch_related(
+def _scored_reviews(reviews: QuerySet[Review]) -> list[Review]:
+    """The reviews with their scores loaded and `weighted_mean` set on each."""
+    rows = list(
+        reviews.select_related("reviewer").prefetch_related(
             Prefetch("scores", queryset=ReviewScore.objects.select_related("criterion"))
         )
     )
-    for review in all_reviews:
+    for review in rows:
         review.weighted_mean = weighted_mean(review)
+    return rows
+
+
+def _blind(actor: Actor, reviews: list[Review]) -> bool:
+    return not actor.is_operator and all(r.reviewer_id != actor.user.pk for r in reviews)
+
+
+def team_review(actor: Actor, match: Match) -> TeamReview:
+    rubric = rubric_of(match.challenge)
+    criteria = list(rubric.criteria.all()) if rubric else []
+    all_reviews = _scored_reviews(Review.objects.filter(match=match))
     mine = next((r for r in all_reviews if r.reviewer_id == actor.user.pk), None)
-    blind = not actor.is_operator and mine is None
+    blind = _blind(actor, all_reviews)
     return TeamReview(
         match=match,
         criteria=criteria,
@@ -136,6 +144,29 @@ def team_review(actor: Actor, match: Match) -> TeamReview:
         reviewers=list(ReviewerAssignment.objects.filter(match=match).select_related("reviewer")),
         notes=notes_of(match),
     )
+
+
+@dataclass(frozen=True)
+class MatchScore:
+    """One match's team score in a challenge's list, as `team_review` would show it."""
+
+    match_id: int
+    aggregate: Aggregate
+    blind: bool
+
+
+def team_scores(actor: Actor, challenge: Challenge) -> list[MatchScore]:
+    """The team score of each of the challenge's matches that anyone has scored, in one read
+    (a firm's match list cannot carry them: reviews sit above matches)."""
+    by_match: dict[int, list[Review]] = {}
+    for review in _scored_reviews(Review.objects.filter(match__challenge=challenge)):
+        by_match.setdefault(review.match_id, []).append(review)
+    scores = []
+    for match_id, reviews in sorted(by_match.items()):
+        blind = _blind(actor, reviews)
+        means = [r.weighted_mean for r in reviews]
+        scores.append(MatchScore(match_id, aggregate_of(means, blind=blind), blind))
+    return scores
 
 
 def notes_of(match: Match) -> list[InternalNote]:

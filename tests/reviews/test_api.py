@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 
 from backend.accounts.selectors import actor_for
+from backend.matches.models import Match
 from backend.reviews import services
-from tests.factories import member_of
+from tests.factories import OrganizationFactory, StartupProfileFactory, member_of
 
 pytestmark = pytest.mark.django_db
 
@@ -232,3 +233,46 @@ def test_the_startup_reads_its_match_without_any_of_the_review(world, client_for
     text = response.content.decode()
     assert "Secret pricing view" not in text
     assert not {"reviews", "notes", "rubric", "reviewers"} & set(response.json())
+
+
+def test_a_challenges_team_scores_in_one_read(world, client_for, review):
+    other = Match.objects.create(
+        challenge=review.challenge,
+        startup=StartupProfileFactory(organization=world.other_startup),
+        score=0.5,
+        rank=2,
+    )
+    Match.objects.create(
+        challenge=review.challenge,
+        startup=StartupProfileFactory(organization=OrganizationFactory(kind="startup")),
+        score=0.4,
+        rank=3,
+    )  # scored by nobody: not listed
+    for user, match, impact, fit in [
+        (world.enterprise_user, review.match, 5, 1),
+        (review.colleague, review.match, 2, 2),
+        (review.colleague, other, 3, 3),
+    ]:
+        services.review_submit(
+            actor=actor_for(user),
+            match=match,
+            scores={review.impact.pk: impact, review.fit.pk: fit},
+        )
+    url = f"/api/challenges/{review.challenge.pk}/reviews/"
+    mine = client_for(world.enterprise_user).get(url).json()
+    assert mine == [
+        {
+            "match": review.match.pk,
+            "blind": False,
+            "aggregate": {"count": 2, "mean": "3.00", "lowest": "2.00", "highest": "4.00"},
+        },
+        {
+            "match": other.pk,
+            "blind": True,
+            "aggregate": {"count": 1, "mean": None, "lowest": None, "highest": None},
+        },
+    ]
+    operator = client_for(world.operator_user).get(url).json()
+    assert [row["aggregate"]["mean"] for row in operator] == ["3.00", "3.00"]
+    for role in ("other_enterprise", "startup"):
+        assert client_for(world.user(role)).get(url).status_code == 404
