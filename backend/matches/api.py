@@ -28,7 +28,11 @@ from backend.common.filters import (
     TrlFilter,
     VisibleModelChoiceFilter,
 )
-from backend.common.serializers import StrictCharField, StrictModelSerializer
+from backend.common.serializers import (
+    StrictBooleanField,
+    StrictCharField,
+    StrictModelSerializer,
+)
 from backend.matches import selectors, services
 from backend.matches.models import ApplicationAttachment, Match
 from backend.programs.api import ChallengeFilter, ChallengeSerializer
@@ -208,7 +212,7 @@ class DeclineSerializer(serializers.Serializer):
 
 
 class ShortlistSerializer(serializers.Serializer):
-    shortlisted = serializers.BooleanField(default=True)
+    shortlisted = StrictBooleanField(default=True)
 
 
 class ApplySerializer(serializers.Serializer):

@@ -311,6 +311,12 @@ def test_the_timeline_says_viewed_and_shortlisted_but_never_by_whom(world, clien
     steps = startup.get(f"/api/matches/{match.pk}/").json()["timeline"]
     assert [step["step"] for step in steps] == ["applied", "viewed", "shortlisted"]
     assert all(set(step) == {"step", "at"} for step in steps)
+    assert (
+        firm.post(
+            f"/api/matches/{match.pk}/shortlist/", {"shortlisted": 0}, format="json"
+        ).status_code
+        == 400
+    )
     off = firm.post(f"/api/matches/{match.pk}/shortlist/", {"shortlisted": False}, format="json")
     assert off.json()["shortlisted_at"] is None
 
@@ -346,6 +352,9 @@ def test_each_challenge_shows_its_firms_median_answer_time(world, client_for, ma
     )
     Match.objects.filter(pk=match.pk).update(declined_at=monday + timedelta(days=10))
     assert startup.get(url).json() == {"response_days": 10, "median_days": 8, "answered": 1}
-    assert client_for(world.other_startup_user).get(
-        f"/api/challenges/{market['secret'].pk}/response-time/"
-    ).status_code == 404
+    assert (
+        client_for(world.other_startup_user)
+        .get(f"/api/challenges/{market['secret'].pk}/response-time/")
+        .status_code
+        == 404
+    )
