@@ -45,9 +45,11 @@ class Inbox:
             envelope.content, policy=email.policy.default
         )
         body = message.get_body(("plain",)).get_content()
+        # An encoded subject may be folded onto a line of its own: unfold it.
+        subject = " ".join(str(message["subject"]).split())
         with self._arrived:
             for to in envelope.rcpt_tos:
-                self.mails.append(Mail(to=to, subject=str(message["subject"]), body=body))
+                self.mails.append(Mail(to=to, subject=subject, body=body))
             self._arrived.notify_all()
         return "250 OK"
 

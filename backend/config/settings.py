@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from redis.asyncio.retry import Retry
@@ -244,9 +245,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 # Periodic work for `celery beat` (docker's `beat` service, one only): mail that failed is
-# tried again.
+# tried again; the daily digests.
 CELERY_BEAT_SCHEDULE = {
     "send-outgoing-mail": {"task": "backend.accounts.tasks.send_outgoing_mail", "schedule": 60.0},
+    "send-digests": {
+        "task": "backend.notifications.tasks.send_digests",
+        "schedule": crontab(hour=env.int("DIGEST_HOUR", default=8), minute=0),
+    },
 }
 
 REST_FRAMEWORK = {

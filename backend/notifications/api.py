@@ -7,7 +7,8 @@ from rest_framework.views import APIView
 
 from backend.common.serializers import ID_MAX, StrictIntegerField, StrictModelSerializer
 from backend.notifications import selectors, services
-from backend.notifications.models import Notification
+from backend.notifications.groups import GROUPS
+from backend.notifications.models import Delivery, Notification
 
 
 class NotificationSerializer(StrictModelSerializer):
@@ -86,3 +87,33 @@ class SeenView(APIView):
         body.is_valid(raise_exception=True)
         unseen = services.notifications_mark_seen(user=request.user, **body.validated_data)
         return Response({"unseen": unseen})
+
+
+class PreferencesSerializer(serializers.Serializer):
+    """Per group of notifications, how they come by mail: `immediately`, `daily` (a digest)
+    or `off`. The site shows every notification either way."""
+
+    def get_fields(self):
+        return {
+            group.key: serializers.ChoiceField(
+                choices=Delivery.choices, required=False, help_text=str(group.label)
+            )
+            for group in GROUPS
+        }
+
+
+class PreferencesView(APIView):
+    @extend_schema(responses={200: PreferencesSerializer})
+    def get(self, request):
+        """My mail delivery for each group of notifications."""
+        return Response(selectors.notification_preferences_for(request.user))
+
+    @extend_schema(request=PreferencesSerializer, responses={200: PreferencesSerializer})
+    def put(self, request):
+        """Set my mail delivery for the groups given (the others keep theirs)."""
+        body = PreferencesSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        deliveries = services.notification_preferences_set(
+            user=request.user, deliveries=body.validated_data
+        )
+        return Response(deliveries)

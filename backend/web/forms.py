@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from backend.accounts.models import Organization
 from backend.accounts.services import user_set_password_from_link
 from backend.matches.models import Match
+from backend.notifications.groups import GROUPS
+from backend.notifications.models import Delivery
 from backend.programs.models import Accelerator, Challenge, Cohort, CohortMembership
 from backend.startups.models import StartupProfile
 
@@ -129,6 +131,17 @@ class SignupForm(forms.Form):
         help_text=_("At least 8 characters; not only digits, not a common password."),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
+
+
+class NotificationSettingsForm(forms.Form):
+    """One choice per group of notifications: how it comes by mail."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for group in GROUPS:
+            self.fields[group.key] = forms.ChoiceField(
+                label=group.label, choices=Delivery.choices, widget=forms.RadioSelect
+            )
 
 
 # -- a firm's programmes and challenges ------------------------------------------------------

@@ -39,6 +39,7 @@ urlpatterns = [
         accounts.PasswordResetCompleteView.as_view(),
         name="password-reset-complete",
     ),
+    path("settings/mail/", accounts.notification_settings, name="notification-settings"),
     # Ahead of Django's own switch: it also remembers a signed-in user's language for mail.
     path("i18n/setlang/", accounts.set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -10,6 +10,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from backend.accounts.selectors import actor_for
 from backend.chat.selectors import conversations_for
+from backend.notifications.texts import event_sentences
 
 register = template.Library()
 
@@ -107,20 +108,7 @@ def js_strings() -> dict[str, str]:
     from django.utils.translation import gettext as _
 
     return {
-        "match.proposed": _("New match: %(startup)s for “%(challenge)s”"),
-        "match.interest": _("Interest in “%(challenge)s” from one side"),
-        "match.connected": _("Connected: %(startup)s and “%(challenge)s”"),
-        "match.declined": _("Declined: %(startup)s for “%(challenge)s”"),
-        "match.applied": _("New application: %(startup)s for “%(challenge)s”"),
-        "match.undeclined": _("A decline was taken back: %(startup)s for “%(challenge)s”"),
-        "match.shortlisted": _("Shortlisted: %(startup)s for “%(challenge)s”"),
-        "match.overdue": _("%(startup)s is waiting for your answer on “%(challenge)s”"),
-        "cohort.invited": _("You are invited to the cohort “%(cohort_name)s”"),
-        "review.assigned": _("You are asked to review a startup for “%(challenge)s”"),
-        "message.new": _("New message in a conversation"),
-        "conversation.opened": _("A conversation has opened: you are connected"),
-        "conversation.invited": _("You are invited to take part in a conversation"),
-        "event": _("Something changed"),
+        **event_sentences(),
         "no_events": _("Nothing new since you last looked."),
         "tab_empty": _("Nothing left under this tab."),
         "new_match": _("New"),

@@ -8,6 +8,7 @@ import math
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.db.models import F
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
@@ -32,10 +33,12 @@ from backend.accounts.throttles import (
 from backend.common.errors import ApplicationError
 from backend.matches.models import Match
 from backend.matches.selectors import matches_visible_to
+from backend.notifications.selectors import notification_preferences_for
+from backend.notifications.services import notification_preferences_set
 from backend.programs.models import CohortMembership
 from backend.startups.selectors import profile_of
 from backend.web import selectors
-from backend.web.forms import LoginForm, NewPasswordForm, SignupForm
+from backend.web.forms import LoginForm, NewPasswordForm, NotificationSettingsForm, SignupForm
 from backend.web.views.base import actor_of, error_text, run_service
 
 
@@ -204,3 +207,22 @@ def set_language(request):
     if request.method == "POST" and request.user.is_authenticated:
         user_set_language(user=request.user, language=request.POST.get("language", ""))
     return response
+
+
+@login_required
+def notification_settings(request):
+    """How each group of notifications comes by mail (the site shows them all either way)."""
+    form = NotificationSettingsForm(
+        request.POST or None, initial=notification_preferences_for(request.user)
+    )
+    if request.method == "POST" and form.is_valid():
+        done = run_service(
+            form,
+            notification_preferences_set,
+            user=request.user,
+            deliveries=form.cleaned_data,
+        )
+        if done is not None:
+            messages.success(request, _("Your mail settings are saved."))
+            return redirect("web:notification-settings")
+    return render(request, "web/accounts/notification_settings.html", {"form": form})
