@@ -302,6 +302,7 @@ SPECTACULAR_SETTINGS = {
         "ChallengeStatusEnum": "backend.programs.models.Challenge.Status",
         "CohortMembershipStatusEnum": "backend.programs.models.CohortMembership.Status",
         "MatchStatusEnum": "backend.matches.models.Match.Status",
+        "DeliveryEnum": "backend.notifications.models.Delivery",
         "OrganizationKindEnum": "backend.accounts.models.Organization.Kind",
         "SignupKindEnum": [("enterprise", "Enterprise"), ("startup", "Startup")],
     },
