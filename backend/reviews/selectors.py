@@ -8,7 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Prefetch, QuerySet
 
-from backend.accounts.models import Membership, User
+from backend.accounts.models import User
 from backend.accounts.selectors import Actor
 from backend.common.errors import NotFoundError
 from backend.matches.models import Match
@@ -57,16 +57,14 @@ def rubric_locked(challenge: Challenge) -> bool:
 
 
 def firm_members(match: Match) -> QuerySet[User]:
-    """Who may review a match: the members of the firm that owns its challenge."""
+    """Who may review a match: the active members of the firm that owns its challenge."""
     return User.objects.filter(
         memberships__organization_id=match.challenge.accelerator.enterprise_id, is_active=True
     ).order_by("full_name", "email")
 
 
 def is_firm_member(user: User, match: Match) -> bool:
-    return Membership.objects.filter(
-        user=user, organization_id=match.challenge.accelerator.enterprise_id
-    ).exists()
+    return firm_members(match).filter(pk=user.pk).exists()
 
 
 def weighted_mean(review: Review) -> Decimal:

@@ -109,7 +109,7 @@ def reviewer_assign(*, actor: Actor, match: Match, reviewer: User) -> ReviewerAs
     """Ask a member of one's own firm to review a match, and tell them (live and in their
     notifications); asking again changes nothing."""
     _check_firm(actor, match.challenge.accelerator.enterprise_id)
-    if not reviewer.is_active or not is_firm_member(reviewer, match):
+    if not is_firm_member(reviewer, match):
         raise ApplicationError(
             "Only a member of your firm can review its matches.",
             fields={"user": ["Not a member of your firm."]},

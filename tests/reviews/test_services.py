@@ -210,3 +210,12 @@ def test_the_asked_member_is_told_once_and_nobody_else(world, review):
     assert told.user == review.colleague and told.kind == "review.assigned"
     assert told.event["match"] == review.match.pk
     assert "startup_name" not in told.event
+
+
+def test_a_deactivated_member_cannot_be_asked(world, review):
+    review.colleague.is_active = False
+    review.colleague.save()
+    with pytest.raises(ApplicationError, match="member of your firm"):
+        services.reviewer_assign(
+            actor=actor_for(world.enterprise_user), match=review.match, reviewer=review.colleague
+        )
