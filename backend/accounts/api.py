@@ -76,14 +76,19 @@ DetailSerializer = inline_serializer("Detail", {"detail": serializers.CharField(
 UNVERIFIED_MESSAGE = "Verify your email address first: follow the link in the mail we sent you."
 
 
-class TokenView(AddressThrottledView, APIView):
+class AnonymousView(APIView):
+    """For callers not signed in (yet): anyone may call, and no credentials are read."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+
+
+class TokenView(AddressThrottledView, AnonymousView):
     """Exchange an email and password for an API token (`Authorization: Token <token>`).
 
     Answers 429 (with Retry-After) past the sign-in rate of an address, and for an account that
     failed too often from this address, even with the right password."""
 
-    permission_classes = [AllowAny]
-    authentication_classes: list = []
     throttle_scope = "login"
 
     @extend_schema(request=TokenRequestSerializer, responses={200: TokenResponseSerializer})
@@ -107,15 +112,13 @@ class TokenView(AddressThrottledView, APIView):
         return Response({"token": token.key})
 
 
-class SignupView(AddressThrottledView, APIView):
+class SignupView(AddressThrottledView, AnonymousView):
     """Create an account and its organisation (a firm or a startup), unverified: a link to
     verify the address is mailed, and the account signs in once it is followed.
 
     The answer is the same whether the address already has an account or not (its owner is
     mailed instead). Answers 429 (with Retry-After) past the sign-up rate of an address."""
 
-    permission_classes = [AllowAny]
-    authentication_classes: list = []
     throttle_scope = "signup"
 
     @extend_schema(request=SignupSerializer, responses={202: DetailSerializer})
@@ -129,11 +132,8 @@ class SignupView(AddressThrottledView, APIView):
         )
 
 
-class VerifyEmailView(APIView):
+class VerifyEmailView(AnonymousView):
     """Verify an address with the `uid` and `token` of the mailed link; the link works once."""
-
-    permission_classes = [AllowAny]
-    authentication_classes: list = []
 
     @extend_schema(request=LinkSerializer, responses={200: DetailSerializer})
     def post(self, request):
@@ -143,13 +143,11 @@ class VerifyEmailView(APIView):
         return Response({"detail": "Your address is verified: you can sign in."})
 
 
-class PasswordResetView(AddressThrottledView, APIView):
+class PasswordResetView(AddressThrottledView, AnonymousView):
     """Mail a link to set a new password to the account with this address, if there is one.
 
     Answers 202 whatever the address; 429 (with Retry-After) past the rate of a client address."""
 
-    permission_classes = [AllowAny]
-    authentication_classes: list = []
     throttle_scope = "password_reset"
 
     @extend_schema(request=PasswordResetRequestSerializer, responses={202: DetailSerializer})
@@ -163,11 +161,8 @@ class PasswordResetView(AddressThrottledView, APIView):
         )
 
 
-class PasswordResetConfirmView(APIView):
+class PasswordResetConfirmView(AnonymousView):
     """Set a new password with the `uid` and `token` of a reset link; the link works once."""
-
-    permission_classes = [AllowAny]
-    authentication_classes: list = []
 
     @extend_schema(request=PasswordResetConfirmSerializer, responses={200: DetailSerializer})
     def post(self, request):

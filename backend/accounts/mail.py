@@ -17,11 +17,12 @@ from datetime import timedelta
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import connections, transaction
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from backend.accounts.models import OutgoingMail, User
+from backend.common.background import BackgroundLoop, in_own_connections
 
 logger = logging.getLogger(__name__)
 
@@ -91,35 +92,12 @@ def _failed(mail: OutgoingMail, exc: Exception) -> None:
     mail.save(update_fields=["attempts", "last_error", "next_attempt_at"])
 
 
-class InProcessSender:
-    """On the embedded default: the outbox drained on the server's event loop, in a worker
-    thread, woken by each queued mail and by a slow poll (retries, other processes' mail)."""
-
-    def __init__(self) -> None:
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._wake: asyncio.Event | None = None
-        self._task: asyncio.Task | None = None
-
-    def start(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        self._wake = asyncio.Event()
-        self._task = self._loop.create_task(self._run())
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-        self._loop = self._task = None
-
-    def wake(self) -> None:
-        """Thread-safe; does nothing where no sender runs (a management command, a test)."""
-        loop, event = self._loop, self._wake
-        if loop is not None and event is not None and not loop.is_closed():
-            loop.call_soon_threadsafe(event.set)
+class InProcessSender(BackgroundLoop):
+    """On the embedded default: the outbox drained on the server's event loop, woken by each
+    queued mail and by a slow poll (retries, other processes' mail)."""
 
     async def _run(self) -> None:
-        send = sync_to_async(_send_in_own_connections, thread_sensitive=False)
+        send = sync_to_async(in_own_connections(outbox_send), thread_sensitive=False)
         while True:
             self._wake.clear()
             try:
@@ -128,13 +106,6 @@ class InProcessSender:
                 logger.exception("the mail outbox could not be drained; it keeps its mail")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=POLL_SECONDS)
-
-
-def _send_in_own_connections() -> None:
-    try:
-        outbox_send()
-    finally:
-        connections.close_all()  # this thread's connections only
 
 
 in_process_sender = InProcessSender()

@@ -17,8 +17,8 @@ import time
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.db import connections
 
+from backend.common.background import BackgroundLoop, in_own_connections
 from backend.matches import engine
 from backend.matches.indexing import drain
 from backend.matches.models import Side
@@ -32,44 +32,27 @@ RETRY_SECONDS = 5
 REMIND_SECONDS = 3600
 
 
-class BackgroundMatching:
+class BackgroundMatching(BackgroundLoop):
     def __init__(self) -> None:
+        super().__init__()
         self.state = "idle"  # idle -> warming -> ready
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._wake: asyncio.Event | None = None
-        self._task: asyncio.Task | None = None
 
     def start(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        self._wake = asyncio.Event()
         self.state = "warming"
-        self._task = self._loop.create_task(self._run())
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-        self._loop = self._task = None
-
-    def wake(self) -> None:
-        """Thread-safe; does nothing where no indexer runs (a management command, a test)."""
-        loop, event = self._loop, self._wake
-        if loop is not None and event is not None and not loop.is_closed():
-            loop.call_soon_threadsafe(event.set)
+        super().start()
 
     async def _run(self) -> None:
         while self.state != "ready":
             try:
-                await sync_to_async(_in_own_connections(_warm), thread_sensitive=False)()
+                await sync_to_async(in_own_connections(_warm), thread_sensitive=False)()
                 self.state = "ready"
             except Exception:
                 logger.exception("matching could not warm up; trying again")
                 await asyncio.sleep(RETRY_SECONDS)
         if not settings.MATCHING_INDEXER_IN_PROCESS:
             return
-        drain = sync_to_async(_in_own_connections(_drain), thread_sensitive=False)
-        remind = sync_to_async(_in_own_connections(matches_remind_overdue), thread_sensitive=False)
+        drain = sync_to_async(in_own_connections(_drain), thread_sensitive=False)
+        remind = sync_to_async(in_own_connections(matches_remind_overdue), thread_sensitive=False)
         reminded_at = -REMIND_SECONDS
         while True:
             self._wake.clear()
@@ -82,16 +65,6 @@ class BackgroundMatching:
                 logger.exception("the indexer failed; the change log keeps what is left")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=POLL_SECONDS)
-
-
-def _in_own_connections(function):
-    def run():
-        try:
-            return function()
-        finally:
-            connections.close_all()  # this thread's connections only
-
-    return run
 
 
 def _warm() -> None:
