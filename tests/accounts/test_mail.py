@@ -238,3 +238,17 @@ def test_a_failed_send_stays_in_the_outbox_and_goes_later_once(smtp, settings):
     assert len(smtp.to("owner@example.test")) == 1
     mail.refresh_from_db()
     assert mail.sent_at is not None and mail.attempts == 2
+
+
+def test_the_sign_in_page_asks_an_unverified_account_to_verify_only_after_the_right_password(db):
+    signup(APIClient(), "founder@example.test")
+    client = Client()
+    wrong = client.post(
+        "/accounts/login/", {"username": "founder@example.test", "password": "not-it"}
+    ).content.decode()
+    assert "Verify your email address first" not in wrong
+    right = client.post(
+        "/accounts/login/", {"username": "founder@example.test", "password": "a-long-test-password"}
+    )
+    assert "Verify your email address first" in right.content.decode()
+    assert client.get("/profile/").status_code == 302  # still not signed in
