@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.web.conftest import shoot
+from tests.web.seed import OPERATOR
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -147,3 +148,27 @@ def test_a_forgotten_password_is_set_again_through_the_mailed_link(open_page, si
     spent = open_page(lang=lang)
     spent.goto(url)
     expect(spent.locator("[data-form-alert]")).to_have_text(t["spent"])
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-hans"])
+def test_mail_settings_are_reached_from_the_bell_and_saved(open_page, lang):
+    labels = {
+        "en": (
+            "Mail settings",
+            "Not by mail",
+            "Save mail settings",
+            "Your mail settings are saved.",
+        ),
+        "zh-hans": ("邮件设置", "不发邮件", "保存邮件设置", "邮件设置已保存。"),
+    }
+    title, off, save, saved = labels[lang]
+    page = open_page(OPERATOR, lang=lang)
+    page.locator("[data-notify-toggle]").click()
+    page.get_by_role("link", name=title).click()
+    expect(page.locator("h1")).to_have_text(title)
+    group = page.locator("[data-field=new_matches]")
+    group.get_by_label(off).check()
+    shoot(page, f"{lang}-mail-settings")
+    page.get_by_role("button", name=save).click()
+    expect(page.locator(".flash-success")).to_contain_text(saved)
+    expect(page.locator("[data-field=new_matches]").get_by_label(off)).to_be_checked()
