@@ -74,7 +74,9 @@ def outbox_send(*, limit: int = BATCH) -> int:
             continue
         mail.sent_at = timezone.now()
         mail.attempts += 1
-        mail.save(update_fields=["sent_at", "attempts"])
+        # The body may hold a link that signs someone in: once sent, it is not kept.
+        mail.body = ""
+        mail.save(update_fields=["sent_at", "attempts", "body"])
         sent += 1
     return sent
 

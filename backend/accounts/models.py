@@ -116,7 +116,8 @@ class Membership(models.Model):
 class OutgoingMail(models.Model):
     """A mail waiting to leave (a durable outbox): written in the transaction that caused it,
     already rendered in the recipient's language, and sent after commit in the background.
-    A failed send is tried again later; the row is kept, sent or not, as a record."""
+    A failed send is tried again later. The row stays as a record; its body (which may hold a
+    single-use link) is dropped once sent."""
 
     to = models.EmailField(verbose_name=_("to"))
     subject = models.CharField(max_length=255, verbose_name=_("subject"))

@@ -238,6 +238,7 @@ def test_a_failed_send_stays_in_the_outbox_and_goes_later_once(smtp, settings):
     assert len(smtp.to("owner@example.test")) == 1
     mail.refresh_from_db()
     assert mail.sent_at is not None and mail.attempts == 2
+    assert mail.body == ""  # its single-use link is not kept
 
 
 def test_the_sign_in_page_asks_an_unverified_account_to_verify_only_after_the_right_password(db):
