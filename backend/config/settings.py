@@ -147,6 +147,9 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+# Uploaded files (applications' PDFs): never served from a public address, only through the
+# views that check who asks. Shared by every process of a deployment.
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
 
 LOGIN_URL = "/accounts/login/"
 
@@ -245,8 +248,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 # Periodic work for `celery beat` (docker's `beat` service, one only): mail that failed is
-# tried again; the daily digests.
+# tried again; the daily digests; firms reminded of startups waiting past a response promise.
 CELERY_BEAT_SCHEDULE = {
+    "remind-overdue-answers": {
+        "task": "backend.matches.tasks.remind_overdue_answers",
+        "schedule": 3600.0,
+    },
     "send-outgoing-mail": {"task": "backend.accounts.tasks.send_outgoing_mail", "schedule": 60.0},
     "send-digests": {
         "task": "backend.notifications.tasks.send_digests",

@@ -228,9 +228,14 @@ class ChallengeForm(forms.ModelForm):
         # Only the firm's own programmes can be chosen; any other id reads as an invalid choice.
         self.fields["accelerator"].queryset = accelerators
         self.fields["accelerator"].empty_label = None
+        # Left empty, the promise is the platform's default.
+        self.fields["response_days"].required = False
 
     def service_data(self) -> dict:
-        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+        data = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        if data["response_days"] is None:
+            data["response_days"] = Challenge._meta.get_field("response_days").default
+        return data
 
 
 # -- a startup's profile ---------------------------------------------------------------------

@@ -393,6 +393,15 @@ def test_pages_fit_a_phone(open_page, site, lang):
     firm.goto(f"/challenges/{site.seed['challenges']['public']}/matches/")
     expect(firm.locator(".filters form")).to_be_hidden()
     assert firm.locator("[data-match]").first.bounding_box()["y"] < 844
+    # Each card shows its best evidence pair; the others fold under one line, a tap away.
+    cards = firm.locator("[data-match]")
+    more = firm.locator("details[data-more-evidence]")
+    assert more.count() > 0
+    assert firm.locator("details[data-more-evidence][open]").count() == 0
+    visible_pairs = firm.locator(".evidence-pair:visible").count()
+    assert visible_pairs == firm.locator("[data-match] .evidence").count() <= cards.count()
+    more.first.locator("summary").click()
+    expect(more.first.locator(".evidence-pair").first).to_be_visible()
     shoot(firm, f"{lang}-phone-firm-matches")
     firm.locator(".filters summary").click()
     expect(firm.locator(".filters form")).to_be_visible()

@@ -173,7 +173,6 @@ def challenge_search(request):
             "rows": rows,
             "query": query,
             "page_obj": page_obj,
-            "is_startup": actor.is_startup,
             # An empty search offers to drop the filters.
             "filtered": bool(params),
         },

@@ -13,10 +13,20 @@
     // The tab this card is counted under, for `settle`.
     if (old.hasAttribute("data-listed")) card.setAttribute("data-listed", old.getAttribute("data-listed"));
     old.replaceWith(card);
+    foldEvidence(card);
     return card;
   }
 
   var userId = document.body.getAttribute("data-user");
+
+  // On a phone each card shows its best evidence pair and folds the others (one tap opens
+  // them), so a list of twenty cards stays a list rather than pages of sentences.
+  var phone = window.matchMedia("(max-width: 640px)");
+  function foldEvidence(root) {
+    if (!phone.matches || !root) return;
+    root.querySelectorAll("details[data-more-evidence]").forEach(function (more) { more.open = false; });
+  }
+  foldEvidence(document);
 
   function bump(tab, delta) {
     var count = document.querySelector('[data-tab-count="' + tab + '"]');
@@ -123,6 +133,7 @@
     }
     if (document.getElementById(card.id)) return; // two events raced for one card
     list.insertBefore(card, before);
+    foldEvidence(card);
     // A proposal is open: the tab's count follows the list without a reload.
     var open = document.querySelector('[data-tab-count="open"]');
     if (open) open.textContent = String((parseInt(open.textContent, 10) || 0) + 1);
