@@ -32,8 +32,10 @@ def post_challenge_with_a_rubric(firm) -> str:
         "Our containerised battery storage sites need to detect cell overheating minutes "
         "before thermal runaway, with sensors or thermal imaging that work in dusty rooms."
     )
-    firm.get_by_label("Desired outcomes").fill("A pilot in one storage container within six months.")
-    firm.get_by_label("Required capabilities").fill("Thermal hot-spot detection\nBattery monitoring")
+    outcome = "A pilot in one storage container within six months."
+    firm.get_by_label("Desired outcomes").fill(outcome)
+    capabilities = "Thermal hot-spot detection\nBattery monitoring"
+    firm.get_by_label("Required capabilities").fill(capabilities)
     firm.get_by_label("Industry tags").fill("energy storage, safety")
     firm.get_by_role("button", name="Save and publish").click()
     expect(firm.locator("h1")).to_have_text(TITLE)
