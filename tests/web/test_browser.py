@@ -482,3 +482,30 @@ def test_switching_language_keeps_what_was_typed(open_page):
     # Once back, the draft is spent: a later visit starts empty.
     firm.goto("/challenges/new/")
     expect(firm.locator("input[name=title]")).to_have_value("")
+
+
+def test_switching_language_keeps_a_refused_forms_errors_and_saves_nothing(open_page):
+    startup = open_page(UNMATCHED_STARTUP)
+    startup.goto("/profile/")
+    startup.get_by_label("Name").fill("Quiet Newcomer Labs")
+    startup.locator("input[name=trl]").fill("12")
+    startup.get_by_role("button", name="Save profile").click()
+    error = startup.locator('[data-field="trl"] .field-errors')
+    expect(error).to_contain_text("9")
+    english = error.inner_text()
+    # Switched untouched: the same values come back with their errors, now in Chinese.
+    startup.locator("#lang-select").select_option("zh-hans")
+    expect(startup.locator("html")).to_have_attribute("lang", "zh-hans")
+    expect(startup.locator("input[name=trl]")).to_have_value("12")
+    expect(error).to_contain_text("9")
+    assert error.inner_text() != english
+    expect(startup.locator("[data-form-alert]")).to_be_visible()
+    # Corrected, then switched: what was typed comes back, and nothing is sent or saved.
+    startup.locator("input[name=trl]").fill("5")
+    startup.locator("#lang-select").select_option("en")
+    expect(startup.locator("html")).to_have_attribute("lang", "en")
+    expect(startup.locator("input[name=trl]")).to_have_value("5")
+    expect(startup.locator("[data-form-alert]")).to_have_count(0)
+    expect(startup.locator(".flash-success")).to_have_count(0)
+    startup.reload()
+    expect(startup.locator("input[name=trl]")).to_have_value("")

@@ -116,28 +116,46 @@
 
   /* -- language switch: submit on change, keeping what a form on the page holds ------------ */
   // The switch reloads the page; what was typed into a form marked data-keep-on-language comes
-  // back in the new language (for this tab only: sessionStorage).
+  // back in the new language (for this tab only: sessionStorage; never a password). A form that
+  // the server had refused, switched untouched, is sent again, so its errors come back too, now
+  // in the new language (the same values meet the same errors: nothing is saved).
   var draftKey = "cohortis.draft." + location.pathname;
+  var keptForm = document.querySelector("form[data-keep-on-language]");
+
+  function formValues(form) {
+    var values = [];
+    Array.prototype.forEach.call(form.elements, function (field) {
+      if (!field.name || field.disabled || field.type === "password" || field.type === "file" ||
+          field.name === "csrfmiddlewaretoken") return;
+      if ((field.type === "checkbox" || field.type === "radio") && !field.checked) return;
+      if (field.tagName === "SELECT" && field.multiple) {
+        Array.prototype.forEach.call(field.selectedOptions, function (option) {
+          values.push([field.name, option.value]);
+        });
+      } else {
+        values.push([field.name, field.value]);
+      }
+    });
+    return values;
+  }
+
+  var refused = keptForm && document.querySelector("[data-form-alert]") ? JSON.stringify(formValues(keptForm)) : null;
   document.querySelectorAll("[data-autosubmit]").forEach(function (select) {
     select.addEventListener("change", function () {
-      var kept = document.querySelector("form[data-keep-on-language]");
-      if (kept && select.form.hasAttribute("data-lang-form")) {
-        var values = [];
-        new FormData(kept).forEach(function (value, name) {
-          if (name !== "csrfmiddlewaretoken" && typeof value === "string") values.push([name, value]);
-        });
-        try { sessionStorage.setItem(draftKey, JSON.stringify(values)); } catch (e) { /* full */ }
+      if (keptForm && select.form.hasAttribute("data-lang-form")) {
+        var values = formValues(keptForm);
+        var draft = { values: values, resend: refused !== null && refused === JSON.stringify(values) };
+        try { sessionStorage.setItem(draftKey, JSON.stringify(draft)); } catch (e) { /* full */ }
       }
       select.form.submit();
     });
   });
   var draft = null;
   try { draft = JSON.parse(sessionStorage.getItem(draftKey) || "null"); } catch (e) { draft = null; }
-  var keptForm = document.querySelector("form[data-keep-on-language]");
-  if (draft && keptForm) {
+  if (draft && draft.values && keptForm) {
     sessionStorage.removeItem(draftKey);
     var byName = {};
-    draft.forEach(function (pair) { (byName[pair[0]] = byName[pair[0]] || []).push(pair[1]); });
+    draft.values.forEach(function (pair) { (byName[pair[0]] = byName[pair[0]] || []).push(pair[1]); });
     Array.prototype.forEach.call(keptForm.elements, function (field) {
       if (!field.name || !(field.name in byName) || field.type === "hidden") return;
       if (field.type === "checkbox" || field.type === "radio") {
@@ -147,6 +165,12 @@
       }
       field.dispatchEvent(new Event("input", { bubbles: true }));
     });
+    if (draft.resend) {
+      // The button it was sent with (a form may have several: draft, publish), else its first.
+      var button = keptForm.querySelector("button[data-resend]") ||
+        keptForm.querySelector("button[type=submit]");
+      keptForm.requestSubmit(button || undefined);
+    }
   }
 
   /* -- panels folded on a phone, open where there is room beside the content --------------- */
