@@ -98,6 +98,9 @@ class InProcessSender(BackgroundLoop):
     """On the embedded default: the outbox drained on the server's event loop, woken by each
     queued mail and by a slow poll (retries, other processes' mail)."""
 
+    def wanted(self) -> bool:
+        return settings.CELERY_TASK_ALWAYS_EAGER
+
     async def _run(self) -> None:
         send = sync_to_async(in_own_connections(outbox_send), thread_sensitive=False)
         while True:
@@ -120,21 +123,3 @@ def wake_mail_sender() -> None:
         from backend.accounts.tasks import send_outgoing_mail
 
         send_outgoing_mail.delay()
-
-
-def with_mail_sender(lifespan):
-    """An ASGI lifespan that also runs the in-process sender (on the embedded default)."""
-
-    async def run(scope, receive, send) -> None:
-        async def receive_and_follow():
-            message = await receive()
-            if settings.CELERY_TASK_ALWAYS_EAGER:
-                if message["type"] == "lifespan.startup":
-                    in_process_sender.start()
-                elif message["type"] == "lifespan.shutdown":
-                    await in_process_sender.stop()
-            return message
-
-        await lifespan(scope, receive_and_follow, send)
-
-    return run

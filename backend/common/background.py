@@ -12,7 +12,8 @@ from django.db import connections
 
 
 class BackgroundLoop:
-    """Subclasses write `_run`, which may wait on `self._wake` (set by `wake()`)."""
+    """Subclasses write `_run`, which may wait on `self._wake` (set by `wake()`), and say in
+    `wanted` whether this process runs them."""
 
     def __init__(self) -> None:
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -37,8 +38,31 @@ class BackgroundLoop:
         if loop is not None and event is not None and not loop.is_closed():
             loop.call_soon_threadsafe(event.set)
 
+    def wanted(self) -> bool:
+        return True
+
     async def _run(self) -> None:
         raise NotImplementedError
+
+
+def with_loops(lifespan, *loops: BackgroundLoop):
+    """An ASGI lifespan that also starts the wanted `loops` with the server, and stops them."""
+
+    async def run(scope, receive, send) -> None:
+        async def receive_and_follow():
+            message = await receive()
+            for loop in loops:
+                if not loop.wanted():
+                    continue
+                if message["type"] == "lifespan.startup":
+                    loop.start()
+                elif message["type"] == "lifespan.shutdown":
+                    await loop.stop()
+            return message
+
+        await lifespan(scope, receive_and_follow, send)
+
+    return run
 
 
 def in_own_connections(function: Callable[[], None]) -> Callable[[], None]:

@@ -11,18 +11,20 @@ django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
-from backend.accounts.mail import with_mail_sender  # noqa: E402
+from backend.accounts.mail import in_process_sender  # noqa: E402
 from backend.chat.middleware import WebSocketAuthMiddleware  # noqa: E402
 from backend.chat.origins import SameOriginValidator  # noqa: E402
 from backend.chat.routing import websocket_urlpatterns  # noqa: E402
+from backend.common.background import with_loops  # noqa: E402
 from backend.matches.worker import lifespan  # noqa: E402
+from backend.notifications.digests import daily_digests  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": django_asgi_app,
         # The server's start and stop: matching warms up, and on the embedded default indexes
-        # and sends the mail outbox.
-        "lifespan": with_mail_sender(lifespan),
+        # sends the mail outbox and the daily digests.
+        "lifespan": with_loops(lifespan, in_process_sender, daily_digests),
         "websocket": WebSocketAuthMiddleware(SameOriginValidator(URLRouter(websocket_urlpatterns))),
     }
 )

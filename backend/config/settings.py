@@ -247,6 +247,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+# The hour (TIME_ZONE) of the daily digests: Celery beat's, or the embedded server's own.
+DIGEST_HOUR = env.int("DIGEST_HOUR", default=8)
 # Periodic work for `celery beat` (docker's `beat` service, one only): mail that failed is
 # tried again; the daily digests; firms reminded of startups waiting past a response promise.
 CELERY_BEAT_SCHEDULE = {
@@ -257,7 +259,7 @@ CELERY_BEAT_SCHEDULE = {
     "send-outgoing-mail": {"task": "backend.accounts.tasks.send_outgoing_mail", "schedule": 60.0},
     "send-digests": {
         "task": "backend.notifications.tasks.send_digests",
-        "schedule": crontab(hour=env.int("DIGEST_HOUR", default=8), minute=0),
+        "schedule": crontab(hour=DIGEST_HOUR, minute=0),
     },
 }
 

@@ -3,11 +3,15 @@ as each user chose per group; each notification is mailed at most once."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 
 from backend.accounts.mail import outbox_send
+from backend.notifications.digests import seconds_until
 from backend.notifications.models import Notification
 from backend.notifications.services import digests_send, notification_preferences_set, notify
 from tests.factories import member_of
@@ -141,3 +145,12 @@ def test_the_mail_settings_page_saves_each_group(world, settings):
     }
     assert client.post("/settings/mail/", body).url == "/settings/mail/"
     assert client.get("/api/notifications/preferences/").json() == body
+
+
+@pytest.mark.parametrize(
+    ("local_time", "hours"),
+    [("2027-03-01 07:30", 0.5), ("2027-03-01 08:00", 24), ("2027-03-01 21:00", 11)],
+)
+def test_the_embedded_servers_digest_waits_for_the_next_digest_hour(local_time, hours):
+    now = timezone.make_aware(datetime.fromisoformat(local_time))  # the site's time zone
+    assert seconds_until(8, now) == hours * 3600

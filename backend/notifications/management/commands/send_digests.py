@@ -6,8 +6,8 @@ from backend.notifications.services import digests_send
 
 class Command(BaseCommand):
     help = (
-        "Mail the daily digests (run once a day, from cron on the embedded default; Celery beat "
-        "runs it otherwise). Each notification is mailed at most once, however often it runs."
+        "Mail the daily digests now (Celery beat or the embedded server does it at DIGEST_HOUR). "
+        "Each notification is mailed at most once, however often it runs."
     )
 
     def handle(self, *args, **options):
