@@ -54,31 +54,34 @@ def mail_queue(*, user: User, template: str, context: dict) -> OutgoingMail:
 
 
 def outbox_send(*, limit: int = BATCH) -> int:
-    """Send the mail that is due; returns how many left.
+    """Send the mail that is due; returns how many left."""
+    due = OutgoingMail.objects.filter(sent_at__isnull=True, next_attempt_at__lte=timezone.now())
+    return sum(mail_send(mail) for mail in list(due[:limit]))
 
-    Each mail is first claimed for a while (a compare-and-set on its next attempt), then sent
+
+def mail_send(mail: OutgoingMail) -> bool:
+    """Send one mail read from the outbox, unless another sender has taken it since it was read;
+    whether it left.
+
+    The mail is first claimed for a while (a compare-and-set on its next attempt), then sent
     outside any transaction: processes draining at once never send one twice, and no lock is
     held while an SMTP server answers. A process that dies mid-send leaves its claim to expire."""
-    sent = 0
-    due = OutgoingMail.objects.filter(sent_at__isnull=True, next_attempt_at__lte=timezone.now())
-    for mail in list(due[:limit]):
-        claimed = OutgoingMail.objects.filter(
-            pk=mail.pk, sent_at__isnull=True, next_attempt_at=mail.next_attempt_at
-        ).update(next_attempt_at=timezone.now() + CLAIM)
-        if not claimed:
-            continue
-        try:
-            EmailMessage(mail.subject, mail.body, to=[mail.to]).send()
-        except Exception as exc:  # the SMTP server, the network: anything, tried again
-            _failed(mail, exc)
-            continue
-        mail.sent_at = timezone.now()
-        mail.attempts += 1
-        # The body may hold a link that signs someone in: once sent, it is not kept.
-        mail.body = ""
-        mail.save(update_fields=["sent_at", "attempts", "body"])
-        sent += 1
-    return sent
+    claimed = OutgoingMail.objects.filter(
+        pk=mail.pk, sent_at__isnull=True, next_attempt_at=mail.next_attempt_at
+    ).update(next_attempt_at=timezone.now() + CLAIM)
+    if not claimed:
+        return False
+    try:
+        EmailMessage(mail.subject, mail.body, to=[mail.to]).send()
+    except Exception as exc:  # the SMTP server, the network: anything, tried again
+        _failed(mail, exc)
+        return False
+    mail.sent_at = timezone.now()
+    mail.attempts += 1
+    # The body may hold a link that signs someone in: once sent, it is not kept.
+    mail.body = ""
+    mail.save(update_fields=["sent_at", "attempts", "body"])
+    return True
 
 
 def _failed(mail: OutgoingMail, exc: Exception) -> None:

@@ -121,13 +121,20 @@ def digests_send() -> int:
             continue
         deliveries = notification_preferences_for(user)
         daily = [row.pk for row in rows if deliveries[group_of(row.kind).key] == Delivery.DAILY]
-        with transaction.atomic():
-            Notification.objects.filter(pk__in=daily, mailed_at__isnull=True).update(mailed_at=now)
-            claimed = list(Notification.objects.filter(pk__in=daily, mailed_at=now).order_by("id"))
-            if claimed:
-                _mail(user, claimed, "notifications/mail/digest")
-                queued += 1
+        queued += digest_queue(user=user, notification_ids=daily, now=now)
     return queued
+
+
+@transaction.atomic
+def digest_queue(*, user: User, notification_ids: list[int], now) -> bool:
+    """Claim those of the notifications that no digest has taken yet (since they were read)
+    and queue them as one digest to `user`; whether there was any."""
+    mine = Notification.objects.filter(user=user, pk__in=notification_ids)
+    mine.filter(mailed_at__isnull=True).update(mailed_at=now)
+    claimed = list(mine.filter(mailed_at=now).order_by("id"))
+    if claimed:
+        _mail(user, claimed, "notifications/mail/digest")
+    return bool(claimed)
 
 
 @transaction.atomic

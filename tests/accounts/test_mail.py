@@ -10,7 +10,7 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from backend.accounts.mail import outbox_send
+from backend.accounts.mail import mail_send, outbox_send
 from backend.accounts.models import Organization, OutgoingMail, User
 from tests.factories import PASSWORD
 from tests.servers import free_port, manage
@@ -253,3 +253,14 @@ def test_the_sign_in_page_asks_an_unverified_account_to_verify_only_after_the_ri
     )
     assert "Verify your email address first" in right.content.decode()
     assert client.get("/profile/").status_code == 302  # still not signed in
+
+
+def test_two_senders_that_read_the_same_mail_send_it_once(smtp):
+    User.objects.create_user("owner@example.test", PASSWORD)
+    APIClient().post("/api/auth/password-reset/", {"email": "owner@example.test"}, format="json")
+    read_by_both = OutgoingMail.objects.get()
+    stale = OutgoingMail.objects.get()
+    assert mail_send(read_by_both)
+    assert not mail_send(stale)
+    smtp.wait("owner@example.test")
+    assert len(smtp.to("owner@example.test")) == 1

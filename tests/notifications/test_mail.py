@@ -3,7 +3,7 @@ as each user chose per group; each notification is mailed at most once."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from django.core.management import call_command
@@ -13,7 +13,12 @@ from django.utils import timezone
 from backend.accounts.mail import outbox_send
 from backend.notifications.digests import seconds_until
 from backend.notifications.models import Notification
-from backend.notifications.services import digests_send, notification_preferences_set, notify
+from backend.notifications.services import (
+    digest_queue,
+    digests_send,
+    notification_preferences_set,
+    notify,
+)
 from tests.factories import member_of
 
 pytestmark = pytest.mark.django_db
@@ -154,3 +159,16 @@ def test_the_mail_settings_page_saves_each_group(world, settings):
 def test_the_embedded_servers_digest_waits_for_the_next_digest_hour(local_time, hours):
     now = timezone.make_aware(datetime.fromisoformat(local_time))  # the site's time zone
     assert seconds_until(8, now) == hours * 3600
+
+
+def test_two_digest_runs_at_once_mail_a_notification_once(world, smtp):
+    (row,) = notify(event=proposal(world, "Battery cells"), user_ids=[world.enterprise_user.pk])
+    # Both runs read the notification as not yet mailed; the second claims it too late.
+    now = timezone.now()
+    user = world.enterprise_user
+    assert digest_queue(user=user, notification_ids=[row.pk], now=now)
+    later = now + timedelta(seconds=1)
+    assert not digest_queue(user=user, notification_ids=[row.pk], now=later)
+    outbox_send()
+    smtp.wait(user.email)
+    assert len(smtp.to(user.email)) == 1
