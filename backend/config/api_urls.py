@@ -19,6 +19,7 @@ from backend.matches.api import (
     ProfileMatchingRetryView,
     StartupSearchView,
 )
+from backend.pilots.api import OutcomeViewSet, PilotViewSet
 from backend.programs.api import AcceleratorViewSet, ChallengeViewSet, CohortViewSet
 from backend.reviews.api import (
     ChallengeReviewsView,
@@ -37,6 +38,8 @@ router.register("challenges", ChallengeViewSet, basename="challenge")
 router.register("cohorts", CohortViewSet, basename="cohort")
 router.register("startups", StartupProfileViewSet, basename="startup")
 router.register("matches", MatchViewSet, basename="match")
+router.register("pilots", PilotViewSet, basename="pilot")
+router.register("outcomes", OutcomeViewSet, basename="outcome")
 
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="auth-token"),

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "backend.matches",
     "backend.chat",
     "backend.reviews",
+    "backend.pilots",
     "backend.notifications",
     "backend.demo",
     "backend.web",
@@ -249,6 +250,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 # The hour (TIME_ZONE) of the daily digests: Celery beat's, or the embedded server's own.
 DIGEST_HOUR = env.int("DIGEST_HOUR", default=8)
+# The longest a pilot runs (and an extension adds), in days.
+PILOT_MAX_DAYS = env.int("PILOT_MAX_DAYS", default=100)
 # Periodic work for `celery beat` (docker's `beat` service, one only): mail that failed is
 # tried again; the daily digests; firms reminded of startups waiting past a response promise.
 CELERY_BEAT_SCHEDULE = {
@@ -256,6 +259,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "backend.matches.tasks.remind_overdue_answers",
         "schedule": 3600.0,
     },
+    "alert-pilots": {"task": "backend.pilots.tasks.alert_pilots", "schedule": 3600.0},
     "send-outgoing-mail": {"task": "backend.accounts.tasks.send_outgoing_mail", "schedule": 60.0},
     "send-digests": {
         "task": "backend.notifications.tasks.send_digests",
@@ -312,6 +316,8 @@ SPECTACULAR_SETTINGS = {
         "CohortMembershipStatusEnum": "backend.programs.models.CohortMembership.Status",
         "MatchStatusEnum": "backend.matches.models.Match.Status",
         "DeliveryEnum": "backend.notifications.models.Delivery",
+        "MatchSideEnum": "backend.matches.models.Match.Side",
+        "OutcomeKindEnum": "backend.pilots.models.Outcome.Kind",
         "OrganizationKindEnum": "backend.accounts.models.Organization.Kind",
         "SignupKindEnum": [("enterprise", "Enterprise"), ("startup", "Startup")],
     },

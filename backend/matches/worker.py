@@ -2,10 +2,10 @@
 
 Every process warms up first: the model loads and the search spaces are built before the first
 user needs them (`/healthz` says `warming` until then). On the embedded default the same task
-then runs the indexer (and, hourly, the reminders of overdue answers), on the server's event
-loop, with the drain itself in a worker thread (its own database connections, closed after each
-run), woken by each committed change and by a slow poll that catches changes logged by other
-processes.
+then runs the indexer (and, hourly, the reminders of overdue answers and the jobs other apps
+register in `backend.common.periodic`), on the server's event loop, with the drain itself in a
+worker thread (its own database connections, closed after each run), woken by each committed
+change and by a slow poll that catches changes logged by other processes.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 
 from backend.common.background import BackgroundLoop, in_own_connections
+from backend.common.periodic import hourly_jobs
 from backend.matches import engine
 from backend.matches.indexing import drain
 from backend.matches.models import Side
@@ -52,7 +53,7 @@ class BackgroundMatching(BackgroundLoop):
         if not settings.MATCHING_INDEXER_IN_PROCESS:
             return
         drain = sync_to_async(in_own_connections(_drain), thread_sensitive=False)
-        remind = sync_to_async(in_own_connections(matches_remind_overdue), thread_sensitive=False)
+        remind = sync_to_async(in_own_connections(_hourly), thread_sensitive=False)
         reminded_at = -REMIND_SECONDS
         while True:
             self._wake.clear()
@@ -82,6 +83,15 @@ def _warm() -> None:
             "some documents have no multilingual vectors yet: Chinese and English documents "
             "do not find each other until `manage.py rebuild_index` has embedded them"
         )
+
+
+def _hourly() -> None:
+    """The overdue answers' reminders, then the jobs the apps above registered (pilots...)."""
+    for job in (matches_remind_overdue, *hourly_jobs()):
+        try:
+            job()
+        except Exception:
+            logger.exception("the hourly job %s failed; it runs again in an hour", job.__name__)
 
 
 def _drain() -> None:

@@ -19,6 +19,18 @@ def event_sentences() -> dict[str, str]:
         "match.overdue": _("%(startup)s is waiting for your answer on “%(challenge)s”"),
         "cohort.invited": _("You are invited to the cohort “%(cohort_name)s”"),
         "review.assigned": _("You are asked to review a startup for “%(challenge)s”"),
+        "pilot.proposed": _("A pilot is proposed: %(startup)s for “%(challenge)s”"),
+        "pilot.accepted": _("The pilot runs: %(startup)s for “%(challenge)s”"),
+        "pilot.updated": _("New pilot update: %(startup)s for “%(challenge)s”"),
+        "pilot.decided": _("The pilot is decided: %(startup)s for “%(challenge)s”"),
+        "pilot.quiet": _("No pilot update for 14 days: %(startup)s for “%(challenge)s”"),
+        "pilot.due": _(
+            "The pilot has reached its end date and needs a decision: %(startup)s for “%(challenge)s”"
+        ),
+        "outcome.recorded": _(
+            "An outcome is recorded, to be confirmed: %(startup)s for “%(challenge)s”"
+        ),
+        "outcome.confirmed": _("An outcome is confirmed: %(startup)s for “%(challenge)s”"),
         "message.new": _("New message in a conversation"),
         "conversation.opened": _("A conversation has opened: you are connected"),
         "conversation.invited": _("You are invited to take part in a conversation"),
@@ -41,7 +53,10 @@ def event_path(event: dict, *, for_startup: bool) -> str:
     """Where on the site the event is seen (as the pages' notification list links it)."""
     kind = event.get("type", "")
     ids = {key: event[key] for key in ("conversation", "match", "challenge") if key in event}
-    if (kind.startswith("conversation.") or kind == "message.new") and "conversation" in ids:
+    pilot_event = kind.startswith(("pilot.", "outcome."))
+    if (kind.startswith("conversation.") or kind == "message.new" or pilot_event) and ids.get(
+        "conversation"
+    ):
         return f"/conversations/{int(ids['conversation'])}/"
     if kind == "cohort.invited":
         return "/invitations/"

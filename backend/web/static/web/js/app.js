@@ -252,6 +252,9 @@
         event.type === "conversation.invited") {
       return "/conversations/" + event.conversation + "/";
     }
+    if (/^(pilot|outcome)\./.test(event.type || "") && event.conversation) {
+      return "/conversations/" + event.conversation + "/";
+    }
     if (event.type === "cohort.invited") return "/invitations/";
     if (event.type === "review.assigned") return "/matches/" + event.match + "/review/";
     if (event.type && event.type.indexOf("match.") === 0) {

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PilotsConfig(AppConfig):
+    name = "backend.pilots"
+    verbose_name = _("Pilots and outcomes")
+    label = "pilots"
+
+    def ready(self) -> None:
+        from backend.common.periodic import register_hourly
+        from backend.pilots.services import pilots_alert
+
+        register_hourly(pilots_alert)

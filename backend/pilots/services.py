@@ -1,0 +1,324 @@
+"""Every write of a pilot and an outcome. Each checks its actor: only the two parties of a
+connected match write; the other party accepts and confirms; only the firm's decision owner
+decides. Operators read everything and write nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, QuerySet
+from django.utils import timezone
+
+from backend.accounts.models import User
+from backend.accounts.selectors import Actor, operator_user_ids, organization_user_ids
+from backend.chat.models import Conversation
+from backend.common.errors import ApplicationError, InvalidTransitionError, PermissionDeniedError
+from backend.matches.models import Match
+from backend.notifications.services import notify
+from backend.pilots.models import (
+    CRITERIA_MAX,
+    CRITERIA_MIN,
+    QUIET_DAYS,
+    Outcome,
+    Pilot,
+    PilotUpdate,
+)
+from backend.pilots.selectors import firm_members, side_of
+
+
+def _party_side(actor: Actor, match: Match) -> str:
+    side = side_of(actor, match)
+    if side is None:
+        raise PermissionDeniedError("Only the firm and the startup of the match do this.")
+    return side
+
+
+def _check_other_party(actor: Actor, match: Match, first_side: str) -> None:
+    """What one party proposes or records, the other accepts or confirms."""
+    if _party_side(actor, match) == first_side:
+        raise PermissionDeniedError("The other party answers this, not the one that wrote it.")
+
+
+def _check_connected(match: Match) -> None:
+    if match.status != Match.Status.CONNECTED:
+        raise InvalidTransitionError("Only a connected match can have pilots and outcomes.")
+
+
+def _check_length(starts_on: date, ends_on: date, *, field: str) -> None:
+    if (ends_on - starts_on).days > settings.PILOT_MAX_DAYS:
+        raise ApplicationError(
+            f"A pilot runs {settings.PILOT_MAX_DAYS} days at most.",
+            fields={field: [f"At most {settings.PILOT_MAX_DAYS} days after the start."]},
+        )
+
+
+def _event(kind: str, actor: Actor | None, pilot: Pilot | None, match: Match) -> dict:
+    """No startup name beyond the match's own (as every match event carries); the conversation
+    lets the bell link to the page with the pilot's panel."""
+    conversation_id = Conversation.objects.filter(match=match).values_list("pk", flat=True).first()
+    event = {
+        "type": kind,
+        "by": actor.user.pk if actor is not None else None,
+        "match": match.pk,
+        "challenge": match.challenge_id,
+        "challenge_title": match.challenge.title,
+        "startup": match.startup_id,
+        "startup_name": match.startup.name,
+        "conversation": conversation_id,
+    }
+    if pilot is not None:
+        event["pilot"] = pilot.pk
+    return event
+
+
+def _parties(match: Match) -> list[int]:
+    return organization_user_ids(match.challenge.accelerator.enterprise_id) + (
+        organization_user_ids(match.startup.organization_id)
+    )
+
+
+@transaction.atomic
+def pilot_propose(
+    *,
+    actor: Actor,
+    match: Match,
+    question: str,
+    success_criteria: Sequence[str],
+    decision_owner: User,
+    starts_on: date,
+    ends_on: date,
+    terms: str,
+    amount: Decimal,
+    ip_terms: str,
+) -> Pilot:
+    """Propose a pilot on a connected match; the other party accepts it."""
+    side = _party_side(actor, match)
+    _check_connected(match)
+    criteria = [c.strip() for c in success_criteria if c.strip()]
+    if not CRITERIA_MIN <= len(criteria) <= CRITERIA_MAX:
+        raise ApplicationError(
+            f"A pilot has {CRITERIA_MIN} to {CRITERIA_MAX} success criteria.",
+            fields={"success_criteria": [f"Give {CRITERIA_MIN} to {CRITERIA_MAX} criteria."]},
+        )
+    if not firm_members(match).filter(pk=decision_owner.pk).exists():
+        raise ApplicationError(
+            "The decision owner is a member of the firm.",
+            fields={"decision_owner": ["Not a member of the firm."]},
+        )
+    if ends_on <= starts_on:
+        raise ApplicationError(
+            "A pilot ends after it starts.", fields={"ends_on": ["End after the start date."]}
+        )
+    _check_length(starts_on, ends_on, field="ends_on")
+    pilot = Pilot(
+        match=match,
+        question=question.strip(),
+        success_criteria=criteria,
+        decision_owner=decision_owner,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        terms=terms,
+        amount=amount,
+        ip_terms=ip_terms,
+        proposed_side=side,
+        proposed_by=actor.user,
+    )
+    pilot.full_clean()
+    pilot.save()
+    notify(event=_event("pilot.proposed", actor, pilot, match), user_ids=_parties(match))
+    return pilot
+
+
+def _locked(pilot: Pilot) -> Pilot:
+    """The pilot re-read under a row lock: two answers at once cannot both apply."""
+    return (
+        Pilot.objects.select_for_update()
+        .select_related("match__challenge__accelerator", "match__startup")
+        .get(pk=pilot.pk)
+    )
+
+
+@transaction.atomic
+def pilot_accept(*, actor: Actor, pilot: Pilot) -> Pilot:
+    """The other party accepts the proposal, and the pilot runs."""
+    pilot = _locked(pilot)
+    _check_other_party(actor, pilot.match, pilot.proposed_side)
+    if pilot.state != Pilot.State.PROPOSED:
+        raise InvalidTransitionError("Only a proposed pilot can be accepted.")
+    now = timezone.now()
+    pilot.state = Pilot.State.RUNNING
+    pilot.accepted_by = actor.user
+    pilot.accepted_at = now
+    pilot.last_activity_at = now
+    pilot.save()
+    notify(
+        event=_event("pilot.accepted", actor, pilot, pilot.match), user_ids=_parties(pilot.match)
+    )
+    return pilot
+
+
+@transaction.atomic
+def pilot_post_update(*, actor: Actor, pilot: Pilot, text: str, on: date) -> PilotUpdate:
+    """A dated update on a running pilot, by either party; it ends a quiet spell."""
+    pilot = _locked(pilot)
+    side = _party_side(actor, pilot.match)
+    if pilot.state != Pilot.State.RUNNING:
+        raise InvalidTransitionError("Updates are posted on a running pilot.")
+    if on > timezone.localdate():
+        raise ApplicationError(
+            "An update tells what happened.", fields={"on": ["Not a date in the future."]}
+        )
+    update = PilotUpdate(pilot=pilot, author=actor.user, side=side, on=on, text=text.strip())
+    update.full_clean()
+    update.save()
+    pilot.last_activity_at = timezone.now()
+    pilot.quiet_alerted_at = None
+    pilot.save(update_fields=["last_activity_at", "quiet_alerted_at", "updated_at"])
+    notify(event=_event("pilot.updated", actor, pilot, pilot.match), user_ids=_parties(pilot.match))
+    return update
+
+
+@transaction.atomic
+def pilot_decide(
+    *,
+    actor: Actor,
+    pilot: Pilot,
+    decision: str,
+    reason: str,
+    new_ends_on: date | None = None,
+    stop_reason: str = "",
+    lesson: str = "",
+) -> Pilot:
+    """The firm's decision owner decides a running pilot: scale it, stop it (with a reason code
+    and a lesson), or extend it to a later end date (it keeps running)."""
+    pilot = _locked(pilot)
+    if actor.user.pk != pilot.decision_owner_id or side_of(actor, pilot.match) is None:
+        raise PermissionDeniedError("Only the pilot's decision owner decides it.")
+    if pilot.state != Pilot.State.RUNNING:
+        raise InvalidTransitionError("Only a running pilot can be decided.")
+    if not reason.strip():
+        raise ApplicationError("Say why.", fields={"reason": ["Give the reason."]})
+    if decision == Pilot.Decision.STOP and not (stop_reason and lesson.strip()):
+        raise ApplicationError(
+            "A stopped pilot says why and what was learnt.",
+            fields={
+                key: ["Required when stopping."]
+                for key, value in (("stop_reason", stop_reason), ("lesson", lesson.strip()))
+                if not value
+            },
+        )
+    if decision == Pilot.Decision.EXTEND:
+        if new_ends_on is None or new_ends_on <= pilot.ends_on:
+            raise ApplicationError(
+                "An extension ends later.",
+                fields={"new_ends_on": ["Give an end date after the current one."]},
+            )
+        # An extension runs as long as a pilot may, from the current end.
+        _check_length(pilot.ends_on, new_ends_on, field="new_ends_on")
+        pilot.ends_on = new_ends_on
+    else:
+        pilot.state = Pilot.State.DECIDED
+    pilot.decision = decision
+    pilot.decision_reason = reason.strip()
+    pilot.stop_reason = stop_reason if decision == Pilot.Decision.STOP else ""
+    pilot.lesson = lesson.strip() if decision == Pilot.Decision.STOP else ""
+    pilot.decided_by = actor.user
+    pilot.decided_at = timezone.now()
+    pilot.full_clean()
+    pilot.save()
+    notify(event=_event("pilot.decided", actor, pilot, pilot.match), user_ids=_parties(pilot.match))
+    return pilot
+
+
+def pilots_alert(now: datetime | None = None) -> int:
+    """Alert both parties and the operators of each running pilot quiet for `QUIET_DAYS` (once
+    per quiet spell) and of each one past its end date without a decision (once per end date).
+    Returns how many alerts went out."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    quiet = Pilot.objects.filter(
+        state=Pilot.State.RUNNING,
+        quiet_alerted_at__isnull=True,
+        last_activity_at__lte=now - timedelta(days=QUIET_DAYS),
+    )
+    due = Pilot.objects.filter(state=Pilot.State.RUNNING, ends_on__lte=today).exclude(
+        due_alerted_for=F("ends_on")
+    )
+    return _alert_each(quiet, "pilot.quiet", quiet_alerted_at=now) + _alert_each(
+        due, "pilot.due", due_alerted_for=F("ends_on")
+    )
+
+
+def _alert_each(pending: QuerySet[Pilot], kind: str, **mark) -> int:
+    """Mark and alert each pending pilot in its own transaction; the conditional update makes a
+    concurrent run (two processes) alert each pilot once."""
+    sent = 0
+    for pilot_id in list(pending.values_list("pk", flat=True)):
+        with transaction.atomic():
+            if not pending.filter(pk=pilot_id).update(**mark):
+                continue
+            pilot = Pilot.objects.select_related(
+                "match__challenge__accelerator", "match__startup"
+            ).get(pk=pilot_id)
+            notify(
+                event={**_event(kind, None, pilot, pilot.match), "ends_on": str(pilot.ends_on)},
+                user_ids=_parties(pilot.match) + operator_user_ids(),
+            )
+            sent += 1
+    return sent
+
+
+@transaction.atomic
+def outcome_record(
+    *,
+    actor: Actor,
+    match: Match,
+    kind: str,
+    amount: Decimal,
+    currency: str,
+    on: date,
+    pilot: Pilot | None = None,
+) -> Outcome:
+    """Record a deal that followed a connected match (or one of its pilots); the other party
+    confirms it."""
+    side = _party_side(actor, match)
+    _check_connected(match)
+    if pilot is not None and pilot.match_id != match.pk:
+        raise ApplicationError(
+            "The pilot belongs to another match.", fields={"pilot": ["Not a pilot of this match."]}
+        )
+    outcome = Outcome(
+        match=match,
+        pilot=pilot,
+        kind=kind,
+        amount=amount,
+        currency=currency,
+        date=on,
+        recorded_side=side,
+        recorded_by=actor.user,
+    )
+    outcome.full_clean()
+    outcome.save()
+    notify(event=_event("outcome.recorded", actor, pilot, match), user_ids=_parties(match))
+    return outcome
+
+
+@transaction.atomic
+def outcome_confirm(*, actor: Actor, outcome: Outcome) -> Outcome:
+    """The other party confirms the outcome as recorded; only then does it count."""
+    outcome = Outcome.objects.select_for_update().get(pk=outcome.pk)
+    match = Match.objects.select_related("challenge__accelerator", "startup").get(
+        pk=outcome.match_id
+    )
+    _check_other_party(actor, match, outcome.recorded_side)
+    if outcome.confirmed_at is not None:
+        raise InvalidTransitionError("The outcome is confirmed already.")
+    outcome.confirmed_by = actor.user
+    outcome.confirmed_at = timezone.now()
+    outcome.save()
+    notify(event=_event("outcome.confirmed", actor, outcome.pilot, match), user_ids=_parties(match))
+    return outcome

@@ -1,0 +1,161 @@
+"""The pilots and outcomes API: the names other clients rely on, scoping, and the statuses."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from backend.accounts.selectors import actor_for
+from backend.matches.models import Match
+from backend.pilots import services
+from backend.pilots.models import Outcome
+from tests.factories import AcceleratorFactory, ChallengeFactory, StartupProfileFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _body(world, match, **changes) -> dict:
+    today = timezone.localdate()
+    return {
+        "match": match.pk,
+        "question": "Does it hold 95% accuracy on our boards?",
+        "success_criteria": ["Accuracy at least 95%"],
+        "decision_owner": world.enterprise_user.pk,
+        "starts_on": str(today),
+        "ends_on": str(today + timedelta(days=90)),
+        "terms": "in_kind",
+        "amount": "20000.00",
+        "ip_terms": "foreground_to_firm",
+        **changes,
+    }
+
+
+def test_a_pilot_from_proposal_to_decision(world, client_for, connected):
+    startup, firm = client_for(world.startup_user), client_for(world.enterprise_user)
+    response = startup.post("/api/pilots/", _body(world, connected), format="json")
+    assert response.status_code == 201, response.json()
+    pilot = response.json()
+    assert (pilot["state"], pilot["amount"], pilot["decision_owner"]["id"]) == (
+        "proposed",
+        "20000.00",
+        world.enterprise_user.pk,
+    )
+    url = f"/api/pilots/{pilot['id']}/"
+    assert startup.post(url + "accept/").status_code == 403
+    response = firm.post(url + "accept/")
+    assert response.json()["state"] == "running"
+
+    response = startup.post(url + "updates/", {"text": "Board A: 96%."}, format="json")
+    assert response.status_code == 201
+    assert response.json()["on"] == str(timezone.localdate())
+    assert [u["text"] for u in firm.get(url + "updates/").json()] == ["Board A: 96%."]
+
+    response = firm.post(url + "decide/", {"decision": "scale"}, format="json")
+    assert response.status_code == 400
+    assert "reason" in response.json()["error"]["fields"]
+    response = firm.post(url + "decide/", {"decision": "scale", "reason": "Met."}, format="json")
+    assert (response.status_code, response.json()["state"]) == (200, "decided")
+    assert firm.post(url + "accept/").status_code == 409
+
+
+def test_an_amount_is_a_string(world, client_for, connected):
+    response = client_for(world.startup_user).post(
+        "/api/pilots/", _body(world, connected, amount=20000), format="json"
+    )
+    assert response.status_code == 400
+    assert "amount" in response.json()["error"]["fields"]
+
+
+def test_a_proposal_on_a_match_that_is_not_connected_is_refused(world, client_for, connected):
+    Match.objects.filter(pk=connected.pk).update(status=Match.Status.PROPOSED)
+    response = client_for(world.startup_user).post(
+        "/api/pilots/", _body(world, connected), format="json"
+    )
+    assert response.status_code == 409
+
+
+@pytest.mark.parametrize("role", ["other_enterprise", "other_startup"])
+def test_someone_elses_match_is_not_found(world, client_for, connected, role):
+    response = client_for(world.user(role)).post(
+        "/api/pilots/", _body(world, connected), format="json"
+    )
+    assert response.status_code == 404
+
+
+def test_a_decision_owner_outside_the_firm_is_a_field_error(world, client_for, connected):
+    response = client_for(world.startup_user).post(
+        "/api/pilots/",
+        _body(world, connected, decision_owner=world.startup_user.pk),
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "decision_owner" in response.json()["error"]["fields"]
+
+
+def test_lists_are_scoped(world, client_for, connected, proposed):
+    other = Match.objects.create(
+        challenge=ChallengeFactory(
+            accelerator=AcceleratorFactory(enterprise=world.other_enterprise)
+        ),
+        startup=StartupProfileFactory(organization=world.other_startup),
+        status=Match.Status.CONNECTED,
+    )
+    services.pilot_propose(
+        actor=actor_for(world.other_startup_user),
+        match=other,
+        question="Another question",
+        success_criteria=["One"],
+        decision_owner=world.other_enterprise_user,
+        starts_on=timezone.localdate(),
+        ends_on=timezone.localdate() + timedelta(days=10),
+        terms="paid",
+        amount="1.00",
+        ip_terms="joint",
+    )
+
+    def ids(role: str) -> set[int]:
+        rows = client_for(world.user(role)).get("/api/pilots/").json()["results"]
+        return {row["match"] for row in rows}
+
+    assert ids("enterprise") == ids("startup") == {connected.pk}
+    assert ids("other_enterprise") == {other.pk}
+    assert ids("operator") == {connected.pk, other.pk}
+    hidden = client_for(world.other_startup_user).get(f"/api/pilots/{proposed.pk}/")
+    assert hidden.status_code == 404
+    by_match = client_for(world.other_startup_user).get(f"/api/pilots/?match={connected.pk}")
+    assert by_match.status_code == 400
+
+
+def test_an_outcome_is_recorded_then_confirmed_by_the_other_party(world, client_for, connected):
+    startup, firm = client_for(world.startup_user), client_for(world.enterprise_user)
+    body = {
+        "match": connected.pk,
+        "kind": "tech_transfer",
+        "amount": "1200000.00",
+        "currency": "CNY",
+        "date": str(timezone.localdate()),
+    }
+    response = firm.post("/api/outcomes/", body, format="json")
+    assert response.status_code == 201, response.json()
+    outcome = response.json()
+    assert (outcome["confirmed"], outcome["recorded_side"]) == (False, "enterprise")
+    url = f"/api/outcomes/{outcome['id']}/confirm/"
+    assert firm.post(url).status_code == 403
+    assert client_for(world.other_startup_user).post(url).status_code == 404
+    response = startup.post(url)
+    assert (response.status_code, response.json()["confirmed"]) == (200, True)
+    assert startup.post(url).status_code == 409
+    assert [row["id"] for row in startup.get("/api/outcomes/").json()["results"]] == [outcome["id"]]
+    assert client_for(world.other_enterprise_user).get("/api/outcomes/").json()["results"] == []
+    assert Outcome.objects.get().confirmed_by == world.startup_user
+
+
+def test_an_outcome_defaults_to_yuan(world, client_for, connected):
+    response = client_for(world.startup_user).post(
+        "/api/outcomes/",
+        {"match": connected.pk, "kind": "investment", "amount": "5000000.00", "date": "2026-01-05"},
+        format="json",
+    )
+    assert response.json()["currency"] == "CNY"

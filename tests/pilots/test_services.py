@@ -1,0 +1,382 @@
+"""The rules of pilots and outcomes, service by service."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from backend.accounts.selectors import actor_for
+from backend.common.errors import ApplicationError, InvalidTransitionError, PermissionDeniedError
+from backend.matches.models import Match
+from backend.notifications.models import Notification
+from backend.pilots import services
+from backend.pilots.models import Outcome, Pilot
+from tests.factories import ChallengeFactory
+from tests.pilots.conftest import proposal
+
+pytestmark = pytest.mark.django_db
+
+
+def _actor(world, role: str):
+    return actor_for(world.user(role))
+
+
+@pytest.mark.parametrize("role", ["enterprise", "startup"])
+def test_either_party_proposes_a_pilot(world, connected, role):
+    pilot = services.pilot_propose(actor=_actor(world, role), match=connected, **proposal(world))
+    assert pilot.state == Pilot.State.PROPOSED
+    assert pilot.proposed_side == role
+    assert pilot.amount == Decimal("80000.00")
+
+
+@pytest.mark.parametrize("role", ["other_enterprise", "other_startup", "operator"])
+def test_only_the_parties_propose(world, connected, role):
+    with pytest.raises(PermissionDeniedError):
+        services.pilot_propose(actor=_actor(world, role), match=connected, **proposal(world))
+
+
+@pytest.mark.parametrize("status", [Match.Status.PROPOSED, Match.Status.ENTERPRISE_INTERESTED])
+def test_only_a_connected_match_has_a_pilot(world, connected, status):
+    Match.objects.filter(pk=connected.pk).update(status=status)
+    connected.refresh_from_db()
+    with pytest.raises(InvalidTransitionError):
+        services.pilot_propose(
+            actor=_actor(world, "enterprise"), match=connected, **proposal(world)
+        )
+
+
+@pytest.mark.parametrize("criteria", [[], ["  "], ["a", "b", "c", "d"]])
+def test_a_pilot_has_one_to_three_criteria(world, connected, criteria):
+    with pytest.raises(ApplicationError) as caught:
+        services.pilot_propose(
+            actor=_actor(world, "startup"),
+            match=connected,
+            **proposal(world, success_criteria=criteria),
+        )
+    assert "success_criteria" in caught.value.fields
+
+
+def test_three_criteria_are_enough(world, connected):
+    pilot = services.pilot_propose(
+        actor=_actor(world, "startup"),
+        match=connected,
+        **proposal(world, success_criteria=["a", "b", " c "]),
+    )
+    assert pilot.success_criteria == ["a", "b", "c"]
+
+
+@pytest.mark.parametrize("days", [0, -1, 101])
+def test_a_pilot_ends_within_a_hundred_days_of_its_start(world, connected, days):
+    start = timezone.localdate()
+    with pytest.raises(ApplicationError) as caught:
+        services.pilot_propose(
+            actor=_actor(world, "startup"),
+            match=connected,
+            **proposal(world, starts_on=start, ends_on=start + timedelta(days=days)),
+        )
+    assert "ends_on" in caught.value.fields
+
+
+def test_the_longest_pilot_is_a_setting(world, connected, settings):
+    start = timezone.localdate()
+    pilot = services.pilot_propose(
+        actor=_actor(world, "startup"),
+        match=connected,
+        **proposal(world, starts_on=start, ends_on=start + timedelta(days=100)),
+    )
+    assert pilot.pk
+    settings.PILOT_MAX_DAYS = 30
+    with pytest.raises(ApplicationError):
+        services.pilot_propose(
+            actor=_actor(world, "startup"),
+            match=connected,
+            **proposal(world, starts_on=start, ends_on=start + timedelta(days=31)),
+        )
+
+
+@pytest.mark.parametrize("owner", ["startup", "other_enterprise"])
+def test_the_decision_owner_is_a_member_of_the_firm(world, connected, owner):
+    with pytest.raises(ApplicationError) as caught:
+        services.pilot_propose(
+            actor=_actor(world, "startup"),
+            match=connected,
+            **proposal(world, decision_owner=world.user(owner)),
+        )
+    assert "decision_owner" in caught.value.fields
+
+
+def test_terms_and_ip_terms_come_from_their_choices(world, connected):
+    with pytest.raises(ValidationError):
+        services.pilot_propose(
+            actor=_actor(world, "startup"), match=connected, **proposal(world, ip_terms="mine")
+        )
+
+
+def test_the_other_party_hears_of_a_proposal(world, proposed):
+    assert Notification.objects.filter(
+        user=world.enterprise_user, kind="pilot.proposed", event__pilot=proposed.pk
+    ).exists()
+
+
+def test_the_other_party_accepts_and_the_pilot_runs(world, proposed):
+    pilot = services.pilot_accept(actor=_actor(world, "enterprise"), pilot=proposed)
+    assert pilot.state == Pilot.State.RUNNING
+    assert pilot.accepted_by == world.enterprise_user
+    assert pilot.last_activity_at == pilot.accepted_at
+
+
+@pytest.mark.parametrize("role", ["startup", "other_enterprise", "operator"])
+def test_the_proposer_or_an_outsider_cannot_accept(world, proposed, role):
+    with pytest.raises(PermissionDeniedError):
+        services.pilot_accept(actor=_actor(world, role), pilot=proposed)
+
+
+def test_a_running_pilot_is_not_accepted_again(world, running):
+    with pytest.raises(InvalidTransitionError):
+        services.pilot_accept(actor=_actor(world, "enterprise"), pilot=running)
+
+
+@pytest.mark.parametrize("role", ["enterprise", "startup"])
+def test_both_parties_post_dated_updates(world, running, role):
+    yesterday = timezone.localdate() - timedelta(days=1)
+    update = services.pilot_post_update(
+        actor=_actor(world, role), pilot=running, text="Accuracy 96% on board A.", on=yesterday
+    )
+    assert (update.side, update.on) == (role, yesterday)
+
+
+@pytest.mark.parametrize("role", ["other_startup", "operator"])
+def test_only_the_parties_post_updates(world, running, role):
+    with pytest.raises(PermissionDeniedError):
+        services.pilot_post_update(
+            actor=_actor(world, role), pilot=running, text="x", on=timezone.localdate()
+        )
+
+
+def test_an_update_needs_a_running_pilot(world, proposed):
+    with pytest.raises(InvalidTransitionError):
+        services.pilot_post_update(
+            actor=_actor(world, "startup"), pilot=proposed, text="x", on=timezone.localdate()
+        )
+
+
+def test_an_update_is_not_dated_in_the_future(world, running):
+    with pytest.raises(ApplicationError) as caught:
+        services.pilot_post_update(
+            actor=_actor(world, "startup"),
+            pilot=running,
+            text="x",
+            on=timezone.localdate() + timedelta(days=1),
+        )
+    assert "on" in caught.value.fields
+
+
+def test_the_decision_owner_scales_a_pilot(world, running):
+    pilot = services.pilot_decide(
+        actor=_actor(world, "enterprise"), pilot=running, decision="scale", reason="Met both."
+    )
+    assert (pilot.state, pilot.decision, pilot.decided_by) == (
+        Pilot.State.DECIDED,
+        "scale",
+        world.enterprise_user,
+    )
+
+
+@pytest.mark.parametrize("who", ["colleague", "startup", "operator"])
+def test_only_the_decision_owner_decides(world, running, colleague, who):
+    user = colleague if who == "colleague" else world.user(who)
+    with pytest.raises(PermissionDeniedError):
+        services.pilot_decide(
+            actor=actor_for(user), pilot=running, decision="scale", reason="Met both."
+        )
+
+
+def test_a_proposed_pilot_is_not_decided(world, proposed):
+    with pytest.raises(InvalidTransitionError):
+        services.pilot_decide(
+            actor=_actor(world, "enterprise"), pilot=proposed, decision="scale", reason="x"
+        )
+
+
+def test_a_decided_pilot_is_not_decided_again(world, running):
+    services.pilot_decide(
+        actor=_actor(world, "enterprise"), pilot=running, decision="scale", reason="x"
+    )
+    with pytest.raises(InvalidTransitionError):
+        services.pilot_decide(
+            actor=_actor(world, "enterprise"), pilot=running, decision="stop", reason="x"
+        )
+
+
+def test_a_decision_says_why(world, running):
+    with pytest.raises(ApplicationError) as caught:
+        services.pilot_decide(
+            actor=_actor(world, "enterprise"), pilot=running, decision="scale", reason="  "
+        )
+    assert "reason" in caught.value.fields
+
+
+def test_stopping_needs_a_reason_code_and_a_lesson(world, running):
+    with pytest.raises(ApplicationError) as caught:
+        services.pilot_decide(
+            actor=_actor(world, "enterprise"), pilot=running, decision="stop", reason="No."
+        )
+    assert set(caught.value.fields) == {"stop_reason", "lesson"}
+    pilot = services.pilot_decide(
+        actor=_actor(world, "enterprise"),
+        pilot=running,
+        decision="stop",
+        reason="No.",
+        stop_reason=Pilot.StopReason.COST,
+        lesson="Board costs dominate.",
+    )
+    assert (pilot.state, pilot.stop_reason) == (Pilot.State.DECIDED, "cost")
+
+
+def test_extending_moves_the_end_date_and_the_pilot_keeps_running(world, running):
+    later = running.ends_on + timedelta(days=30)
+    pilot = services.pilot_decide(
+        actor=_actor(world, "enterprise"),
+        pilot=running,
+        decision="extend",
+        reason="One more board.",
+        new_ends_on=later,
+    )
+    assert (pilot.state, pilot.decision, pilot.ends_on) == (Pilot.State.RUNNING, "extend", later)
+
+
+@pytest.mark.parametrize("days", [None, 0, -5, 101])
+def test_an_extension_ends_later_within_the_limit(world, running, days):
+    new_end = None if days is None else running.ends_on + timedelta(days=days)
+    with pytest.raises(ApplicationError) as caught:
+        services.pilot_decide(
+            actor=_actor(world, "enterprise"),
+            pilot=running,
+            decision="extend",
+            reason="More time.",
+            new_ends_on=new_end,
+        )
+    assert "new_ends_on" in caught.value.fields
+
+
+def _alerts(kind: str, pilot: Pilot) -> set[int]:
+    return set(
+        Notification.objects.filter(kind=kind, event__pilot=pilot.pk).values_list(
+            "user_id", flat=True
+        )
+    )
+
+
+def test_a_quiet_pilot_alerts_both_parties_and_operators_once_per_spell(world, running):
+    everyone = {world.enterprise_user.pk, world.startup_user.pk, world.operator_user.pk}
+    now = running.last_activity_at + timedelta(days=14)
+    assert services.pilots_alert(now - timedelta(minutes=1)) == 0
+    assert services.pilots_alert(now) == 1
+    assert _alerts("pilot.quiet", running) == everyone
+    assert services.pilots_alert(now + timedelta(days=3)) == 0
+
+    services.pilot_post_update(
+        actor=_actor(world, "startup"), pilot=running, text="Back on.", on=timezone.localdate()
+    )
+    running.refresh_from_db()
+    assert services.pilots_alert(running.last_activity_at + timedelta(days=13)) == 0
+    assert services.pilots_alert(running.last_activity_at + timedelta(days=14)) == 1
+
+
+def test_a_pilot_at_its_end_date_alerts_that_a_decision_is_due(world, running):
+    end = timezone.make_aware(
+        timezone.datetime.combine(running.ends_on, timezone.datetime.min.time())
+    ) + timedelta(hours=12)
+    Pilot.objects.filter(pk=running.pk).update(last_activity_at=end)
+    assert services.pilots_alert(end - timedelta(days=1)) == 0
+    assert services.pilots_alert(end) == 1
+    assert world.operator_user.pk in _alerts("pilot.due", running)
+    assert services.pilots_alert(end + timedelta(hours=1)) == 0
+
+
+def test_an_extended_pilot_is_due_again_at_its_new_end(world, running):
+    Pilot.objects.filter(pk=running.pk).update(due_alerted_for=running.ends_on)
+    later = running.ends_on + timedelta(days=10)
+    services.pilot_decide(
+        actor=_actor(world, "enterprise"),
+        pilot=running,
+        decision="extend",
+        reason="More time.",
+        new_ends_on=later,
+    )
+    Pilot.objects.filter(pk=running.pk).update(
+        last_activity_at=timezone.now() + timedelta(days=200)
+    )
+    at_new_end = timezone.make_aware(
+        timezone.datetime.combine(later, timezone.datetime.min.time())
+    ) + timedelta(hours=1)
+    assert services.pilots_alert(at_new_end - timedelta(days=1)) == 0
+    assert services.pilots_alert(at_new_end) == 1
+
+
+def test_a_decided_pilot_alerts_nobody(world, running):
+    services.pilot_decide(
+        actor=_actor(world, "enterprise"), pilot=running, decision="scale", reason="x"
+    )
+    assert services.pilots_alert(timezone.now() + timedelta(days=365)) == 0
+
+
+def _record(world, match, role="startup", **changes) -> Outcome:
+    values = {
+        "kind": Outcome.Kind.TECH_DEVELOPMENT,
+        "amount": Decimal("500000.00"),
+        "currency": "CNY",
+        "on": timezone.localdate(),
+        **changes,
+    }
+    return services.outcome_record(actor=_actor(world, role), match=match, **values)
+
+
+@pytest.mark.parametrize("role", ["enterprise", "startup"])
+def test_either_party_records_an_outcome_unconfirmed(world, connected, role):
+    outcome = _record(world, connected, role)
+    assert (outcome.recorded_side, outcome.confirmed_at) == (role, None)
+
+
+@pytest.mark.parametrize("role", ["other_enterprise", "operator"])
+def test_only_the_parties_record_outcomes(world, connected, role):
+    with pytest.raises(PermissionDeniedError):
+        _record(world, connected, role)
+
+
+def test_an_outcome_needs_a_connected_match(world, connected):
+    Match.objects.filter(pk=connected.pk).update(status=Match.Status.STARTUP_INTERESTED)
+    connected.refresh_from_db()
+    with pytest.raises(InvalidTransitionError):
+        _record(world, connected)
+
+
+def test_an_outcome_names_a_pilot_of_its_own_match(world, connected, running, accelerator):
+    other = Match.objects.create(
+        challenge=ChallengeFactory(accelerator=accelerator),
+        startup=connected.startup,
+        status=Match.Status.CONNECTED,
+    )
+    with pytest.raises(ApplicationError) as caught:
+        _record(world, other, pilot=running)
+    assert "pilot" in caught.value.fields
+    assert _record(world, connected, pilot=running).pilot == running
+
+
+def test_the_other_party_confirms_an_outcome_once(world, connected):
+    outcome = _record(world, connected, "startup")
+    confirmed = services.outcome_confirm(actor=_actor(world, "enterprise"), outcome=outcome)
+    assert confirmed.confirmed_by == world.enterprise_user
+    with pytest.raises(InvalidTransitionError):
+        services.outcome_confirm(actor=_actor(world, "enterprise"), outcome=outcome)
+
+
+@pytest.mark.parametrize("role", ["startup", "other_enterprise", "operator"])
+def test_the_recorder_or_an_outsider_cannot_confirm(world, connected, role):
+    outcome = _record(world, connected, "startup")
+    with pytest.raises(PermissionDeniedError):
+        services.outcome_confirm(actor=_actor(world, role), outcome=outcome)
