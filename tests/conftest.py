@@ -97,6 +97,15 @@ def profile(world):
 
 
 @pytest.fixture
+def plain_static_files(settings):
+    """The pages link static files, which have no hashed manifest without `collectstatic`."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
 def smtp(settings) -> Inbox:
     """A real SMTP server that the platform's mail goes to, configured as EMAIL_URL would."""
     import environ

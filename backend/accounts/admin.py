@@ -1,5 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import Membership, Organization, OutgoingMail, User
 
@@ -27,10 +29,32 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "created_at"]
-    list_filter = ["kind"]
-    search_fields = ["name"]
+    list_display = [
+        "name",
+        "kind",
+        "credit_code",
+        "registered_district",
+        "verified_at",
+        "created_at",
+    ]
+    list_filter = ["kind", ("verified_at", admin.EmptyFieldListFilter), "unclaimed"]
+    search_fields = ["name", "credit_code"]
+    readonly_fields = ["verified_at", "verified_by", "unclaimed"]
+    actions = ["mark_verified"]
     inlines = [MembershipInline]
+
+    @admin.action(description=_("Mark the registration verified"))
+    def mark_verified(self, request, queryset) -> None:
+        queryset.exclude(credit_code="").update(
+            verified_at=timezone.now(), verified_by=request.user
+        )
+
+    def save_model(self, request, obj, form, change) -> None:
+        # A new code is not the one that was checked.
+        if change and "credit_code" in form.changed_data:
+            obj.verified_at = None
+            obj.verified_by = None
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Membership)

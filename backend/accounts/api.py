@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import translation
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -12,13 +13,16 @@ from rest_framework.views import APIView
 from backend.accounts.models import Organization
 from backend.accounts.selectors import actor_for
 from backend.accounts.services import (
+    organization_update,
+    organization_verify,
     password_reset_confirm,
     password_reset_request,
     user_signup,
     user_verify_email,
 )
 from backend.accounts.throttles import AddressThrottledView, is_locked_out, locked_out_error
-from backend.common.errors import ApplicationError
+from backend.common.credit_code import normalize_credit_code
+from backend.common.errors import ApplicationError, NotFoundError
 from backend.common.serializers import StrictCharField, StrictModelSerializer
 
 
@@ -26,6 +30,43 @@ class OrganizationSerializer(StrictModelSerializer):
     class Meta:
         model = Organization
         fields = ["id", "name", "kind"]
+
+
+class CreditCodeField(StrictCharField):
+    """A unified social credit code as people type it: spaces dropped, letters upper-cased."""
+
+    def to_internal_value(self, data):
+        return normalize_credit_code(super().to_internal_value(data))
+
+
+class OrganizationRegistrationSerializer(StrictModelSerializer):
+    """An organisation's registration: its credit code (blank where it has none, such as a
+    foreign firm's centre), district and founding date; `verified_at` is set by an operator."""
+
+    credit_code = CreditCodeField(max_length=40, required=False, allow_blank=True)
+
+    class Meta:
+        model = Organization
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "credit_code",
+            "registered_district",
+            "founded_on",
+            "verified_at",
+        ]
+        read_only_fields = ["name", "kind", "verified_at"]
+
+    def validate_credit_code(self, value: str) -> str:
+        # After normalising: the model's check runs on the code as stored.
+        if value:
+            for validator in Organization._meta.get_field("credit_code").validators:
+                try:
+                    validator(value)
+                except DjangoValidationError as exc:
+                    raise serializers.ValidationError(exc.messages) from exc
+        return value
 
 
 class MeSerializer(serializers.Serializer):
@@ -190,3 +231,40 @@ class MeView(APIView):
                 }
             ).data
         )
+
+
+class OrganizationMeView(APIView):
+    """The requesting user's organisation and its registration. Any member reads it; only an
+    owner or admin changes it (403 for others). A new credit code clears the verification."""
+
+    @extend_schema(responses={200: OrganizationRegistrationSerializer})
+    def get(self, request):
+        organization = actor_for(request.user).organization
+        if organization is None:
+            raise NotFoundError("You belong to no organisation.")
+        return Response(OrganizationRegistrationSerializer(organization).data)
+
+    @extend_schema(
+        request=OrganizationRegistrationSerializer,
+        responses={200: OrganizationRegistrationSerializer},
+    )
+    def patch(self, request):
+        actor = actor_for(request.user)
+        if actor.organization is None:
+            raise NotFoundError("You belong to no organisation.")
+        body = OrganizationRegistrationSerializer(
+            actor.organization, data=request.data, partial=True
+        )
+        body.is_valid(raise_exception=True)
+        saved = organization_update(actor=actor, data=body.validated_data)
+        return Response(OrganizationRegistrationSerializer(saved).data)
+
+
+class OrganizationVerifyView(APIView):
+    """An operator marks an organisation's registration verified; 404 for everyone else, 400
+    when it has no credit code. Verifying again renews the date."""
+
+    @extend_schema(request=None, responses={200: OrganizationRegistrationSerializer})
+    def post(self, request, pk: int):
+        organization = organization_verify(actor=actor_for(request.user), organization_id=pk)
+        return Response(OrganizationRegistrationSerializer(organization).data)

@@ -22,7 +22,14 @@ class EmailVerificationTokenGenerator(PasswordResetTokenGenerator):
         return f"{user.pk}{user.email}{user.email_verified}{timestamp}"
 
 
+class ClaimTokenGenerator(PasswordResetTokenGenerator):
+    """The link in a roster's invitation: it sets the first password, which spends it."""
+
+    key_salt = "backend.accounts.links.ClaimTokenGenerator"
+
+
 verification_tokens = EmailVerificationTokenGenerator()
+claim_tokens = ClaimTokenGenerator()
 reset_tokens = default_token_generator  # the one Django's password-reset pages check
 
 
@@ -52,5 +59,12 @@ def reset_url(user: User) -> str:
     path = reverse(
         "web:password-reset-confirm",
         kwargs={"uidb64": uid_of(user), "token": reset_tokens.make_token(user)},
+    )
+    return settings.SITE_URL + path
+
+
+def claim_url(user: User) -> str:
+    path = reverse(
+        "web:claim", kwargs={"uidb64": uid_of(user), "token": claim_tokens.make_token(user)}
     )
     return settings.SITE_URL + path

@@ -2,9 +2,13 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from backend.common.credit_code import is_valid_credit_code
+from backend.common.models import acting_user_field
 
 
 class UserManager(BaseUserManager["User"]):
@@ -57,6 +61,17 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.email
 
 
+def validate_credit_code(value: str) -> None:
+    if not is_valid_credit_code(value):
+        raise ValidationError(
+            _(
+                "Not a valid unified social credit code: 18 characters, and the last one must "
+                "match the others (GB 32100-2015)."
+            ),
+            code="invalid_credit_code",
+        )
+
+
 class Organization(models.Model):
     class Kind(models.TextChoices):
         ENTERPRISE = "enterprise", _("Enterprise")
@@ -71,11 +86,39 @@ class Organization(models.Model):
     members = models.ManyToManyField(
         User, through="Membership", related_name="organizations", verbose_name=_("members")
     )
+    # Blank where there is none: the innovation centre of a foreign firm, or a team not yet
+    # registered. Set, it names one organisation only.
+    credit_code = models.CharField(
+        _("unified social credit code"),
+        max_length=18,
+        blank=True,
+        validators=[validate_credit_code],
+    )
+    registered_district = models.CharField(
+        _("registered district"), max_length=100, blank=True, help_text=_("For example 静安区.")
+    )
+    founded_on = models.DateField(_("founded on"), null=True, blank=True)
+    # An operator checked the code and the registration; a new code must be checked again.
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    verified_by = acting_user_field(_("verified by"))
+    # A startup an operator brought in with a roster, until its invited contact claims it by
+    # setting a password (through the invitation or a password reset: either proves the address).
+    unclaimed = models.BooleanField(_("unclaimed"), default=False)
 
     class Meta:
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["credit_code"],
+                condition=~models.Q(credit_code=""),
+                name="unique_credit_code",
+                violation_error_message=_(
+                    "Another organisation already has this unified social credit code."
+                ),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.kind})"

@@ -1,17 +1,23 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from backend.accounts import links
 from backend.accounts.mail import mail_queue
 from backend.accounts.models import Membership, Organization, User
-from backend.common.errors import ApplicationError
+from backend.accounts.selectors import Actor
+from backend.common.errors import ApplicationError, NotFoundError, PermissionDeniedError
 
 INVALID_LINK = "This link is invalid or has already been used."
+# The roles that change what the organisation says about itself.
+ORGANIZATION_EDITORS = frozenset({Membership.Role.OWNER, Membership.Role.ADMIN})
 
 
 def _validate_new_password(password: str, user: User) -> None:
@@ -144,11 +150,13 @@ def password_reset_request(*, email: str) -> None:
 
 
 def user_set_password_from_link(*, user: User, password: str) -> User:
-    """A new password through a mailed link, which also proves the address: it is verified."""
+    """A new password through a mailed link, which also proves the address: it is verified,
+    and an organisation waiting for its invited contact is theirs now (claimed)."""
     _validate_new_password(password, user)
     user.set_password(password)
     user.email_verified = True
     user.save(update_fields=["password", "email_verified"])
+    Organization.objects.filter(memberships__user=user, unclaimed=True).update(unclaimed=False)
     return user
 
 
@@ -167,3 +175,60 @@ def user_set_language(*, user: User, language: str) -> None:
     if language in dict(settings.LANGUAGES) and user.language != language:
         user.language = language
         user.save(update_fields=["language"])
+
+
+CREDIT_CODE_TAKEN = "Another organisation already has this unified social credit code."
+ORGANIZATION_FIELDS = frozenset({"credit_code", "registered_district", "founded_on"})
+
+
+def credit_code_check_free(credit_code: str, *, organization: Organization | None = None) -> None:
+    """A set code names one organisation only (the database says so too; this says it with the
+    field's name)."""
+    taken = Organization.objects.filter(credit_code=credit_code)
+    if organization is not None:
+        taken = taken.exclude(pk=organization.pk)
+    if credit_code and taken.exists():
+        raise ApplicationError(
+            CREDIT_CODE_TAKEN, code="credit_code_taken", fields={"credit_code": [CREDIT_CODE_TAKEN]}
+        )
+
+
+@transaction.atomic
+def organization_update(*, actor: Actor, data: dict[str, Any]) -> Organization:
+    """The actor's own organisation's registration, by its owner or an admin. A new credit code
+    was not checked by an operator: its verification is cleared."""
+    if actor.organization is None or actor.role not in ORGANIZATION_EDITORS:
+        raise PermissionDeniedError("Only an owner or admin of the organisation can change it.")
+    organization = Organization.objects.select_for_update().get(pk=actor.organization_id)
+    unknown = set(data) - ORGANIZATION_FIELDS
+    if unknown:
+        raise ApplicationError(f"Not editable: {', '.join(sorted(unknown))}.")
+    if "credit_code" in data:
+        credit_code_check_free(data["credit_code"], organization=organization)
+        if data["credit_code"] != organization.credit_code:
+            organization.verified_at = None
+            organization.verified_by = None
+    for field, value in data.items():
+        setattr(organization, field, value)
+    organization.full_clean()
+    organization.save()
+    return organization
+
+
+@transaction.atomic
+def organization_verify(*, actor: Actor, organization_id: int) -> Organization:
+    """An operator confirms an organisation's registration (its code, district and founding)."""
+    if not actor.is_operator:
+        raise NotFoundError()
+    organization = Organization.objects.select_for_update().filter(pk=organization_id).first()
+    if organization is None:
+        raise NotFoundError()
+    if not organization.credit_code:
+        raise ApplicationError(
+            "An organisation without a credit code cannot be verified.",
+            code="credit_code_missing",
+        )
+    organization.verified_at = timezone.now()
+    organization.verified_by = actor.user
+    organization.save(update_fields=["verified_at", "verified_by"])
+    return organization

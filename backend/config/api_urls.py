@@ -3,6 +3,8 @@ from rest_framework.routers import DefaultRouter
 
 from backend.accounts.api import (
     MeView,
+    OrganizationMeView,
+    OrganizationVerifyView,
     PasswordResetConfirmView,
     PasswordResetView,
     SignupView,
@@ -30,7 +32,13 @@ from backend.reviews.api import (
     ReviewsView,
     RubricView,
 )
-from backend.startups.api import StartupProfileViewSet
+from backend.startups.api import (
+    CredentialsView,
+    CredentialVerifyView,
+    CredentialView,
+    RosterView,
+    StartupProfileViewSet,
+)
 
 router = DefaultRouter()
 router.register("accelerators", AcceleratorViewSet, basename="accelerator")
@@ -52,6 +60,16 @@ urlpatterns = [
         name="auth-password-reset-confirm",
     ),
     path("me/", MeView.as_view(), name="me"),
+    path("organizations/me/", OrganizationMeView.as_view(), name="organization-me"),
+    path(
+        "organizations/<int:pk>/verify/",
+        OrganizationVerifyView.as_view(),
+        name="organization-verify",
+    ),
+    path("startups/me/credentials/", CredentialsView.as_view(), name="credentials"),
+    path("startups/me/credentials/<int:pk>/", CredentialView.as_view(), name="credential"),
+    path("credentials/<int:pk>/verify/", CredentialVerifyView.as_view(), name="credential-verify"),
+    path("rosters/", RosterView.as_view(), name="rosters"),
     path("challenges/<int:pk>/matches/", ChallengeMatchesView.as_view(), name="challenge-matches"),
     path("challenges/<int:pk>/apply/", ChallengeApplyView.as_view(), name="challenge-apply"),
     path(

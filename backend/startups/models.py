@@ -1,12 +1,16 @@
 from __future__ import annotations
 
+from datetime import date
+
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import Organization
 from backend.common.fields import StatementListValidator, validate_statements, validate_tags
-from backend.common.models import MatchingState
+from backend.common.models import MatchingState, acting_user_field
 
 validate_languages = StatementListValidator(max_items=10, max_length=20)
 
@@ -93,3 +97,50 @@ class StartupProfile(MatchingState):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Credential(models.Model):
+    """A rung of the growth ladder a startup has reached, by its certificate; an operator checks
+    it against the issuing registry and marks it verified."""
+
+    class Kind(models.TextChoices):
+        TECH_SME = "tech_sme", _("Tech-based SME")
+        HIGH_TECH = "high_tech", _("High-tech enterprise")
+        SPECIALISED_SME = "specialised_sme", _("Specialised and innovative SME")
+        LITTLE_GIANT = "little_giant", _("Science and technology little giant")
+        SPECIALISED_LITTLE_GIANT = (
+            "specialised_little_giant",
+            _("Specialised and innovative 'little giant'"),
+        )
+
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="credentials",
+        limit_choices_to={"kind": Organization.Kind.STARTUP},
+        verbose_name=_("organization"),
+    )
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    certificate_number = models.CharField(_("certificate number"), max_length=100)
+    issued_on = models.DateField(_("issued on"))
+    expires_on = models.DateField(_("expires on"), null=True, blank=True)
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    verified_by = acting_user_field(_("verified by"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("credential")
+        verbose_name_plural = _("credentials")
+        ordering = ["issued_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.certificate_number}"
+
+    def clean(self) -> None:
+        if self.expires_on and self.issued_on and self.expires_on < self.issued_on:
+            raise ValidationError(
+                {"expires_on": _("A certificate cannot expire before it was issued.")}
+            )
+
+    def is_expired(self, today: date | None = None) -> bool:
+        return self.expires_on is not None and self.expires_on < (today or timezone.localdate())

@@ -3,12 +3,15 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from backend.accounts.selectors import Actor
-from backend.startups.models import StartupProfile
+from backend.startups.models import Credential, StartupProfile
+from backend.startups.visibility import profile_withheld
 
 
 def profiles_visible_to(actor: Actor) -> QuerySet[StartupProfile]:
     """Published profiles for everyone signed in; unpublished: their startup and operators."""
-    qs = StartupProfile.objects.select_related("organization")
+    qs = StartupProfile.objects.select_related("organization").prefetch_related(
+        "organization__credentials"
+    )
     if actor.is_operator:
         return qs
     if actor.organization is None:
@@ -20,3 +23,18 @@ def profile_of(actor: Actor) -> StartupProfile | None:
     if not actor.is_startup:
         return None
     return StartupProfile.objects.filter(organization_id=actor.organization_id).first()
+
+
+def credentials_of(actor: Actor) -> QuerySet[Credential]:
+    """The requesting startup's own credentials; none for anyone else."""
+    if not actor.is_startup:
+        return Credential.objects.none()
+    return Credential.objects.filter(organization_id=actor.organization_id)
+
+
+def credentials_shown(actor: Actor | None, profile: StartupProfile) -> list[Credential]:
+    """A startup's credentials as its page and profile show them: none while the profile is
+    withheld from this actor (the startup withdrew it)."""
+    if profile_withheld(actor, profile):
+        return []
+    return list(profile.organization.credentials.all())

@@ -3,12 +3,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from backend.accounts.selectors import Actor
 from backend.common.changes import document_changed
-from backend.common.errors import PermissionDeniedError
+from backend.common.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from backend.common.models import DocumentKind
-from backend.startups.models import StartupProfile
+from backend.startups.models import Credential, StartupProfile
+from backend.startups.selectors import credentials_of
 
 
 @transaction.atomic
@@ -31,3 +33,68 @@ def _after_profile_saved(profile: StartupProfile) -> None:
     document_changed(
         kind=DocumentKind.STARTUP, document=profile, organization_id=profile.organization_id
     )
+
+
+CREDENTIAL_FIELDS = frozenset({"kind", "certificate_number", "issued_on", "expires_on"})
+
+
+def _own_credential(actor: Actor, credential_id: int) -> Credential:
+    credential = credentials_of(actor).select_for_update().filter(pk=credential_id).first()
+    if credential is None:
+        raise NotFoundError()
+    return credential
+
+
+def _fill_credential(credential: Credential, data: dict[str, Any]) -> None:
+    unknown = set(data) - CREDENTIAL_FIELDS
+    if unknown:
+        raise ApplicationError(f"Not editable: {', '.join(sorted(unknown))}.")
+    for field, value in data.items():
+        setattr(credential, field, value)
+    credential.full_clean()
+
+
+@transaction.atomic
+def credential_add(*, actor: Actor, data: dict[str, Any]) -> Credential:
+    """A startup records a credential it holds; an operator verifies it later."""
+    if not actor.is_startup:
+        raise PermissionDeniedError("Only a startup records its credentials.")
+    credential = Credential(organization=actor.organization)
+    _fill_credential(credential, data)
+    credential.save()
+    return credential
+
+
+@transaction.atomic
+def credential_update(*, actor: Actor, credential_id: int, data: dict[str, Any]) -> Credential:
+    """A startup corrects its own credential; what an operator verified is then no longer what
+    it says, so a change clears the verification."""
+    credential = _own_credential(actor, credential_id)
+    changed = any(getattr(credential, field) != value for field, value in data.items())
+    _fill_credential(credential, data)
+    if changed:
+        credential.verified_at = None
+        credential.verified_by = None
+    credential.save()
+    return credential
+
+
+@transaction.atomic
+def credential_remove(*, actor: Actor, credential_id: int) -> None:
+    _own_credential(actor, credential_id).delete()
+
+
+@transaction.atomic
+def credential_verify(*, actor: Actor, credential_id: int) -> Credential:
+    """An operator confirms a credential against its certificate; no one else sees the action."""
+    credential = (
+        Credential.objects.select_for_update().filter(pk=credential_id).first()
+        if actor.is_operator
+        else None
+    )
+    if credential is None:
+        raise NotFoundError()
+    credential.verified_at = timezone.now()
+    credential.verified_by = actor.user
+    credential.save(update_fields=["verified_at", "verified_by"])
+    return credential

@@ -9,6 +9,7 @@ from backend.web.views import (
     firm,
     matches,
     operator,
+    registry,
     reviews,
     startup,
     startup_profile,
@@ -39,7 +40,9 @@ urlpatterns = [
         accounts.PasswordResetCompleteView.as_view(),
         name="password-reset-complete",
     ),
+    path("accounts/claim/<uidb64>/<token>/", registry.ClaimView.as_view(), name="claim"),
     path("settings/mail/", accounts.notification_settings, name="notification-settings"),
+    path("settings/organisation/", registry.organization_settings, name="organization-settings"),
     # Ahead of Django's own switch: it also remembers a signed-in user's language for mail.
     path("i18n/setlang/", accounts.set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -81,11 +84,19 @@ urlpatterns = [
     path("startups/<int:pk>/", startup_profile.startup_detail, name="startup-detail"),
     # a startup's own pages
     path("profile/", startup.profile_edit, name="profile"),
+    path("profile/credentials/", registry.credential_add, name="credential-add"),
+    path("profile/credentials/<int:pk>/", registry.credential_edit, name="credential-edit"),
+    path(
+        "profile/credentials/<int:pk>/remove/",
+        registry.credential_remove,
+        name="credential-remove",
+    ),
     path("for-you/", startup.for_you, name="for-you"),
     path("invitations/", startup.invitations, name="invitations"),
     path("invitations/<int:pk>/answer/", startup.invitation_answer, name="invitation-answer"),
     # operators
     path("operator/", operator.overview, name="operator"),
+    path("operator/rosters/", registry.roster_import, name="roster-import"),
     path("accelerators/<int:pk>/cohorts/new/", cohorts.cohort_create, name="cohort-create"),
     path("cohorts/<int:pk>/", cohorts.board, name="cohort-board"),
     path("cohorts/<int:pk>/add/", cohorts.member_add, name="cohort-add"),

@@ -20,7 +20,7 @@ from backend.programs.api import ChallengeFilter
 from backend.programs.models import Challenge, CohortMembership
 from backend.programs.selectors import challenges_visible_to
 from backend.startups.models import StartupProfile
-from backend.startups.selectors import profile_of
+from backend.startups.selectors import credentials_of, profile_of
 from backend.startups.services import profile_save
 from backend.web import selectors
 from backend.web.forms import (
@@ -30,6 +30,7 @@ from backend.web.forms import (
     DeclineForm,
     ProfileForm,
 )
+from backend.web.registry_forms import CredentialForm
 from backend.web.views.base import (
     actor_of,
     back,
@@ -70,7 +71,13 @@ def profile_edit(request):
     return render(
         request,
         "web/startup/profile_form.html",
-        {"form": form, "profile": profile, "preview": profile or instance},
+        {
+            "form": form,
+            "profile": profile,
+            "preview": profile or instance,
+            "credentials": credentials_of(actor),
+            "credential_form": CredentialForm(),
+        },
     )
 
 

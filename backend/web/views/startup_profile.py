@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 
 from backend.chat.selectors import startup_history_for_actor
 from backend.startups.models import TRL_LABELS
-from backend.startups.selectors import profile_of
+from backend.startups.selectors import credentials_shown, profile_of
 from backend.web.views.base import actor_of, found, page
 
 
@@ -27,6 +27,7 @@ def startup_detail(request, pk: int):
             "history": history,
             "startup": history.startup,
             "trl_label": TRL_LABELS.get(history.startup.trl),
+            "credentials": credentials_shown(actor, history.startup),
             "viewer": "operator" if actor.is_operator else "firm",
         },
     )

@@ -1,0 +1,118 @@
+"""An organisation's registration at /api/organizations/me/ and its verification by operators."""
+
+from __future__ import annotations
+
+import pytest
+
+from backend.accounts.models import Membership, Organization
+from tests.factories import OrganizationFactory, member_of
+
+pytestmark = pytest.mark.django_db
+
+HUAWEI = "914403001922038216"
+BYD = "91440300192317458F"
+ME = "/api/organizations/me/"
+
+
+def verify_url(organization: Organization) -> str:
+    return f"/api/organizations/{organization.pk}/verify/"
+
+
+def test_a_member_reads_the_registration(world, client_for):
+    member = member_of(world.enterprise, role=Membership.Role.MEMBER)
+    body = client_for(member).get(ME).json()
+    assert body["id"] == world.enterprise.pk
+    assert body["credit_code"] == "" and body["verified_at"] is None
+
+
+def test_an_owner_sets_the_registration_and_the_code_is_normalised(world, client_for):
+    response = client_for(world.enterprise_user).patch(
+        ME,
+        {
+            "credit_code": "9144 0300 1922 0382 16",
+            "registered_district": "静安区",
+            "founded_on": "1987-09-15",
+        },
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    world.enterprise.refresh_from_db()
+    assert world.enterprise.credit_code == HUAWEI
+    assert world.enterprise.registered_district == "静安区"
+    assert str(world.enterprise.founded_on) == "1987-09-15"
+
+
+@pytest.mark.parametrize("role", [Membership.Role.ADMIN, Membership.Role.OWNER])
+def test_owners_and_admins_write(world, client_for, role):
+    user = member_of(world.startup, role=role)
+    response = client_for(user).patch(ME, {"registered_district": "静安区"}, format="json")
+    assert response.status_code == 200
+
+
+def test_a_plain_member_cannot_write(world, client_for):
+    member = member_of(world.enterprise, role=Membership.Role.MEMBER)
+    response = client_for(member).patch(ME, {"registered_district": "静安区"}, format="json")
+    assert response.status_code == 403
+    world.enterprise.refresh_from_db()
+    assert world.enterprise.registered_district == ""
+
+
+def test_a_wrong_check_digit_is_a_400_on_the_field(world, client_for):
+    response = client_for(world.enterprise_user).patch(
+        ME, {"credit_code": HUAWEI[:-1] + "7"}, format="json"
+    )
+    assert response.status_code == 400
+    assert "credit_code" in response.json()["error"]["fields"]
+
+
+def test_a_code_of_another_organisation_is_refused(world, client_for):
+    OrganizationFactory(credit_code=HUAWEI)
+    response = client_for(world.enterprise_user).patch(ME, {"credit_code": HUAWEI}, format="json")
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"]["credit_code"]
+
+
+def test_many_organisations_may_have_no_code(world, client_for):
+    for user in (world.enterprise_user, world.startup_user):
+        response = client_for(user).patch(ME, {"credit_code": ""}, format="json")
+        assert response.status_code == 200
+
+
+def test_an_operator_verifies_and_a_new_code_clears_it(world, client_for):
+    client_for(world.startup_user).patch(ME, {"credit_code": HUAWEI}, format="json")
+    response = client_for(world.operator_user).post(verify_url(world.startup))
+    assert response.status_code == 200 and response.json()["verified_at"]
+    world.startup.refresh_from_db()
+    assert world.startup.verified_by == world.operator_user
+
+    client_for(world.startup_user).patch(ME, {"registered_district": "静安区"}, format="json")
+    world.startup.refresh_from_db()
+    assert world.startup.verified_at is not None  # the code is what was checked
+
+    client_for(world.startup_user).patch(ME, {"credit_code": BYD}, format="json")
+    world.startup.refresh_from_db()
+    assert world.startup.verified_at is None and world.startup.verified_by is None
+
+
+@pytest.mark.parametrize("role", ["enterprise", "startup"])
+def test_only_operators_verify_and_others_see_no_such_action(world, client_for, role):
+    world.startup.credit_code = HUAWEI
+    world.startup.save()
+    response = client_for(world.user(role)).post(verify_url(world.startup))
+    assert response.status_code == 404
+    world.startup.refresh_from_db()
+    assert world.startup.verified_at is None
+
+
+def test_an_organisation_without_a_code_cannot_be_verified(world, client_for):
+    response = client_for(world.operator_user).post(verify_url(world.startup))
+    assert response.status_code == 400
+    assert (
+        client_for(world.operator_user).post("/api/organizations/999999/verify/").status_code == 404
+    )
+
+
+def test_no_organisation_no_registration(db, client_for):
+    from tests.factories import UserFactory
+
+    assert client_for(UserFactory()).get(ME).status_code == 404
