@@ -52,7 +52,7 @@ def _check_length(starts_on: date, ends_on: date, *, field: str) -> None:
     if (ends_on - starts_on).days > settings.PILOT_MAX_DAYS:
         raise ApplicationError(
             f"A pilot runs {settings.PILOT_MAX_DAYS} days at most.",
-            fields={field: [f"At most {settings.PILOT_MAX_DAYS} days after the start."]},
+            fields={field: ["Longer than a pilot may run."]},
         )
 
 

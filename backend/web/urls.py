@@ -9,6 +9,7 @@ from backend.web.views import (
     firm,
     matches,
     operator,
+    pilots,
     registry,
     reviews,
     startup,
@@ -69,6 +70,14 @@ urlpatterns = [
         name="match-document",
     ),
     path("challenges/<int:pk>/apply/", startup.challenge_apply, name="challenge-apply"),
+    # a connected match's pilots and outcomes
+    path("matches/<int:pk>/pilots/", pilots.match_pilots, name="match-pilots"),
+    path("matches/<int:pk>/pilots/propose/", pilots.pilot_propose, name="pilot-propose"),
+    path("pilots/<int:pk>/accept/", pilots.pilot_accept, name="pilot-accept"),
+    path("pilots/<int:pk>/update/", pilots.pilot_update, name="pilot-update"),
+    path("pilots/<int:pk>/decide/", pilots.pilot_decide, name="pilot-decide"),
+    path("matches/<int:pk>/outcomes/", pilots.outcome_record, name="outcome-record"),
+    path("outcomes/<int:pk>/confirm/", pilots.outcome_confirm, name="outcome-confirm"),
     # a firm's team review of a match, and the rubric it scores against
     path("challenges/<int:pk>/rubric/", reviews.challenge_rubric, name="challenge-rubric"),
     path("matches/<int:pk>/review/", reviews.match_review, name="match-review"),

@@ -380,3 +380,12 @@ def test_the_recorder_or_an_outsider_cannot_confirm(world, connected, role):
     outcome = _record(world, connected, "startup")
     with pytest.raises(PermissionDeniedError):
         services.outcome_confirm(actor=_actor(world, role), outcome=outcome)
+
+
+def test_the_embedded_servers_hourly_run_alerts_quiet_pilots(world, running):
+    """The matches worker runs the jobs apps register, without importing pilots."""
+    from backend.matches.worker import _hourly
+
+    Pilot.objects.filter(pk=running.pk).update(last_activity_at=timezone.now() - timedelta(days=15))
+    _hourly()
+    assert world.operator_user.pk in _alerts("pilot.quiet", running)

@@ -78,6 +78,23 @@ KNOWN_MESSAGES = {
         "A decline can be taken back within 7 days only."
     ),
     "Only an open match is shortlisted.": _("Only an open match is shortlisted."),
+    "Only a connected match can have pilots and outcomes.": _(
+        "Only a connected match can have pilots and outcomes."
+    ),
+    "Only the pilot's decision owner decides it.": _("Only the pilot's decision owner decides it."),
+    "The other party answers this, not the one that wrote it.": _(
+        "The other party answers this, not the one that wrote it."
+    ),
+    "The outcome is confirmed already.": _("The outcome is confirmed already."),
+    "Give 1 to 3 criteria.": _("Give 1 to 3 criteria."),
+    "Not a member of the firm.": _("Not a member of the firm."),
+    "End after the start date.": _("End after the start date."),
+    "Longer than a pilot may run.": _("Longer than a pilot may run."),
+    "Not a date in the future.": _("Not a date in the future."),
+    "Give the reason.": _("Give the reason."),
+    "Give an end date after the current one.": _("Give an end date after the current one."),
+    "Required when stopping.": _("Required when stopping."),
+    "Not a pilot of this match.": _("Not a pilot of this match."),
 }
 CODE_MESSAGES = {
     "cohort_full": _("The cohort is full: no place is left to accept another startup."),

@@ -1,0 +1,164 @@
+"""A connected match's pilots and outcomes on one page: propose a pilot, accept it, post updates,
+decide it; record an outcome and confirm the other party's. Either party's members write;
+operators read; everyone else gets 404."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from backend.chat.models import Conversation
+from backend.matches.models import Match
+from backend.pilots import selectors, services
+from backend.pilots.models import Pilot
+from backend.web.pilot_forms import DecideForm, OutcomeForm, ProposeForm, UpdateForm
+from backend.web.views.base import actor_of, flash_service, found, page, run_service
+
+
+def _pilots_page(request, match: Match, *, bound_pilot: int | None = None, **bound):
+    """The page, with a bound form (and its errors) in place of its blank one; `bound_pilot`
+    says which pilot's update or decision form was sent."""
+    actor = actor_of(request)
+    side = selectors.side_of(actor, match)
+    writes = side is not None and match.status == Match.Status.CONNECTED
+    pilots = list(selectors.pilots_visible_to(actor).filter(match=match))
+    today = timezone.localdate()
+    for pilot in pilots:
+        mine = pilot.pk == bound_pilot
+        pilot.updates_list = list(selectors.pilot_updates(pilot))
+        pilot.running = pilot.state == Pilot.State.RUNNING
+        pilot.decision_due = pilot.running and pilot.ends_on <= today
+        pilot.can_accept = (
+            writes and pilot.state == Pilot.State.PROPOSED and (side != pilot.proposed_side)
+        )
+        pilot.can_decide = writes and pilot.running and pilot.decision_owner_id == actor.user.pk
+        pilot.update_form = (mine and bound.get("update_form")) or UpdateForm()
+        pilot.decide_form = (mine and bound.get("decide_form")) or DecideForm()
+    outcomes = list(selectors.outcomes_visible_to(actor).filter(match=match))
+    for outcome in outcomes:
+        outcome.can_confirm = (
+            side is not None and outcome.confirmed_at is None and side != outcome.recorded_side
+        )
+    context = {
+        "match": match,
+        "conversation": Conversation.objects.filter(match=match).first(),
+        "writes": writes,
+        "pilots": pilots,
+        "outcomes": outcomes,
+        "propose_form": bound.get("propose_form")
+        or ProposeForm(members=selectors.firm_members(match)),
+        "outcome_form": bound.get("outcome_form") or OutcomeForm(pilots=match.pilots.all()),
+    }
+    return render(request, "web/pilots/match.html", context, status=400 if bound else 200)
+
+
+def _match(request, pk: int) -> Match:
+    return found(selectors.match_get_for_party, actor_of(request), pk)
+
+
+def _pilot(request, pk: int) -> Pilot:
+    return found(selectors.pilot_get_for_actor, actor_of(request), pk)
+
+
+def _back(match_id: int):
+    return redirect("web:match-pilots", match_id)
+
+
+@page()
+def match_pilots(request, pk: int):
+    return _pilots_page(request, _match(request, pk))
+
+
+@require_POST
+@page()
+def pilot_propose(request, pk: int):
+    match = _match(request, pk)
+    form = ProposeForm(request.POST, members=selectors.firm_members(match))
+    if form.is_valid() and run_service(
+        form, services.pilot_propose, actor=actor_of(request), match=match, **form.proposal()
+    ):
+        messages.success(request, _("The pilot is proposed: the other party accepts it."))
+        return _back(match.pk)
+    return _pilots_page(request, match, propose_form=form)
+
+
+@require_POST
+@page()
+def pilot_accept(request, pk: int):
+    pilot = _pilot(request, pk)
+    flash_service(
+        request,
+        services.pilot_accept,
+        _("The pilot is accepted and running."),
+        actor=actor_of(request),
+        pilot=pilot,
+    )
+    return _back(pilot.match_id)
+
+
+def _pilot_form_sent(request, pk: int, form_class, service, done: str, form_name: str):
+    """Run a pilot's form through its service: back to the page, or the page with the errors."""
+    pilot = _pilot(request, pk)
+    form = form_class(request.POST)
+    if form.is_valid() and run_service(
+        form, service, actor=actor_of(request), pilot=pilot, **form.cleaned_data
+    ):
+        messages.success(request, done)
+        return _back(pilot.match_id)
+    return _pilots_page(request, pilot.match, bound_pilot=pilot.pk, **{form_name: form})
+
+
+@require_POST
+@page()
+def pilot_update(request, pk: int):
+    return _pilot_form_sent(
+        request,
+        pk,
+        UpdateForm,
+        services.pilot_post_update,
+        _("Your update is posted."),
+        "update_form",
+    )
+
+
+@require_POST
+@page()
+def pilot_decide(request, pk: int):
+    return _pilot_form_sent(
+        request,
+        pk,
+        DecideForm,
+        services.pilot_decide,
+        _("The decision is recorded."),
+        "decide_form",
+    )
+
+
+@require_POST
+@page()
+def outcome_record(request, pk: int):
+    match = _match(request, pk)
+    form = OutcomeForm(request.POST, pilots=match.pilots.all())
+    if form.is_valid() and run_service(
+        form, services.outcome_record, actor=actor_of(request), match=match, **form.cleaned_data
+    ):
+        messages.success(request, _("The outcome is recorded: the other party confirms it."))
+        return _back(match.pk)
+    return _pilots_page(request, match, outcome_form=form)
+
+
+@require_POST
+@page()
+def outcome_confirm(request, pk: int):
+    outcome = found(selectors.outcome_get_for_actor, actor_of(request), pk)
+    flash_service(
+        request,
+        services.outcome_confirm,
+        _("The outcome is confirmed."),
+        actor=actor_of(request),
+        outcome=outcome,
+    )
+    return _back(outcome.match_id)

@@ -1,0 +1,103 @@
+"""The pilots page through Django's test client: who reaches it, and what its forms do."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from backend.pilots.models import Outcome, Pilot
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def plain_static_files(settings):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+def client_as(user, lang: str = "en") -> Client:
+    client = Client()
+    client.force_login(user)
+    client.cookies["django_language"] = lang
+    return client
+
+
+def _proposal(world, **changes) -> dict:
+    today = timezone.localdate()
+    return {
+        "question": "Does it hold 95% accuracy?",
+        "criterion_1": "Accuracy at least 95%",
+        "decision_owner": world.enterprise_user.pk,
+        "starts_on": str(today),
+        "ends_on": str(today + timedelta(days=30)),
+        "terms": "paid",
+        "amount": "50000",
+        "ip_terms": "joint",
+        **changes,
+    }
+
+
+@pytest.mark.parametrize("role", ["other_enterprise", "other_startup"])
+def test_outsiders_get_not_found(world, connected, proposed, role):
+    client = client_as(world.user(role))
+    assert client.get(f"/matches/{connected.pk}/pilots/").status_code == 404
+    assert client.post(f"/pilots/{proposed.pk}/accept/").status_code == 404
+
+
+def test_operators_read_without_forms(world, connected, proposed):
+    page = client_as(world.operator_user).get(f"/matches/{connected.pk}/pilots/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert proposed.question in html and "data-propose-form" not in html
+
+
+def test_the_conversation_links_to_the_pilots(world, connected):
+    page = client_as(world.startup_user).get(f"/conversations/{connected.conversation.pk}/")
+    assert f'href="/matches/{connected.pk}/pilots/" data-pilots-link' in page.content.decode()
+
+
+def test_a_pilot_from_the_page_to_a_decision(world, connected):
+    startup, firm = client_as(world.startup_user), client_as(world.enterprise_user, "zh-hans")
+    response = startup.post(f"/matches/{connected.pk}/pilots/propose/", _proposal(world))
+    assert response.status_code == 302
+    pilot = Pilot.objects.get()
+    assert (pilot.success_criteria, pilot.proposed_side) == (["Accuracy at least 95%"], "startup")
+    assert "等待对方接受" not in firm.get(f"/matches/{connected.pk}/pilots/").content.decode()
+    assert firm.post(f"/pilots/{pilot.pk}/accept/").status_code == 302
+    firm.post(f"/pilots/{pilot.pk}/update/", {"on": str(timezone.localdate()), "text": "OK"})
+    refused = firm.post(f"/pilots/{pilot.pk}/decide/", {"decision": "stop", "reason": "No"})
+    assert refused.status_code == 400
+    assert "终止时必填。" in refused.content.decode()
+    firm.post(f"/pilots/{pilot.pk}/decide/", {"decision": "scale", "reason": "Met"})
+    pilot.refresh_from_db()
+    assert (pilot.state, pilot.updates.count()) == (Pilot.State.DECIDED, 1)
+
+
+def test_a_refused_proposal_shows_its_errors_in_chinese(world, connected):
+    today = timezone.localdate()
+    response = client_as(world.startup_user, "zh-hans").post(
+        f"/matches/{connected.pk}/pilots/propose/",
+        _proposal(world, ends_on=str(today + timedelta(days=101))),
+    )
+    assert response.status_code == 400
+    assert "超出试点允许的期限。" in response.content.decode()
+    assert not Pilot.objects.exists()
+
+
+def test_an_outcome_from_the_page_is_confirmed_by_the_other_party(world, connected):
+    client_as(world.enterprise_user).post(
+        f"/matches/{connected.pk}/outcomes/",
+        {"kind": "purchase_order", "amount": "300000", "currency": "CNY", "on": "2026-03-01"},
+    )
+    outcome = Outcome.objects.get()
+    page = client_as(world.startup_user).get(f"/matches/{connected.pk}/pilots/").content.decode()
+    assert f'action="/outcomes/{outcome.pk}/confirm/"' in page
+    client_as(world.startup_user).post(f"/outcomes/{outcome.pk}/confirm/")
+    outcome.refresh_from_db()
+    assert outcome.confirmed_by == world.startup_user
