@@ -104,7 +104,8 @@ class VisibleModelMultipleChoiceFilter(
 class StrictFilterBackend(DjangoFilterBackend):
     """django-filter's backend, except that a typed filter (a number, a choice, an id, a yes/no)
     given a value it cannot read answers 400, where django-filter would drop the filter and
-    list everything: `?status=`, `?published=null`. Text filters may be empty."""
+    list everything: `?status=`, `?published=null`. Text filters may be empty. Any filter given
+    twice (`?trl_max=3&trl_max=`) answers 400 too."""
 
     def get_filterset(self, request, queryset, view):
         filterset = super().get_filterset(request, queryset, view)
@@ -121,6 +122,9 @@ class StrictFilterBackend(DjangoFilterBackend):
 
 
 def _unreadable(declared: django_filters.Filter, values: list[str]) -> str | None:
+    # django-filter would read the last and drop the others without a word.
+    if len(values) > 1:
+        return "Give this filter once."
     if isinstance(declared, django_filters.CharFilter):
         return None
     if not any(values):

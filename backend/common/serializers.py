@@ -6,7 +6,13 @@ from backend.common.models import MatchingStatus
 
 
 class StrictCharField(serializers.CharField):
-    """A string and nothing else: a number or a list is a type error, not text."""
+    """A string and nothing else: a number or a list is a type error, not text. Its length is
+    the length sent, as the schema's `maxLength` says, before any trimming."""
+
+    def run_validation(self, data=serializers.empty):
+        if isinstance(data, str) and self.max_length is not None and len(data) > self.max_length:
+            self.fail("max_length", max_length=self.max_length)
+        return super().run_validation(data)
 
     def to_internal_value(self, data):
         if not isinstance(data, str):

@@ -231,6 +231,28 @@ def test_a_yes_no_filter_takes_only_true_or_false(world, client_for, profile, va
     assert client.get("/api/startups/", {"published": "false"}).json()["count"] == 0
 
 
+@pytest.mark.parametrize(
+    "url", ["/api/startups/", "/api/search/startups/?q=sensors", "/api/matches/"]
+)
+@pytest.mark.parametrize("param", ["trl_max", "region"])
+def test_a_filter_given_twice_answers_400(world, client_for, url, param):
+    """django-filter would read the last value and drop the others."""
+    query = f"{'&' if '?' in url else '?'}{param}=3&{param}="
+    error = assert_error_shape(client_for(world.enterprise_user).get(url + query), 400)
+    assert error["fields"] == {param: ["Give this filter once."]}
+
+
+def test_a_text_is_as_long_as_it_was_sent_trimmed_or_not(world, client_for, accelerator):
+    """The schema's maxLength is of the text sent: spaces around it count."""
+    client = client_for(world.enterprise_user)
+    url = f"/api/accelerators/{accelerator.pk}/"
+    padded = client.patch(url, {"industry_focus": " " * 10 + "x" * 195}, format="json")
+    assert "industry_focus" in assert_error_shape(padded, 400, "invalid")["fields"]
+    assert (
+        client.patch(url, {"industry_focus": " " * 5 + "x" * 195}, format="json").status_code == 200
+    )
+
+
 def test_an_empty_text_filter_is_no_filter(world, client_for, profile):
     response = client_for(world.enterprise_user).get("/api/startups/", {"region": ""})
     assert response.json()["count"] == 1

@@ -40,7 +40,12 @@ def ids(scene):
     foreign_draft = ChallengeFactory(
         accelerator=foreign, status=Challenge.Status.DRAFT, published_at=None
     )
-    return {**scene.ids, "foreign_draft": foreign_draft.pk}
+    return {
+        **scene.ids,
+        "foreign_draft": foreign_draft.pk,
+        "user": scene.world.enterprise_user.pk,
+        "organization": scene.world.startup.pk,
+    }
 
 
 def challenge_ids(ids) -> list[int]:
@@ -195,17 +200,23 @@ def route_urls(ids) -> list[str]:
         "startup": ids["profile"],
         "match": ids["match"],
         "conversation": ids["conversation"],
+        "organization": ids["organization"],
     }
     resolver, routes = api_routes()
     urls = set()
     for name, params, _callback in routes:
         for existing in (True, False):
             kwargs = {}
+            # The other ids a route takes: a cohort place, a firm's member, a document (the
+            # scene has none: both variants ask for a missing one).
+            others = {"member_pk": ids["invited"], "user_id": ids["user"], "attachment_pk": MISSING}
             for param in params:
                 if param == "pk":
-                    kwargs[param] = pk_for[name.split("-")[0]] if existing else MISSING
-                elif param == "member_pk":
-                    kwargs[param] = ids["invited"] if existing else MISSING
+                    # A kind of object the scene has none of: both variants ask for a missing one.
+                    kind = name.split("-")[0]
+                    kwargs[param] = pk_for.get(kind, MISSING) if existing else MISSING
+                elif param in others:
+                    kwargs[param] = others[param] if existing else MISSING
                 else:
                     raise AssertionError(f"no value for {param} in route {name}")
             urls.add("/api/" + resolver.reverse(name, **kwargs))
