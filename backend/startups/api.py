@@ -237,8 +237,6 @@ class RosterView(ActorMixin, APIView):
         responses={201: RosterResultSerializer},
     )
     def post(self, request):
-        if not self.actor.is_operator:
-            raise PermissionDeniedError("Only an operator imports a roster.")
         upload = request.FILES.get("file")
         if upload is None:
             raise ApplicationError(

@@ -4,6 +4,7 @@ roster. They parse what was typed; the rules stay in the services."""
 from __future__ import annotations
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import Organization
@@ -20,15 +21,20 @@ class ServiceData:
 
 
 class OrganizationRegistrationForm(ServiceData, forms.ModelForm):
+    # Longer than the code, as people type it with spaces; the model checks the code itself.
+    credit_code = forms.CharField(
+        label=capfirst(Organization._meta.get_field("credit_code").verbose_name),
+        max_length=40,
+        required=False,
+        help_text=_(
+            "The 18 characters on the business licence. Leave it empty if your organisation "
+            "has none (the centre of a foreign firm, for example)."
+        ),
+    )
+
     class Meta:
         model = Organization
         fields = ["credit_code", "registered_district", "founded_on"]
-        help_texts = {
-            "credit_code": _(
-                "The 18 characters on the business licence. Leave it empty if your organisation "
-                "has none (the centre of a foreign firm, for example)."
-            ),
-        }
         widgets = {"founded_on": DateInput()}
 
     def clean_credit_code(self) -> str:

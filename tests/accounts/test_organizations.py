@@ -85,7 +85,9 @@ def test_an_operator_verifies_and_a_new_code_clears_it(world, client_for):
     world.startup.refresh_from_db()
     assert world.startup.verified_by == world.operator_user
 
-    client_for(world.startup_user).patch(ME, {"registered_district": "静安区"}, format="json")
+    client_for(world.startup_user).patch(
+        ME, {"registered_district": "静安区", "credit_code": HUAWEI}, format="json"
+    )
     world.startup.refresh_from_db()
     assert world.startup.verified_at is not None  # the code is what was checked
 
@@ -116,3 +118,36 @@ def test_no_organisation_no_registration(db, client_for):
     from tests.factories import UserFactory
 
     assert client_for(UserFactory()).get(ME).status_code == 404
+
+
+def test_the_admin_verifies_and_a_changed_code_clears_it(world, client):
+    admin_user = world.operator_user
+    admin_user.is_staff = admin_user.is_superuser = True
+    admin_user.save()
+    client.force_login(admin_user)
+    world.startup.credit_code = HUAWEI
+    world.startup.save()
+    client.post(
+        "/admin/accounts/organization/",
+        {"action": "mark_verified", "_selected_action": [world.startup.pk, world.enterprise.pk]},
+    )
+    world.startup.refresh_from_db()
+    world.enterprise.refresh_from_db()
+    assert world.startup.verified_by == admin_user
+    assert world.enterprise.verified_at is None  # no code, nothing to verify
+    change = f"/admin/accounts/organization/{world.startup.pk}/change/"
+    form = {
+        "name": world.startup.name,
+        "kind": world.startup.kind,
+        "credit_code": HUAWEI,
+        "registered_district": "",
+        "founded_on": "",
+        "memberships-TOTAL_FORMS": "0",
+        "memberships-INITIAL_FORMS": "0",
+    }
+    assert client.post(change, form).status_code == 302
+    world.startup.refresh_from_db()
+    assert world.startup.verified_at is not None  # saved unchanged
+    client.post(change, {**form, "credit_code": BYD})
+    world.startup.refresh_from_db()
+    assert world.startup.credit_code == BYD and world.startup.verified_at is None

@@ -124,3 +124,30 @@ def test_a_withdrawn_profile_withholds_them(world, client_for, profile):
     assert len(own["credentials"]) == 1
     assert credentials_shown(actor_for(world.enterprise_user), profile) == []
     assert credentials_shown(None, profile) == []
+
+
+def test_the_admin_verifies_and_a_change_clears_it(world, client):
+    world.operator_user.is_staff = world.operator_user.is_superuser = True
+    world.operator_user.save()
+    client.force_login(world.operator_user)
+    credential = credential_of(world.startup)
+    client.post(
+        "/admin/startups/credential/",
+        {"action": "mark_verified", "_selected_action": [credential.pk]},
+    )
+    credential.refresh_from_db()
+    assert credential.verified_by == world.operator_user
+    change = f"/admin/startups/credential/{credential.pk}/change/"
+    form = {
+        "organization": world.startup.pk,
+        "kind": credential.kind,
+        "certificate_number": credential.certificate_number,
+        "issued_on": "2024-05-01",
+        "expires_on": "",
+    }
+    assert client.post(change, form).status_code == 302
+    credential.refresh_from_db()
+    assert credential.verified_at is not None  # saved unchanged
+    client.post(change, {**form, "certificate_number": "202331010600009999"})
+    credential.refresh_from_db()
+    assert credential.verified_at is None
