@@ -24,7 +24,8 @@ class DateInput(forms.DateInput):
 
 
 def _date(label, **kwargs) -> forms.DateField:
-    return forms.DateField(label=label, widget=DateInput, **kwargs)
+    # A date input takes ISO dates only, whatever the page's language writes dates as.
+    return forms.DateField(label=label, widget=DateInput(format="%Y-%m-%d"), **kwargs)
 
 
 def _text(label, *, required: bool = True, max_length: int = TEXT_MAX_LENGTH) -> forms.CharField:
