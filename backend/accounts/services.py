@@ -14,6 +14,7 @@ from backend.accounts.mail import mail_queue
 from backend.accounts.models import Membership, Organization, User
 from backend.accounts.selectors import Actor
 from backend.common.errors import ApplicationError, NotFoundError, PermissionDeniedError
+from backend.common.services import fields_assign
 
 INVALID_LINK = "This link is invalid or has already been used."
 # The roles that change what the organisation says about itself.
@@ -200,17 +201,12 @@ def organization_update(*, actor: Actor, data: dict[str, Any]) -> Organization:
     if actor.organization is None or actor.role not in ORGANIZATION_EDITORS:
         raise PermissionDeniedError("Only an owner or admin of the organisation can change it.")
     organization = Organization.objects.select_for_update().get(pk=actor.organization_id)
-    unknown = set(data) - ORGANIZATION_FIELDS
-    if unknown:
-        raise ApplicationError(f"Not editable: {', '.join(sorted(unknown))}.")
     if "credit_code" in data:
         credit_code_check_free(data["credit_code"], organization=organization)
         if data["credit_code"] != organization.credit_code:
             organization.verified_at = None
             organization.verified_by = None
-    for field, value in data.items():
-        setattr(organization, field, value)
-    organization.full_clean()
+    fields_assign(organization, data, editable=ORGANIZATION_FIELDS)
     organization.save()
     return organization
 

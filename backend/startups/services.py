@@ -7,8 +7,9 @@ from django.utils import timezone
 
 from backend.accounts.selectors import Actor
 from backend.common.changes import document_changed
-from backend.common.errors import ApplicationError, NotFoundError, PermissionDeniedError
+from backend.common.errors import NotFoundError, PermissionDeniedError
 from backend.common.models import DocumentKind
+from backend.common.services import fields_assign
 from backend.startups.models import Credential, StartupProfile
 from backend.startups.selectors import credentials_of
 
@@ -45,22 +46,13 @@ def _own_credential(actor: Actor, credential_id: int) -> Credential:
     return credential
 
 
-def _fill_credential(credential: Credential, data: dict[str, Any]) -> None:
-    unknown = set(data) - CREDENTIAL_FIELDS
-    if unknown:
-        raise ApplicationError(f"Not editable: {', '.join(sorted(unknown))}.")
-    for field, value in data.items():
-        setattr(credential, field, value)
-    credential.full_clean()
-
-
 @transaction.atomic
 def credential_add(*, actor: Actor, data: dict[str, Any]) -> Credential:
     """A startup records a credential it holds; an operator verifies it later."""
     if not actor.is_startup:
         raise PermissionDeniedError("Only a startup records its credentials.")
     credential = Credential(organization=actor.organization)
-    _fill_credential(credential, data)
+    fields_assign(credential, data, editable=CREDENTIAL_FIELDS)
     credential.save()
     return credential
 
@@ -71,7 +63,7 @@ def credential_update(*, actor: Actor, credential_id: int, data: dict[str, Any])
     it says, so a change clears the verification."""
     credential = _own_credential(actor, credential_id)
     changed = any(getattr(credential, field) != value for field, value in data.items())
-    _fill_credential(credential, data)
+    fields_assign(credential, data, editable=CREDENTIAL_FIELDS)
     if changed:
         credential.verified_at = None
         credential.verified_by = None

@@ -5,6 +5,9 @@ from __future__ import annotations
 import pytest
 
 from backend.accounts.models import Membership, Organization
+from backend.accounts.selectors import actor_for
+from backend.accounts.services import organization_update
+from backend.common.errors import ApplicationError
 from tests.factories import OrganizationFactory, member_of
 
 pytestmark = pytest.mark.django_db
@@ -151,3 +154,12 @@ def test_the_admin_verifies_and_a_changed_code_clears_it(world, client):
     client.post(change, {**form, "credit_code": BYD})
     world.startup.refresh_from_db()
     assert world.startup.credit_code == BYD and world.startup.verified_at is None
+
+
+def test_the_service_writes_only_the_registration(world):
+    with pytest.raises(ApplicationError):
+        organization_update(actor=actor_for(world.enterprise_user), data={"verified_at": None})
+    with pytest.raises(ApplicationError):
+        organization_update(actor=actor_for(world.enterprise_user), data={"kind": "operator"})
+    world.enterprise.refresh_from_db()
+    assert world.enterprise.kind == Organization.Kind.ENTERPRISE

@@ -6,10 +6,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from django.utils import timezone
 
 from backend.accounts.selectors import actor_for
+from backend.common.errors import ApplicationError
 from backend.startups.models import Credential
 from backend.startups.selectors import credentials_shown
+from backend.startups.services import credential_add
 
 pytestmark = pytest.mark.django_db
 
@@ -151,3 +154,17 @@ def test_the_admin_verifies_and_a_change_clears_it(world, client):
     client.post(change, {**form, "certificate_number": "202331010600009999"})
     credential.refresh_from_db()
     assert credential.verified_at is None
+
+
+def test_the_service_leaves_the_verification_to_operators(world):
+    with pytest.raises(ApplicationError):
+        credential_add(
+            actor=actor_for(world.startup_user),
+            data={
+                "kind": Credential.Kind.TECH_SME,
+                "certificate_number": "1",
+                "issued_on": date(2024, 1, 1),
+                "verified_at": timezone.now(),
+            },
+        )
+    assert not Credential.objects.exists()
