@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.web.conftest import shoot
-from tests.web.seed import FIRM, OPERATOR, ROBOTICS_STARTUP
+from tests.web.seed import FIRM, FIRM2, OPERATOR, ROBOTICS_STARTUP
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -105,3 +105,27 @@ def test_a_startups_credentials_are_shown_on_its_page(open_page, site, lang):
     expect(shown).to_contain_text(words["unverified"])
     expect(shown.get_by_role("button")).to_have_count(0)  # the firm reads, and edits nothing
     shoot(firm, f"{lang}-firm-startup-credentials")
+
+
+REGISTRATION = {
+    "en": {"wrong": "Not a valid unified social credit code", "saved": "registration is saved"},
+    "zh-hans": {"wrong": "统一社会信用代码无效", "saved": "登记信息已保存"},
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-hans"])
+def test_a_firm_records_its_registration(open_page, lang):
+    words = REGISTRATION[lang]
+    firm = open_page(FIRM2, lang=lang)
+    firm.locator("a.account-org").click()
+    expect(firm).to_have_url(re.compile(r"/settings/organisation/$"))
+    firm.fill("input[name=credit_code]", "91310000132207859")  # one character short
+    firm.fill("input[name=registered_district]", "静安区")
+    firm.locator("form.form-card button[type=submit]").click()
+    expect(firm.locator('[data-field="credit_code"] .field-errors')).to_contain_text(words["wrong"])
+    shoot(firm, f"{lang}-firm-registration-refused")
+    firm.fill("input[name=credit_code]", "9131 0000 1322 0785 90")
+    firm.locator("form.form-card button[type=submit]").click()
+    expect(firm.locator("body")).to_contain_text(words["saved"])
+    expect(firm.locator("input[name=credit_code]")).to_have_value("913100001322078590")
+    expect(firm.locator("[data-unverified]")).to_be_visible()
