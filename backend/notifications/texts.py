@@ -23,10 +23,9 @@ def event_sentences() -> dict[str, str]:
         "pilot.accepted": _("The pilot runs: %(startup)s for “%(challenge)s”"),
         "pilot.updated": _("New pilot update: %(startup)s for “%(challenge)s”"),
         "pilot.decided": _("The pilot is decided: %(startup)s for “%(challenge)s”"),
+        "pilot.extended": _("The pilot is extended: %(startup)s for “%(challenge)s”"),
         "pilot.quiet": _("No pilot update for 14 days: %(startup)s for “%(challenge)s”"),
-        "pilot.due": _(
-            "The pilot has reached its end date and needs a decision: %(startup)s for “%(challenge)s”"
-        ),
+        "pilot.due": _("End date reached, a decision is due: %(startup)s for “%(challenge)s”"),
         "outcome.recorded": _(
             "An outcome is recorded, to be confirmed: %(startup)s for “%(challenge)s”"
         ),

@@ -121,7 +121,10 @@ class DecideSerializer(serializers.Serializer):
         choices=Pilot.StopReason.choices, required=False, help_text="For `stop`."
     )
     lesson = StrictCharField(
-        max_length=TEXT_MAX_LENGTH, required=False, help_text="For `stop`: what was learnt."
+        max_length=TEXT_MAX_LENGTH,
+        required=False,
+        allow_blank=True,
+        help_text="For `stop`: what was learnt.",
     )
 
 

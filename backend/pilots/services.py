@@ -230,7 +230,8 @@ def pilot_decide(
     pilot.decided_at = timezone.now()
     pilot.full_clean()
     pilot.save()
-    notify(event=_event("pilot.decided", actor, pilot, pilot.match), user_ids=_parties(pilot.match))
+    kind = "pilot.extended" if decision == Pilot.Decision.EXTEND else "pilot.decided"
+    notify(event=_event(kind, actor, pilot, pilot.match), user_ids=_parties(pilot.match))
     return pilot
 
 

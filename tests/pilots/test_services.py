@@ -247,6 +247,7 @@ def test_extending_moves_the_end_date_and_the_pilot_keeps_running(world, running
         new_ends_on=later,
     )
     assert (pilot.state, pilot.decision, pilot.ends_on) == (Pilot.State.RUNNING, "extend", later)
+    assert Notification.objects.filter(kind="pilot.extended", user=world.startup_user).exists()
 
 
 @pytest.mark.parametrize("days", [None, 0, -5, 101])
@@ -389,3 +390,17 @@ def test_the_embedded_servers_hourly_run_alerts_quiet_pilots(world, running):
     Pilot.objects.filter(pk=running.pk).update(last_activity_at=timezone.now() - timedelta(days=15))
     _hourly()
     assert world.operator_user.pk in _alerts("pilot.quiet", running)
+
+
+def test_a_pilots_notification_reads_and_links_to_its_conversation(world, proposed):
+    from django.utils import translation
+
+    from backend.notifications.texts import describe, event_path
+
+    event = Notification.objects.get(user=world.enterprise_user, kind="pilot.proposed").event
+    path = f"/conversations/{proposed.match.conversation.pk}/"
+    assert event_path(event, for_startup=False) == path
+    with translation.override("zh-hans"):
+        assert (
+            describe(event) == f"有新的试点提议：TinyML Labs 与“{proposed.match.challenge.title}”"
+        )
