@@ -106,6 +106,14 @@ urlpatterns = [
     # operators
     path("operator/", operator.overview, name="operator"),
     path("operator/rosters/", registry.roster_import, name="roster-import"),
+    path(
+        "organisations/<int:pk>/verify/",
+        registry.organization_verify_button,
+        name="organization-verify",
+    ),
+    path(
+        "credentials/<int:pk>/verify/", registry.credential_verify_button, name="credential-verify"
+    ),
     path("accelerators/<int:pk>/cohorts/new/", cohorts.cohort_create, name="cohort-create"),
     path("cohorts/<int:pk>/", cohorts.board, name="cohort-board"),
     path("cohorts/<int:pk>/add/", cohorts.member_add, name="cohort-add"),

@@ -83,3 +83,37 @@ def test_the_roster_page_exists_only_for_operators(world, role):
     )
     assert client.post("/operator/rosters/", {"file": file}).status_code == 404
     assert not StartupProfile.objects.exists()
+
+
+def test_an_operator_verifies_from_the_startup_page(world, profile):
+    world.startup.credit_code = HUAWEI
+    world.startup.save()
+    credential = Credential.objects.create(
+        organization=world.startup,
+        kind=Credential.Kind.HIGH_TECH,
+        certificate_number="GR1",
+        issued_on=date(2024, 1, 1),
+    )
+    page_url = f"/startups/{profile.pk}/"
+    operator = signed_in(world.operator_user)
+    page = operator.get(page_url).content.decode()
+    assert HUAWEI in page
+    assert f"/organisations/{world.startup.pk}/verify/" in page
+    assert f"/credentials/{credential.pk}/verify/" in page
+    done = operator.post(f"/organisations/{world.startup.pk}/verify/", {"next": page_url})
+    assert done.url == page_url
+    operator.post(f"/credentials/{credential.pk}/verify/", {"next": page_url})
+    world.startup.refresh_from_db()
+    credential.refresh_from_db()
+    assert world.startup.verified_by == credential.verified_by == world.operator_user
+    assert "/verify/" not in operator.get(page_url).content.decode()
+
+
+def test_a_firm_reads_the_registration_and_verifies_nothing(world, profile):
+    world.startup.credit_code = HUAWEI
+    world.startup.save()
+    firm = signed_in(world.enterprise_user)
+    assert "/verify/" not in firm.get(f"/startups/{profile.pk}/").content.decode()
+    assert firm.post(f"/organisations/{world.startup.pk}/verify/").status_code == 404
+    world.startup.refresh_from_db()
+    assert world.startup.verified_at is None

@@ -14,11 +14,15 @@ from django.views.decorators.http import require_POST
 
 from backend.accounts.links import claim_tokens
 from backend.accounts.models import Organization
-from backend.accounts.services import ORGANIZATION_EDITORS, organization_update
+from backend.accounts.services import (
+    ORGANIZATION_EDITORS,
+    organization_update,
+    organization_verify,
+)
 from backend.startups import roster, selectors, services
 from backend.web.forms import NewPasswordForm
 from backend.web.registry_forms import CredentialForm, OrganizationRegistrationForm, RosterForm
-from backend.web.views.base import actor_of, flash_service, page, run_service
+from backend.web.views.base import actor_of, back, flash_service, page, run_service
 
 STARTUP = Organization.Kind.STARTUP
 
@@ -100,6 +104,33 @@ def credential_remove(request, pk: int):
         credential_id=pk,
     )
     return redirect("web:profile")
+
+
+@require_POST
+@page(Organization.Kind.OPERATOR)
+def organization_verify_button(request, pk: int):
+    """An operator marks a startup's registration verified from its page."""
+    flash_service(
+        request,
+        organization_verify,
+        _("Registration verified."),
+        actor=actor_of(request),
+        organization_id=pk,
+    )
+    return back(request, "web:operator")
+
+
+@require_POST
+@page(Organization.Kind.OPERATOR)
+def credential_verify_button(request, pk: int):
+    flash_service(
+        request,
+        services.credential_verify,
+        _("Credential verified."),
+        actor=actor_of(request),
+        credential_id=pk,
+    )
+    return back(request, "web:operator")
 
 
 @page(Organization.Kind.OPERATOR)
