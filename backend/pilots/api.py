@@ -4,14 +4,18 @@ all); writes go to the services, which hold every rule; an id the caller may not
 from __future__ import annotations
 
 import django_filters
+from django.http import FileResponse
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from backend.accounts.models import User
 from backend.accounts.viewsets import ReadViewSet, for_actor
+from backend.common.errors import ApplicationError, NotFoundError
 from backend.common.filters import VisibleModelChoiceFilter
 from backend.common.serializers import (
     ID_MAX,
@@ -27,6 +31,7 @@ from backend.pilots.models import (
     CRITERIA_MAX,
     CRITERIA_MIN,
     CRITERION_MAX_LENGTH,
+    DOCUMENT_MAX_BYTES,
     QUESTION_MAX_LENGTH,
     TEXT_MAX_LENGTH,
     Outcome,
@@ -222,6 +227,9 @@ class PilotViewSet(ReadViewSet):
 
 class OutcomeSerializer(StrictModelSerializer):
     confirmed = serializers.SerializerMethodField()
+    document = serializers.SerializerMethodField(
+        help_text="The attached PDF's file name; blank when none."
+    )
 
     class Meta:
         model = Outcome
@@ -233,6 +241,7 @@ class OutcomeSerializer(StrictModelSerializer):
             "amount",
             "currency",
             "date",
+            "document",
             "recorded_side",
             "confirmed",
             "confirmed_at",
@@ -242,6 +251,9 @@ class OutcomeSerializer(StrictModelSerializer):
 
     def get_confirmed(self, outcome: Outcome) -> bool:
         return outcome.confirmed_at is not None
+
+    def get_document(self, outcome: Outcome) -> str:
+        return outcome.document_name if outcome.document else ""
 
 
 class OutcomeRecordSerializer(serializers.Serializer):
@@ -286,3 +298,43 @@ class OutcomeViewSet(ReadViewSet):
         """The other party confirms the outcome."""
         outcome = services.outcome_confirm(actor=self.actor, outcome=self.get_object())
         return Response(OutcomeSerializer(outcome).data)
+
+    @extend_schema(
+        methods=["post"],
+        request={
+            "multipart/form-data": inline_serializer(
+                "OutcomeDocumentUpload", {"file": serializers.FileField()}
+            )
+        },
+        responses={200: OutcomeSerializer},
+    )
+    @extend_schema(methods=["get"], responses={(200, "application/pdf"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get", "post"], parser_classes=[MultiPartParser])
+    def document(self, request, pk=None):
+        """The outcome's PDF, for the parties and operators (404 when none); the recording
+        party attaches it (at most 10 MB, replacing any) until the outcome is confirmed."""
+        outcome = self.get_object()
+        if request.method == "GET":
+            if not outcome.document:
+                raise NotFoundError("No document.")
+            return FileResponse(
+                outcome.document.open("rb"),
+                as_attachment=True,
+                filename=outcome.document_name,
+                content_type="application/pdf",
+            )
+        if int(request.META.get("CONTENT_LENGTH") or 0) > DOCUMENT_MAX_BYTES + UPLOAD_OVERHEAD:
+            raise ApplicationError(
+                "A document may be at most 10 MB.", code="too_large", status_code=413
+            )
+        upload = request.FILES.get("file")
+        if upload is None:
+            raise ApplicationError(
+                "Send the PDF as the `file` field.", fields={"file": ["Required."]}
+            )
+        outcome = services.outcome_attach_document(actor=self.actor, outcome=outcome, upload=upload)
+        return Response(OutcomeSerializer(outcome).data)
+
+
+# Room for the multipart envelope around a 10 MB file.
+UPLOAD_OVERHEAD = 64 * 1024

@@ -19,6 +19,7 @@ TEXT_MAX_LENGTH = 2_000
 # A running pilot without an update for this long alerts both sides and the operators.
 QUIET_DAYS = 14
 AMOUNT_DIGITS, AMOUNT_PLACES = 14, 2
+DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
 
 
 def amount_field(verbose_name) -> models.DecimalField:
@@ -199,6 +200,9 @@ class Outcome(models.Model):
         max_length=3, choices=Currency.choices, default=Currency.CNY, verbose_name=_("currency")
     )
     date = models.DateField(verbose_name=_("date"))
+    # A PDF (the contract, the order): served only to the parties' members and operators.
+    document = models.FileField(upload_to="outcomes/%Y/%m/", blank=True, verbose_name=_("document"))
+    document_name = models.CharField(max_length=200, blank=True, verbose_name=_("file name"))
     recorded_side = models.CharField(
         max_length=20, choices=Match.Side.choices, verbose_name=_("recorded by side")
     )

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
@@ -22,6 +23,7 @@ from backend.notifications.services import notify
 from backend.pilots.models import (
     CRITERIA_MAX,
     CRITERIA_MIN,
+    DOCUMENT_MAX_BYTES,
     QUIET_DAYS,
     Outcome,
     Pilot,
@@ -322,4 +324,34 @@ def outcome_confirm(*, actor: Actor, outcome: Outcome) -> Outcome:
     outcome.confirmed_at = timezone.now()
     outcome.save()
     notify(event=_event("outcome.confirmed", actor, outcome.pilot, match), user_ids=_parties(match))
+    return outcome
+
+
+@transaction.atomic
+def outcome_attach_document(*, actor: Actor, outcome: Outcome, upload: UploadedFile) -> Outcome:
+    """The recording party attaches the outcome's PDF (replacing any), before it is confirmed:
+    what the other party confirms includes the document."""
+    outcome = (
+        Outcome.objects.select_for_update()
+        .select_related("match__challenge__accelerator", "match__startup")
+        .get(pk=outcome.pk)
+    )
+    if _party_side(actor, outcome.match) != outcome.recorded_side:
+        raise PermissionDeniedError("The party that recorded the outcome attaches its document.")
+    if outcome.confirmed_at is not None:
+        raise InvalidTransitionError("The outcome is confirmed already.")
+    if upload.size > DOCUMENT_MAX_BYTES:
+        raise ApplicationError(
+            "A document may be at most 10 MB.", code="too_large", status_code=413
+        )
+    upload.seek(0)
+    starts_as_pdf = upload.read(5) == b"%PDF-"  # by the bytes, not the name or claimed type
+    upload.seek(0)
+    if not starts_as_pdf:
+        raise ApplicationError("Only PDF documents are accepted.", code="not_pdf")
+    if outcome.document:
+        outcome.document.delete(save=False)
+    outcome.document = upload
+    outcome.document_name = (upload.name or "document.pdf").rsplit("/", 1)[-1][-200:]
+    outcome.save()
     return outcome

@@ -159,3 +159,72 @@ def test_an_outcome_defaults_to_yuan(world, client_for, connected):
         format="json",
     )
     assert response.json()["currency"] == "CNY"
+
+
+PDF = b"%PDF-1.7\n% a contract\n"
+
+
+@pytest.fixture
+def outcome(world, connected, settings, tmp_path) -> Outcome:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return services.outcome_record(
+        actor=actor_for(world.startup_user),
+        match=connected,
+        kind="tech_service",
+        amount="90000.00",
+        currency="CNY",
+        on=timezone.localdate(),
+    )
+
+
+def _upload(client, outcome, content: bytes = PDF, name: str = "contract.pdf"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return client.post(
+        f"/api/outcomes/{outcome.pk}/document/",
+        {"file": SimpleUploadedFile(name, content, content_type="application/pdf")},
+        format="multipart",
+    )
+
+
+def test_the_recording_party_attaches_a_pdf_the_parties_and_operators_read(
+    world, client_for, outcome
+):
+    response = _upload(client_for(world.startup_user), outcome)
+    assert (response.status_code, response.json()["document"]) == (200, "contract.pdf")
+    for role in ("startup", "enterprise", "operator"):
+        read = client_for(world.user(role)).get(f"/api/outcomes/{outcome.pk}/document/")
+        assert (read.status_code, b"".join(read.streaming_content)) == (200, PDF), role
+    hidden = client_for(world.other_enterprise_user).get(f"/api/outcomes/{outcome.pk}/document/")
+    assert hidden.status_code == 404
+
+
+def test_only_the_recording_party_attaches_and_only_before_confirmation(world, client_for, outcome):
+    assert _upload(client_for(world.enterprise_user), outcome).status_code == 403
+    assert _upload(client_for(world.other_startup_user), outcome).status_code == 404
+    services.outcome_confirm(actor=actor_for(world.enterprise_user), outcome=outcome)
+    assert _upload(client_for(world.startup_user), outcome).status_code == 409
+
+
+def test_a_document_is_a_pdf_by_its_bytes(world, client_for, outcome):
+    response = _upload(client_for(world.startup_user), outcome, b"MZ\x90\x00", "contract.pdf")
+    assert (response.status_code, response.json()["error"]["code"]) == (400, "not_pdf")
+
+
+def test_no_document_reads_as_not_found(world, client_for, outcome):
+    response = client_for(world.startup_user).get(f"/api/outcomes/{outcome.pk}/document/")
+    assert response.status_code == 404
+
+
+def test_a_document_over_ten_megabytes_is_refused(world, outcome):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from backend.common.errors import ApplicationError
+    from backend.pilots.models import DOCUMENT_MAX_BYTES
+
+    big = SimpleUploadedFile("big.pdf", PDF + b"0" * DOCUMENT_MAX_BYTES)
+    with pytest.raises(ApplicationError) as caught:
+        services.outcome_attach_document(
+            actor=actor_for(world.startup_user), outcome=outcome, upload=big
+        )
+    assert caught.value.status_code == 413

@@ -101,3 +101,27 @@ def test_an_outcome_from_the_page_is_confirmed_by_the_other_party(world, connect
     client_as(world.startup_user).post(f"/outcomes/{outcome.pk}/confirm/")
     outcome.refresh_from_db()
     assert outcome.confirmed_by == world.startup_user
+
+
+def test_an_outcomes_document_is_linked_on_the_page(world, connected, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from backend.accounts.selectors import actor_for
+    from backend.pilots import services
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    outcome = services.outcome_record(
+        actor=actor_for(world.enterprise_user),
+        match=connected,
+        kind="purchase_order",
+        amount="1.00",
+        currency="CNY",
+        on=timezone.localdate(),
+    )
+    services.outcome_attach_document(
+        actor=actor_for(world.enterprise_user),
+        outcome=outcome,
+        upload=SimpleUploadedFile("po.pdf", b"%PDF-1.4\n"),
+    )
+    page = client_as(world.startup_user).get(f"/matches/{connected.pk}/pilots/").content.decode()
+    assert f'href="/api/outcomes/{outcome.pk}/document/" data-document>po.pdf<' in page
