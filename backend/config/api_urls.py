@@ -23,6 +23,7 @@ from backend.matches.api import (
 )
 from backend.pilots.api import OutcomeViewSet, PilotViewSet
 from backend.programs.api import AcceleratorViewSet, ChallengeViewSet, CohortViewSet
+from backend.reports.api import DistrictReportView, NumbersView
 from backend.reviews.api import (
     ChallengeReviewsView,
     MyReviewView,
@@ -100,6 +101,8 @@ urlpatterns = [
     path("matches/<int:pk>/notes/", NotesView.as_view(), name="match-notes"),
     path("search/challenges/", ChallengeSearchView.as_view(), name="search-challenges"),
     path("search/startups/", StartupSearchView.as_view(), name="search-startups"),
+    path("reports/numbers/", NumbersView.as_view(), name="report-numbers"),
+    path("reports/district.xlsx", DistrictReportView.as_view(), name="report-district"),
     path("", include("backend.chat.urls")),
     path("", include("backend.notifications.urls")),
     *router.urls,

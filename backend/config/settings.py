@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "backend.chat",
     "backend.reviews",
     "backend.pilots",
+    "backend.reports",
     "backend.notifications",
     "backend.demo",
     "backend.web",
@@ -252,6 +253,8 @@ CELERY_TIMEZONE = TIME_ZONE
 DIGEST_HOUR = env.int("DIGEST_HOUR", default=8)
 # The longest a pilot runs (and an extension adds), in days.
 PILOT_MAX_DAYS = env.int("PILOT_MAX_DAYS", default=100)
+# The district whose report operators export: "gathered" startups are registered in it.
+DISTRICT_NAME = env.str("DISTRICT_NAME", default="静安区")
 # Periodic work for `celery beat` (docker's `beat` service, one only): mail that failed is
 # tried again; the daily digests; firms reminded of startups waiting past a response promise.
 CELERY_BEAT_SCHEDULE = {

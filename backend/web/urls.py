@@ -11,6 +11,7 @@ from backend.web.views import (
     operator,
     pilots,
     registry,
+    reports,
     reviews,
     startup,
     startup_profile,
@@ -106,6 +107,7 @@ urlpatterns = [
     # operators
     path("operator/", operator.overview, name="operator"),
     path("operator/rosters/", registry.roster_import, name="roster-import"),
+    path("operator/numbers/", reports.numbers, name="operator-numbers"),
     path(
         "organisations/<int:pk>/verify/",
         registry.organization_verify_button,
