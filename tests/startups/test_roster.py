@@ -150,3 +150,19 @@ def test_the_contact_claims_the_startup_once_in_chinese(world, client_for, smtp)
     assert not Organization.objects.get(credit_code="914403001922038216").unclaimed
     spent = Client().get(path, follow=True)
     assert "This link is invalid or has already been used." in spent.content.decode()
+
+
+def test_past_the_invitation_a_password_reset_claims_the_startup(world, client_for, smtp):
+    upload(client_for(world.operator_user), csv_file(HEADER, GOOD[0]))
+    anonymous = client_for(None)
+    anonymous.post("/api/auth/password-reset/", {"email": "ceo@quantum.test"}, format="json")
+    outbox_send()
+    reset = smtp.wait("ceo@quantum.test", count=2)[1]
+    _, uid, token = reset.link("/accounts/password-reset/")
+    response = anonymous.post(
+        "/api/auth/password-reset/confirm/",
+        {"uid": uid, "token": token, "password": "a-new-long-password"},
+        format="json",
+    )
+    assert response.status_code == 200
+    assert not Organization.objects.get(credit_code="914403001922038216").unclaimed
