@@ -82,3 +82,13 @@ def test_a_connected_match_runs_a_pilot_to_a_decision_and_an_outcome(open_page, 
     outcome.get_by_role("button", name="Confirm").click()
     expect(startup.locator("[data-confirmed]")).to_have_text("Confirmed")
     shoot(startup, "en-startup-outcome-confirmed")
+
+    # On a phone, in Chinese, the page fits and the propose form opens within it.
+    phone = open_page(ROBOTICS_STARTUP, lang="zh-hans", width=390, height=844, touch=True)
+    phone.goto(pilots_url)
+    phone.get_by_text("提议试点").click()
+    overflow = phone.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0
+    shoot(phone, "zh-phone-pilots")
