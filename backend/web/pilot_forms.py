@@ -43,7 +43,13 @@ def _amount(label) -> forms.DecimalField:
     )
 
 
-class ProposeForm(forms.Form):
+class ServiceForm(forms.Form):
+    def service_kwargs(self) -> dict:
+        """The service's keyword arguments."""
+        return dict(self.cleaned_data)
+
+
+class ProposeForm(ServiceForm):
     wide_fields = ("question",)
 
     question = _text(_("The question the pilot answers"), max_length=QUESTION_MAX_LENGTH)
@@ -71,19 +77,18 @@ class ProposeForm(forms.Form):
             "days": settings.PILOT_MAX_DAYS
         }
 
-    def proposal(self) -> dict:
-        """The service's keyword arguments."""
+    def service_kwargs(self) -> dict:
         data = dict(self.cleaned_data)
         criteria = [data.pop(f"criterion_{n}") for n in (1, 2, 3)]
         return {**data, "success_criteria": [c for c in criteria if c]}
 
 
-class UpdateForm(forms.Form):
+class UpdateForm(ServiceForm):
     on = _date(_("Date"), initial=timezone.localdate)
     text = _text(_("How it goes"))
 
 
-class DecideForm(forms.Form):
+class DecideForm(ServiceForm):
     decision = forms.ChoiceField(
         label=_("Decision"), choices=Pilot.Decision.choices, widget=forms.RadioSelect
     )
@@ -97,7 +102,7 @@ class DecideForm(forms.Form):
     lesson = _text(_("What we learnt (when stopping)"), required=False)
 
 
-class OutcomeForm(forms.Form):
+class OutcomeForm(ServiceForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=Outcome.Kind.choices)
     amount = _amount(_("Amount"))
     currency = forms.ChoiceField(

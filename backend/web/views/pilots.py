@@ -72,17 +72,26 @@ def match_pilots(request, pk: int):
     return _pilots_page(request, _match(request, pk))
 
 
+def _form_sent(request, page_of, form, form_name, service, done, *, bound_pilot=None, **target):
+    """Run a sent form through its service (`target`: the match or pilot it acts on): back to
+    the page of the match `page_of`, or that page with the form's errors."""
+    if form.is_valid() and run_service(
+        form, service, actor=actor_of(request), **target, **form.service_kwargs()
+    ):
+        messages.success(request, done)
+        return _back(page_of.pk)
+    return _pilots_page(request, page_of, bound_pilot=bound_pilot, **{form_name: form})
+
+
 @require_POST
 @page()
 def pilot_propose(request, pk: int):
     match = _match(request, pk)
     form = ProposeForm(request.POST, members=selectors.firm_members(match))
-    if form.is_valid() and run_service(
-        form, services.pilot_propose, actor=actor_of(request), match=match, **form.proposal()
-    ):
-        messages.success(request, _("The pilot is proposed: the other party accepts it."))
-        return _back(match.pk)
-    return _pilots_page(request, match, propose_form=form)
+    done = _("The pilot is proposed: the other party accepts it.")
+    return _form_sent(
+        request, match, form, "propose_form", services.pilot_propose, done, match=match
+    )
 
 
 @require_POST
@@ -100,15 +109,11 @@ def pilot_accept(request, pk: int):
 
 
 def _pilot_form_sent(request, pk: int, form_class, service, done: str, form_name: str):
-    """Run a pilot's form through its service: back to the page, or the page with the errors."""
     pilot = _pilot(request, pk)
     form = form_class(request.POST)
-    if form.is_valid() and run_service(
-        form, service, actor=actor_of(request), pilot=pilot, **form.cleaned_data
-    ):
-        messages.success(request, done)
-        return _back(pilot.match_id)
-    return _pilots_page(request, pilot.match, bound_pilot=pilot.pk, **{form_name: form})
+    return _form_sent(
+        request, pilot.match, form, form_name, service, done, bound_pilot=pilot.pk, pilot=pilot
+    )
 
 
 @require_POST
@@ -142,12 +147,10 @@ def pilot_decide(request, pk: int):
 def outcome_record(request, pk: int):
     match = _match(request, pk)
     form = OutcomeForm(request.POST, pilots=match.pilots.all())
-    if form.is_valid() and run_service(
-        form, services.outcome_record, actor=actor_of(request), match=match, **form.cleaned_data
-    ):
-        messages.success(request, _("The outcome is recorded: the other party confirms it."))
-        return _back(match.pk)
-    return _pilots_page(request, match, outcome_form=form)
+    done = _("The outcome is recorded: the other party confirms it.")
+    return _form_sent(
+        request, match, form, "outcome_form", services.outcome_record, done, match=match
+    )
 
 
 @require_POST
