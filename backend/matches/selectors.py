@@ -181,10 +181,11 @@ def search_space(side: str, text: str, allowed: QuerySet, k: int) -> list[tuple[
 
 def search_challenges(actor: Actor, text: str, *, allowed: QuerySet, k: int):
     """Open challenges the actor may see that fit the query, best first."""
+    # The scoped selector first: its related rows are loaded with the hits (one query each).
     visible = challenges_visible_to(actor).filter(status=Challenge.Status.OPEN)
-    return search_space(Side.CHALLENGE, text, allowed & visible, k)
+    return search_space(Side.CHALLENGE, text, visible & allowed, k)
 
 
 def search_startups(actor: Actor, text: str, *, allowed: QuerySet, k: int):
     """Published profiles that fit the query, best first (firms and operators)."""
-    return search_space(Side.STARTUP, text, allowed & profiles_visible_to(actor), k)
+    return search_space(Side.STARTUP, text, profiles_visible_to(actor) & allowed, k)

@@ -224,3 +224,22 @@ def test_a_search_in_either_language_finds_profiles_in_both(world, client_for, c
     assert set(names("锂离子电池")) == {"沪芯储能", "VoltCell"}
     assert set(names("lithium-ion battery cells")) == {"VoltCell", "沪芯储能"}
     assert names("xyzzy quantum basket weaving") == []
+
+
+def test_search_loads_each_kind_of_related_row_once_whatever_the_hits(world, client_for, corpus):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(world.enterprise_user)
+    with CaptureQueriesContext(connection) as startups:
+        hits = client.get("/api/search/startups/?q=batteries+infrared+cameras+drones").json()
+    assert hits["count"] == 2
+    credential_reads = [q for q in startups.captured_queries if "credential" in q["sql"]]
+    assert len(credential_reads) == 1, credential_reads
+    with CaptureQueriesContext(connection) as challenges:
+        found = client_for(world.startup_user).get("/api/search/challenges/?q=batteries").json()
+    assert found["count"] >= 1
+    accelerator_reads = [
+        q for q in challenges.captured_queries if 'FROM "programs_accelerator"' in q["sql"]
+    ]
+    assert accelerator_reads == [], "the challenges' accelerators come with them (a join)"
