@@ -37,7 +37,14 @@ GROUPS = [
         frozenset({"match.proposed", "match.applied"}),
         Delivery.DAILY,
     ),
-    # Every other kind (interest, shortlists, declines, reminders...) falls here.
+    # What asks for an answer by a date: mailed at once, or it would come a day late.
+    Group(
+        "reminders",
+        _("Reminders: a startup waiting for your answer, a quiet pilot, a decision due"),
+        frozenset({"match.overdue", "pilot.quiet", "pilot.due"}),
+        Delivery.IMMEDIATELY,
+    ),
+    # Every other kind (interest, shortlists, declines...) falls here.
     Group(
         "activity",
         _("Other activity on your matches"),

@@ -111,6 +111,7 @@ def test_preferences_have_defaults_and_change_through_the_api(world, client_for)
         "invitations": "immediately",
         "connections": "immediately",
         "new_matches": "daily",
+        "reminders": "immediately",
         "activity": "daily",
     }
     changed = client.put(
@@ -146,6 +147,7 @@ def test_the_mail_settings_page_saves_each_group(world, settings):
         "invitations": "daily",
         "connections": "off",
         "new_matches": "immediately",
+        "reminders": "off",
         "activity": "daily",
     }
     assert client.post("/settings/mail/", body).url == "/settings/mail/"
@@ -172,3 +174,18 @@ def test_two_digest_runs_at_once_mail_a_notification_once(world, smtp):
     outbox_send()
     smtp.wait(user.email)
     assert len(smtp.to(user.email)) == 1
+
+
+def test_reminders_that_ask_for_an_answer_are_mailed_at_once(world, smtp):
+    """A startup waiting past a promise, a quiet pilot, a decision due: a day later is late."""
+    overdue = {**proposal(world, "Battery cells"), "type": "match.overdue", "waiting_days": 12}
+    notify(event=overdue, user_ids=[world.enterprise_user.pk])
+    assert outbox_send() == 1
+    (mail,) = smtp.wait(world.enterprise_user.email)
+    assert mail.subject == "TinyML Labs is waiting for your answer on “Battery cells”"
+    # Interest and the like wait for the digest.
+    notify(
+        event={**proposal(world, "Grid"), "type": "match.interest"},
+        user_ids=[world.enterprise_user.pk],
+    )
+    assert outbox_send() == 0
