@@ -99,7 +99,7 @@ def _funnel_chart(numbers: Numbers, key: str) -> BarChart:
             "Matches proposed in the period and the stage each has reached, with the share of "
             "the stage before and the median time it took."
         ),
-        columns=(_("Stage"), _("Matches"), _("Of the stage before"), _("Median time")),
+        columns=(_("Funnel stage"), _("Matches"), _("Of the stage before"), _("Median time")),
         items=items,
     )
 
@@ -197,11 +197,14 @@ def _section(numbers: Numbers, title: str, key: str) -> dict:
 @page(Organization.Kind.OPERATOR)
 def numbers(request):
     """Numbers per accelerator and for the district, for `?from=&to=` (this year by default)."""
-    form = ReportPeriodForm(request.GET or None)
+    this_year = Period.this_year()
+    form = ReportPeriodForm(
+        request.GET or None, initial={"from": this_year.start, "to": this_year.end}
+    )
     if form.is_bound and not form.is_valid():
         return render(request, "web/operator/numbers.html", {"form": form})
     data = form.cleaned_data if form.is_bound else {}
-    period = data.get("period") or Period.this_year()
+    period = data.get("period") or this_year
     accelerator = data.get("accelerator")
     report = report_for_actor(
         actor_of(request), period, accelerator_id=accelerator.pk if accelerator else None
