@@ -173,7 +173,8 @@ class NumbersView(ActorMixin, APIView):
 class DistrictReportView(ActorMixin, APIView):
     """The district report for a period (a year or a quarter) as an XLSX workbook: totals, one
     sheet per accelerator with its startups, the match and outcome records, and the checks
-    (missing credit codes, unconfirmed outcomes, amounts not in CNY). Amounts in 千元."""
+    (missing credit codes, unconfirmed outcomes, unverified credentials, amounts not in CNY).
+    Amounts in 千元."""
 
     content_negotiation_class = AlwaysJson
 

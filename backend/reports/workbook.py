@@ -82,6 +82,8 @@ OUTCOME_HEAD = [
 CHECKS_HEAD = ["核查项 / Check", "加速器编号 / Accelerator id", "记录 / Record", "说明 / Detail"]
 MISSING_CODE = "缺少统一社会信用代码 / Missing credit code"
 UNCONFIRMED = "成果待确认 / Unconfirmed outcome"
+UNVERIFIED = "资质未核验 / Credential not verified"
+UNVERIFIED_MARK = "（未核验 / not verified）"
 FOREIGN_CURRENCY = "非人民币金额未计入千元合计 / Amount not in CNY, left out of the totals"
 
 
@@ -168,11 +170,19 @@ def district_workbook(report: Report) -> bytes:
     organization_ids = {organization for _, organization in engaged}
     organizations = Organization.objects.in_bulk(organization_ids)
     credentials: dict[int, list[str]] = defaultdict(list)
-    for organization, kind, number, issued_on in Credential.objects.filter(
+    # Growth counts a credential gained in the period: one not yet verified is flagged.
+    unverified_rows: list[list] = []
+    for pk, organization, kind, number, issued_on, verified_at in Credential.objects.filter(
         organization__in=organization_ids, issued_on__lte=period.end
-    ).values_list("organization", "kind", "certificate_number", "issued_on"):
-        label = bilingual(Credential.Kind(kind).label)
-        credentials[organization].append(f"{label} {number} ({issued_on:%Y-%m-%d})")
+    ).values_list("pk", "organization", "kind", "certificate_number", "issued_on", "verified_at"):
+        label = f"{bilingual(Credential.Kind(kind).label)} {number} ({issued_on:%Y-%m-%d})"
+        if verified_at is None:
+            label = f"{label} {UNVERIFIED_MARK}"
+            if period.holds(issued_on):
+                unverified_rows.append(
+                    [UNVERIFIED, "", f"资质 / credential #{pk}", organizations[organization].name]
+                )
+        credentials[organization].append(label)
 
     workbook = Workbook()
     workbook.remove(workbook.active)
@@ -293,9 +303,9 @@ def district_workbook(report: Report) -> bytes:
             checks_rows.append([FOREIGN_CURRENCY, accelerator, record, f"{amount} {currency}"])
 
     checks = _sheet(workbook, "核查 Checks", CHECKS_HEAD)
-    for row in checks_rows:
+    for row in [*checks_rows, *unverified_rows]:
         checks.append(row)
-    if not checks_rows:
+    if not checks_rows and not unverified_rows:
         checks.append(["无待核查项 / Nothing to check", "", "", ""])
 
     buffer = io.BytesIO()

@@ -157,14 +157,18 @@ def district(world) -> District:
         state=Pilot.State.RUNNING,
         accepted_at=timezone.now() - datetime.timedelta(days=40),
     )
-    for startup, kind, issued in [
-        (s1, Credential.Kind.HIGH_TECH, datetime.date(2026, 3, 1)),
-        (s2, Credential.Kind.TECH_SME, datetime.date(2026, 2, 15)),
-        (s4, Credential.Kind.SPECIALISED_SME, datetime.date(2026, 1, 10)),
-        (s3, Credential.Kind.TECH_SME, datetime.date(2025, 12, 1)),
+    for startup, kind, issued, verified_at in [
+        (s1, Credential.Kind.HIGH_TECH, datetime.date(2026, 3, 1), at(3, 2)),
+        (s2, Credential.Kind.TECH_SME, datetime.date(2026, 2, 15), None),
+        (s4, Credential.Kind.SPECIALISED_SME, datetime.date(2026, 1, 10), None),
+        (s3, Credential.Kind.TECH_SME, datetime.date(2025, 12, 1), None),
     ]:
         Credential.objects.create(
-            organization=startup, kind=kind, certificate_number=f"GR{startup.pk}", issued_on=issued
+            organization=startup,
+            kind=kind,
+            certificate_number=f"GR{startup.pk}",
+            issued_on=issued,
+            verified_at=verified_at,
         )
     kinds = Outcome.Kind
     outcomes = {

@@ -162,6 +162,9 @@ def test_the_checks_sheet_lists_what_needs_attention(workbook, district):
     assert [row[2] for row in unconfirmed] == [f"成果 / outcome #{district.outcomes['o2'].pk}"]
     foreign = [row for row in checks if row[0].startswith("非人民币")]
     assert [row[2] for row in foreign] == [f"成果 / outcome #{district.outcomes['o3'].pk}"]
+    # Credentials gained in the period and not verified yet (s3's is from 2025; s1's verified).
+    unverified = {row[3] for row in checks if row[0] == "资质未核验 / Credential not verified"}
+    assert unverified == {"Pudong Robotics", "Early Bird"}
 
 
 def test_an_empty_period_still_makes_a_workbook(world, client_for, district):
