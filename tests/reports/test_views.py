@@ -51,3 +51,10 @@ def test_others_meet_a_404(world, district, role):
 
 def test_the_overview_links_to_the_numbers(world, district):
     assert PAGE in signed_in(world.operator_user).get("/operator/").content.decode()
+
+
+def test_the_year_and_its_quarters_are_a_click_away(world, district):
+    page = signed_in(world.operator_user, "zh-hans").get(PAGE, PERIOD).content.decode()
+    assert "2026 年第 2 季度" in page
+    assert 'href="?from=2026-04-01&amp;to=2026-06-30"' in page
+    assert 'href="?from=2026-10-01&amp;to=2026-12-31"' in page

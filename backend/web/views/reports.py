@@ -3,6 +3,7 @@ download."""
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 from urllib.parse import urlencode
 
@@ -220,7 +221,6 @@ def numbers(request):
         _section(numbers, numbers.accelerator.name, str(numbers.accelerator.pk))
         for numbers in report.accelerators
     ]
-    query = urlencode({"from": period.start.isoformat(), "to": period.end.isoformat()})
     return render(
         request,
         "web/operator/numbers.html",
@@ -228,6 +228,23 @@ def numbers(request):
             "form": form,
             "period": period,
             "sections": sections,
-            "download": f"{reverse('report-district')}?{query}",
+            "periods": _report_periods(period.start.year),
+            "download": f"{reverse('report-district')}?{_query(period)}",
         },
     )
+
+
+def _query(period: Period) -> str:
+    return urlencode({"from": period.start.isoformat(), "to": period.end.isoformat()})
+
+
+def _report_periods(year: int) -> list[tuple[str, str]]:
+    """The periods a district report is filed for: the year and its quarters, as page links."""
+    whole = Period(datetime.date(year, 1, 1), datetime.date(year, 12, 31))
+    links = [(_("%(year)s, whole year") % {"year": year}, _query(whole))]
+    for quarter in range(4):
+        start = datetime.date(year, 3 * quarter + 1, 1)
+        after = datetime.date(year + (quarter == 3), (3 * quarter + 3) % 12 + 1, 1)
+        label = _("%(year)s Q%(quarter)s") % {"year": year, "quarter": quarter + 1}
+        links.append((label, _query(Period(start, after - datetime.timedelta(days=1)))))
+    return links
