@@ -8,6 +8,8 @@ from typing import Any
 
 from rest_framework import exceptions, parsers
 
+JSON_WHITESPACE = " \t\n\r"
+
 
 class StrictJSONParser(parsers.JSONParser):
     """JSON only, UTF-8 only, an object at the top level; anything else is a clear 400."""
@@ -19,7 +21,13 @@ class StrictJSONParser(parsers.JSONParser):
         except UnicodeDecodeError as exc:
             raise exceptions.ParseError("The request body is not valid UTF-8.") from exc
         try:
-            data = json.loads(text, parse_constant=reject_json_constant) if text.strip() else {}
+            # Empty means JSON's own whitespace only: Python's strip() also drops control
+            # characters (\x1c-\x1f), which JSON does not allow.
+            data = (
+                json.loads(text, parse_constant=reject_json_constant)
+                if text.strip(JSON_WHITESPACE)
+                else {}
+            )
         except (ValueError, RecursionError) as exc:
             raise exceptions.ParseError(f"Malformed JSON: {exc}") from exc
         if not isinstance(data, dict):

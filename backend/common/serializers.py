@@ -1,3 +1,5 @@
+import re
+
 from django.db import models
 from rest_framework import serializers
 
@@ -43,6 +45,19 @@ class StrictBooleanField(serializers.BooleanField):
         return data
 
 
+class StrictDateField(serializers.DateField):
+    """A day written as the schema's `format: date` says, YYYY-MM-DD, and nothing else: no
+    "2026-1-5", no "20260105", no time of day."""
+
+    def to_internal_value(self, value):
+        if not isinstance(value, str) or not ISO_DAY.fullmatch(value):
+            self.fail("invalid", format="YYYY-MM-DD")
+        return super().to_internal_value(value)
+
+
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 class StrictDecimalField(serializers.DecimalField):
     """An amount written as a JSON string ("50000.00"), as it is returned and documented: a
     JSON number would pass through binary floating point first."""
@@ -72,7 +87,17 @@ class StrictModelSerializer(serializers.ModelSerializer):
         models.PositiveBigIntegerField: StrictIntegerField,
         models.BooleanField: StrictBooleanField,
         models.DecimalField: StrictDecimalField,
+        models.DateField: StrictDateField,
     }
+
+    def include_extra_kwargs(self, kwargs, extra_kwargs):
+        """A read-only choice that may be blank is returned as "" until it is set: documented
+        as that blank choice (DRF drops `allow_blank` from every read-only field)."""
+        blank_choice = kwargs.get("allow_blank") and "choices" in kwargs
+        kwargs = super().include_extra_kwargs(kwargs, extra_kwargs)
+        if blank_choice and kwargs.get("read_only"):
+            kwargs["allow_blank"] = True
+        return kwargs
 
 
 def statement_list(

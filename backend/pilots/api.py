@@ -20,6 +20,7 @@ from backend.common.filters import VisibleModelChoiceFilter
 from backend.common.serializers import (
     ID_MAX,
     StrictCharField,
+    StrictDateField,
     StrictDecimalField,
     StrictIntegerField,
     StrictModelSerializer,
@@ -97,8 +98,8 @@ class PilotProposeSerializer(serializers.Serializer):
         max_length=CRITERIA_MAX,
     )
     decision_owner = id_input("A member of the firm, who decides the pilot.")
-    starts_on = serializers.DateField()
-    ends_on = serializers.DateField(help_text="At most PILOT_MAX_DAYS (100) after the start.")
+    starts_on = StrictDateField()
+    ends_on = StrictDateField(help_text="At most PILOT_MAX_DAYS (100) after the start.")
     terms = serializers.ChoiceField(choices=Pilot.Terms.choices)
     amount = amount_input(help_text="In CNY: the fee, or the value of what is given in kind.")
     ip_terms = serializers.ChoiceField(choices=Pilot.IpTerms.choices)
@@ -114,14 +115,14 @@ class PilotUpdateSerializer(StrictModelSerializer):
 
 
 class PilotUpdateInputSerializer(serializers.Serializer):
-    on = serializers.DateField(required=False, help_text="What day it tells of; today if absent.")
+    on = StrictDateField(required=False, help_text="What day it tells of; today if absent.")
     text = StrictCharField(max_length=TEXT_MAX_LENGTH)
 
 
 class DecideSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=Pilot.Decision.choices)
     reason = StrictCharField(max_length=TEXT_MAX_LENGTH)
-    new_ends_on = serializers.DateField(required=False, help_text="For `extend`: a later end.")
+    new_ends_on = StrictDateField(required=False, help_text="For `extend`: a later end.")
     stop_reason = serializers.ChoiceField(
         choices=Pilot.StopReason.choices, required=False, help_text="For `stop`."
     )
@@ -264,7 +265,7 @@ class OutcomeRecordSerializer(serializers.Serializer):
     currency = serializers.ChoiceField(
         choices=Outcome.Currency.choices, default=Outcome.Currency.CNY
     )
-    date = serializers.DateField()
+    date = StrictDateField()
 
 
 class OutcomeViewSet(ReadViewSet):

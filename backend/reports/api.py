@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.accounts.viewsets import ActorMixin
+from backend.common.serializers import StrictDateField
 from backend.pilots.models import Pilot
 from backend.reports.selectors import (
     AGE_BUCKETS,
@@ -32,14 +33,20 @@ class PeriodQuerySerializer(serializers.Serializer):
     def get_fields(self):
         # `from` is a Python keyword, so the fields are named here rather than as attributes.
         return {
-            "from": serializers.DateField(required=False),
-            "to": serializers.DateField(required=False),
+            "from": StrictDateField(required=False),
+            "to": StrictDateField(required=False),
         }
 
     def validate(self, attrs):
         repeated = [name for name in self.fields if len(self.initial_data.getlist(name)) > 1]
         if repeated:
             raise serializers.ValidationError({name: ["Give it once."] for name in repeated})
+        # An empty value would read as an absent one (DRF), and so as the default period.
+        blank = [name for name in self.fields if self.initial_data.get(name) == ""]
+        if blank:
+            raise serializers.ValidationError(
+                {name: ["Give a date, or leave it out."] for name in blank}
+            )
         default = Period.this_year()
         start, end = attrs.get("from", default.start), attrs.get("to", default.end)
         for name, day in (("from", start), ("to", end)):

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.utils import timezone, translation
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -100,9 +101,15 @@ def thousands(amount: Decimal) -> Decimal:
     return amount / 1000
 
 
+def _append(sheet: Worksheet, row: list) -> None:
+    """A row of cells, without the control characters a workbook cannot hold (people's text
+    may carry them)."""
+    sheet.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in row])
+
+
 def _sheet(workbook: Workbook, title: str, head: list[str]) -> Worksheet:
     sheet = workbook.create_sheet(title)
-    sheet.append(head)
+    _append(sheet, head)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"
@@ -111,7 +118,7 @@ def _sheet(workbook: Workbook, title: str, head: list[str]) -> Worksheet:
 
 def _sheet_title(numbers: Numbers) -> str:
     # Excel: at most 31 characters, none of []:*?/\ ; the id keeps two same-named ones apart.
-    name = re.sub(r"[\[\]:*?/\\]", " ", numbers.accelerator.name)
+    name = re.sub(r"[\[\]:*?/\\]", " ", ILLEGAL_CHARACTERS_RE.sub("", numbers.accelerator.name))
     return f"{numbers.accelerator.pk} {name}"[:31].strip()
 
 
@@ -193,7 +200,7 @@ def district_workbook(report: Report) -> bytes:
     totals.freeze_panes = "A4"
     checks_rows: list[list] = []
     for numbers in report.accelerators:
-        totals.append(_totals_row(numbers))
+        _append(totals, _totals_row(numbers))
         accelerator = numbers.accelerator
         sheet = _sheet(workbook, _sheet_title(numbers), STARTUP_HEAD)
         stages: dict[int, list] = defaultdict(list)
@@ -211,7 +218,8 @@ def district_workbook(report: Report) -> bytes:
             matches = stages[organization.pk]
             reached = max((STAGES.index(match.stage) for match in matches), default=None)
             deals = own_outcomes[organization.pk]
-            sheet.append(
+            _append(
+                sheet,
                 [
                     organization.pk,
                     organization.name,
@@ -234,7 +242,7 @@ def district_workbook(report: Report) -> bytes:
                             Decimal(0),
                         )
                     ),
-                ]
+                ],
             )
             sheet.cell(sheet.max_row, 6).number_format = "yyyy-mm-dd"
             sheet.cell(sheet.max_row, 13).number_format = THOUSANDS
@@ -247,21 +255,22 @@ def district_workbook(report: Report) -> bytes:
                         organization.name,
                     ]
                 )
-    totals.append(_totals_row(report.district))
+    _append(totals, _totals_row(report.district))
     for row in totals.iter_rows(min_row=4):
         for cell in row[-3::2]:
             cell.number_format = THOUSANDS
 
     records = _sheet(workbook, "匹配记录 Matches", MATCH_HEAD)
     for match in report.district.matches:
-        records.append(
+        _append(
+            records,
             [
                 match.id,
                 match.accelerator_id,
                 match.organization_id,
                 *[_local(match.reached[key]) for key in STAGES],
                 STAGE_NAMES[match.stage],
-            ]
+            ],
         )
 
     deals = _sheet(workbook, "成果记录 Outcomes", OUTCOME_HEAD)
@@ -277,7 +286,8 @@ def district_workbook(report: Report) -> bytes:
         amount,
         confirmed_at,
     ) in outcomes:
-        deals.append(
+        _append(
+            deals,
             [
                 pk,
                 match,
@@ -290,7 +300,7 @@ def district_workbook(report: Report) -> bytes:
                 amount,
                 thousands(amount) if currency == Outcome.Currency.CNY else "",
                 YES if confirmed_at else NO,
-            ]
+            ],
         )
         deals.cell(deals.max_row, 7).number_format = "yyyy-mm-dd"
         deals.cell(deals.max_row, 10).number_format = THOUSANDS
@@ -304,9 +314,9 @@ def district_workbook(report: Report) -> bytes:
 
     checks = _sheet(workbook, "核查 Checks", CHECKS_HEAD)
     for row in [*checks_rows, *unverified_rows]:
-        checks.append(row)
+        _append(checks, row)
     if not checks_rows and not unverified_rows:
-        checks.append(["无待核查项 / Nothing to check", "", "", ""])
+        _append(checks, ["无待核查项 / Nothing to check", "", "", ""])
 
     buffer = io.BytesIO()
     workbook.save(buffer)

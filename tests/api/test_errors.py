@@ -291,3 +291,12 @@ def test_a_budget_is_written_as_a_string(world, client_for, challenge, amount):
     accepted = client.patch(url, {"budget_max": "50000.00"}, format="json")
     assert accepted.status_code == 200, accepted.content
     assert accepted.json()["budget_max"] == "50000.00"
+
+
+@pytest.mark.parametrize("body", ["\x1d", "\x1c\x1f", "\x0b"])
+def test_a_body_of_control_characters_is_not_an_empty_one(world, client_for, body):
+    """Python's strip() takes them for whitespace; JSON does not."""
+    response = client_for(world.startup_user).generic(
+        "PUT", "/api/notifications/preferences/", body, content_type="application/json"
+    )
+    assert_error_shape(response, 400)

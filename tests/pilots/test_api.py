@@ -228,3 +228,12 @@ def test_a_document_over_ten_megabytes_is_refused(world, outcome):
             actor=actor_for(world.startup_user), outcome=outcome, upload=big
         )
     assert caught.value.status_code == 413
+
+
+@pytest.mark.parametrize("day", ["2026-1-5", "20260105", "2026-01-05T10:00:00", 20260105])
+def test_a_day_is_written_yyyy_mm_dd_and_nothing_else(world, client_for, connected, day):
+    response = client_for(world.startup_user).post(
+        "/api/pilots/", _body(world, connected, starts_on=day), format="json"
+    )
+    assert response.status_code == 400
+    assert "starts_on" in response.json()["error"]["fields"]

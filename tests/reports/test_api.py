@@ -34,6 +34,10 @@ def test_only_operators_get_the_reports(world, client_for, district, path, role,
         ({"from": "1999-12-31"}, "from"),
         ({"to": "9999-12-31"}, "to"),
         ("from=2026-01-01&from=2026-02-01", "from"),
+        # As the schema's `format: date` says, or not at all.
+        ("to=", "to"),
+        ({"from": "2026-1-5"}, "from"),
+        ({"from": "20260105"}, "from"),
     ],
 )
 @pytest.mark.parametrize("path", [XLSX, NUMBERS])
@@ -172,3 +176,18 @@ def test_an_empty_period_still_makes_a_workbook(world, client_for, district):
     book = load_workbook(io.BytesIO(response.content))
     assert rows(book["核查 Checks"]) == [("无待核查项 / Nothing to check", None, None, None)]
     assert Decimal(0) == Decimal(rows(book["合计 Totals"], 4)[-1][2])
+
+
+def test_control_characters_in_peoples_text_never_break_the_workbook(world, client_for, district):
+    """A workbook cannot hold them (openpyxl refuses the cell): they are left out."""
+    from backend.accounts.models import Organization
+
+    district.first.name = "Chips\x1b Open\x00 Innovation"
+    district.first.save()
+    Organization.objects.filter(name="Jing'an Vision").update(name="Jing'an\x0b Vision")
+    response = client_for(world.operator_user).get(XLSX, PERIOD)
+    assert response.status_code == 200
+    workbook = load_workbook(io.BytesIO(response.content))
+    assert f"{district.first.pk} Chips Open Innovation" in workbook.sheetnames
+    names = {row[1] for row in rows(workbook[f"{district.first.pk} Chips Open Innovation"])}
+    assert "Jing'an Vision" in names
