@@ -216,9 +216,13 @@ def seeded_server(tmp: Path, seed_module: str, **settings: str) -> Iterator[tupl
     if redis_url:
         import redis
 
-        # A Redis database of its own, so nothing else on that Redis mixes in.
-        extra["REDIS_URL"] = redis_url.rsplit("/", 1)[0] + "/7"
-        redis.Redis.from_url(extra["REDIS_URL"]).flushdb()
+        # Redis databases of its own, emptied first, so nothing else on that Redis mixes in:
+        # the channel layer and broker, and the cache (where an earlier server's sign-in and
+        # reset counts per address would otherwise still stand).
+        base = redis_url.rsplit("/", 1)[0]
+        extra["REDIS_URL"], extra["REDIS_CACHE_URL"] = f"{base}/7", f"{base}/8"
+        for url in (extra["REDIS_URL"], extra["REDIS_CACHE_URL"]):
+            redis.Redis.from_url(url).flushdb()
     with throwaway_database(tmp) as database_url:
         env = server_env(database_url, tmp, **extra)
         if not redis_url:
