@@ -8,6 +8,7 @@ class ChatConfig(AppConfig):
     label = "chat"
 
     def ready(self) -> None:
+        # Imported once the app registry is ready: these modules import models.
         from backend.chat.services import conversation_open_for_match
         from backend.matches.services import match_connected
 

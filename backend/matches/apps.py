@@ -8,6 +8,7 @@ class MatchesConfig(AppConfig):
     label = "matches"
 
     def ready(self) -> None:
+        # Imported once the app registry is ready: these modules import models.
         from backend.common.changes import documents_changed
         from backend.matches.tasks import wake_indexer
 

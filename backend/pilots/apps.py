@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from backend.common.periodic import register_hourly
+
 
 class PilotsConfig(AppConfig):
     name = "backend.pilots"
@@ -8,7 +10,7 @@ class PilotsConfig(AppConfig):
     label = "pilots"
 
     def ready(self) -> None:
-        from backend.common.periodic import register_hourly
+        # Imported once the app registry is ready: the services import the models.
         from backend.pilots.services import pilots_alert
 
         register_hourly(pilots_alert)
