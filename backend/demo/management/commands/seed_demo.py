@@ -1,5 +1,6 @@
 """Create the demo platform: an operator, three Jing'an firms with accelerators and challenges,
-250 startups.
+250 startups with their registrations and credentials, and a few pilots and outcomes on the
+matches the engine proposes (see `backend.demo.records`).
 
 Idempotent: running it again finds what exists and only fills gaps. The texts are real public
 records cut to brief length (U.S. DoD SBIR topics and SBIR award records, U.S. government works),
@@ -22,13 +23,15 @@ from django.utils import timezone
 
 from backend.accounts.models import Membership, Organization, User
 from backend.accounts.selectors import actor_for
+from backend.demo.records import credentials_seed, pilots_seed, registrations_seed
 from backend.matches import engine
 from backend.matches.indexing import changes_record_for, drain, index_rebuild
 from backend.matches.models import ChunkVector, Match, Side
 from backend.notifications.services import notifications_mark_all_seen
+from backend.pilots.models import Outcome, Pilot
 from backend.programs import services as program_services
 from backend.programs.models import Accelerator, Challenge, Cohort, CohortMembership
-from backend.startups.models import StartupProfile
+from backend.startups.models import Credential, StartupProfile
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 FIXTURE = FIXTURES / "demo.json.gz"
@@ -206,12 +209,27 @@ class Command(BaseCommand):
             profiles = self._startups(data)
             accelerators = self._programmes(data)
             self._cohorts(accelerators, operator, profiles["demo"])
+            firms = [accelerator.enterprise for accelerator in accelerators]
+            registrations_seed(operator=operator, firms=firms, profiles=profiles)
+            credentials_seed(operator=operator, profiles=profiles)
         self.stdout.write("Indexing challenges and profiles and proposing matches...")
         # A command, not a request: it applies the change log itself, the way the indexer does.
         index_rebuild(known_vectors=load_shipped_vectors())
         # The demo startup joins the market as any startup that publishes does.
         changes_record_for(Side.STARTUP, [profiles["demo"].pk])
         drain()
+        with transaction.atomic():
+            pilots_seed(
+                firm_users={
+                    key: User.objects.get(email=firm["email"]) for key, firm in FIRMS.items()
+                },
+                accelerators={
+                    key: accelerator.pk
+                    for key, accelerator in zip(FIRMS, accelerators, strict=True)
+                },
+                demo=profiles["demo"],
+                password=PASSWORD,
+            )
         # The demo opens on a quiet bell: what seeding proposed is history, not news.
         for user in User.objects.filter(email__endswith=DEMO_DOMAIN):
             notifications_mark_all_seen(user=user)
@@ -325,6 +343,10 @@ class Command(BaseCommand):
             "open challenges": Challenge.objects.filter(status="open").count(),
             "cohorts": Cohort.objects.count(),
             "matches": Match.objects.count(),
+            "registered": Organization.objects.exclude(credit_code="").count(),
+            "credentials": Credential.objects.count(),
+            "pilots": Pilot.objects.count(),
+            "outcomes": Outcome.objects.count(),
         }
         lines = [f"Demo data ready: {counts}"]
         lines.append("Demo accounts (password demo12345):")
