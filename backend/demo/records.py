@@ -250,6 +250,10 @@ class DemoPilot:
     demo_startup: bool = False
     # The startup gains a credential during the pilot, that many days ago (unverified).
     gains_days_ago: int | None = None
+    # A proposal that never ran: "withdraw" (by its proposer) or "decline" (by the other party).
+    closed: str = ""
+    closed_reason: str = ""
+    closed_days_ago: int = 0
 
 
 FIRM, STARTUP = Match.Side.ENTERPRISE, Match.Side.STARTUP
@@ -360,6 +364,30 @@ PILOTS = [
     ),
     DemoPilot(
         firm="health",
+        question="美容仪射频模块能否在 8 周内通过我们的皮肤安全性评估？",
+        criteria=["8 周内完成 30 名受试者的安全性评估", "无二级及以上不良反应"],
+        connected_days_ago=40,
+        proposed_days_ago=30,
+        amount="80000.00",
+        closed="decline",
+        closed_reason="本季度评估资源已排满，明年一季度再议。",
+        closed_days_ago=26,
+    ),
+    DemoPilot(
+        firm="data",
+        question="Can the image-restoration model upscale our archive footage to 4K at 25 "
+        "frames per second on one GPU?",
+        criteria=["25 frames per second at 4K on one GPU", "Editors prefer it in a blind test"],
+        connected_days_ago=35,
+        proposed_days_ago=28,
+        terms=Pilot.Terms.IN_KIND,
+        amount="40000.00",
+        closed="withdraw",
+        closed_reason="We need two more months to finish the GPU port; we will propose again.",
+        closed_days_ago=21,
+    ),
+    DemoPilot(
+        firm="health",
         question="",
         criteria=[],
         connected_days_ago=60,
@@ -426,6 +454,14 @@ def _run_pilot(spec: DemoPilot, match: Match, firm: Actor, startup: Actor) -> Pi
         ip_terms=spec.ip_terms,
     )
     _backdate(Pilot, pilot.pk, created_at=spec.proposed_days_ago)
+    if spec.closed:
+        closer, service = (
+            (by[spec.proposed_side], pilot_services.pilot_withdraw)
+            if spec.closed == "withdraw"
+            else (by[other], pilot_services.pilot_decline)
+        )
+        pilot = service(actor=closer, pilot=pilot, reason=spec.closed_reason)
+        _backdate(Pilot, pilot.pk, closed_at=spec.closed_days_ago)
     if spec.accepted_days_ago is None:
         return pilot
     pilot = pilot_services.pilot_accept(actor=by[other], pilot=pilot)
@@ -482,7 +518,8 @@ def pilots_seed(
 ) -> None:
     """Connect one match per spec (both sides say interested) and take it as far as the spec
     says: proposed, running (one of them quiet for 20 days), scaled with an order confirmed and
-    a contract awaiting confirmation, stopped with its lesson; and one deal without a pilot.
+    a contract awaiting confirmation, stopped with its lesson, declined, withdrawn; and one deal
+    without a pilot.
     Each firm is also interested in a few more proposals, which wait for the startups."""
     taken = set(
         Match.objects.filter(status=Match.Status.CONNECTED).values_list("startup_id", flat=True)

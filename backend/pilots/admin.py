@@ -14,7 +14,14 @@ class PilotAdmin(admin.ModelAdmin):
     list_display = ["match", "state", "starts_on", "ends_on", "decision", "created_at"]
     list_filter = ["state", "decision", "terms", "ip_terms"]
     search_fields = ["question", "match__challenge__title", "match__startup__name"]
-    raw_id_fields = ["match", "decision_owner", "proposed_by", "accepted_by", "decided_by"]
+    raw_id_fields = [
+        "match",
+        "decision_owner",
+        "proposed_by",
+        "accepted_by",
+        "decided_by",
+        "closed_by",
+    ]
     inlines = [PilotUpdateInline]
 
 

@@ -80,6 +80,8 @@ class PilotSerializer(StrictModelSerializer):
             "stop_reason",
             "lesson",
             "decided_at",
+            "closed_at",
+            "closed_reason",
             "decision_due",
             "created_at",
         ]
@@ -131,6 +133,15 @@ class DecideSerializer(serializers.Serializer):
         required=False,
         allow_blank=True,
         help_text="For `stop`: what was learnt.",
+    )
+
+
+class CloseSerializer(serializers.Serializer):
+    reason = StrictCharField(
+        max_length=TEXT_MAX_LENGTH,
+        required=False,
+        allow_blank=True,
+        help_text="Optional: why, for the other party.",
     )
 
 
@@ -189,6 +200,26 @@ class PilotViewSet(ReadViewSet):
         """The other party accepts the proposed pilot: it runs."""
         pilot = services.pilot_accept(actor=self.actor, pilot=self.get_object())
         return Response(PilotSerializer(pilot).data)
+
+    def _close(self, request, service) -> Response:
+        body = CloseSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        pilot = service(actor=self.actor, pilot=self.get_object(), **body.validated_data)
+        return Response(PilotSerializer(pilot).data)
+
+    @extend_schema(request=CloseSerializer, responses={200: PilotSerializer})
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        """The proposing party withdraws its proposal before it is accepted (403 for the other
+        party, 409 once it runs); a `reason` is optional."""
+        return self._close(request, services.pilot_withdraw)
+
+    @extend_schema(request=CloseSerializer, responses={200: PilotSerializer})
+    @action(detail=True, methods=["post"])
+    def decline(self, request, pk=None):
+        """The other party declines the proposed pilot instead of accepting it (403 for the
+        proposer, 409 once it runs); a `reason` is optional."""
+        return self._close(request, services.pilot_decline)
 
     @extend_schema(methods=["get"], request=None, responses={200: PilotUpdateSerializer(many=True)})
     @extend_schema(

@@ -46,6 +46,9 @@ class Pilot(models.Model):
         PROPOSED = "proposed", _("Proposed")
         RUNNING = "running", _("Running")
         DECIDED = "decided", _("Decided")
+        # A proposal that never ran: taken back by its proposer, or refused by the other party.
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        DECLINED = "declined", _("Declined")
 
     class Terms(models.TextChoices):
         PAID = "paid", _("Paid")
@@ -127,6 +130,11 @@ class Pilot(models.Model):
     lesson = text_field(_("lesson"), blank=True)
     decided_by = acting_user_field(_("decided by"))
     decided_at = models.DateTimeField(null=True, blank=True, verbose_name=_("decided at"))
+    closed_by = acting_user_field(_("withdrawn or declined by"))
+    closed_at = models.DateTimeField(
+        null=True, blank=True, verbose_name=_("withdrawn or declined at")
+    )
+    closed_reason = text_field(_("why withdrawn or declined"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 

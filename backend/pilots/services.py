@@ -1,6 +1,6 @@
 """Every write of a pilot and an outcome. Each checks its actor: only the two parties of a
-connected match write; the other party accepts and confirms; only the firm's decision owner
-decides. Operators read everything and write nothing."""
+connected match write; the other party accepts or declines and confirms, the proposer may
+withdraw; only the firm's decision owner decides. Operators read everything and write nothing."""
 
 from __future__ import annotations
 
@@ -161,6 +161,37 @@ def pilot_accept(*, actor: Actor, pilot: Pilot) -> Pilot:
         event=_event("pilot.accepted", actor, pilot, pilot.match), user_ids=_parties(pilot.match)
     )
     return pilot
+
+
+def _close(actor: Actor, pilot: Pilot, state: str, reason: str, kind: str) -> Pilot:
+    """End a proposal that never ran, with the actor's reason (optional)."""
+    if pilot.state != Pilot.State.PROPOSED:
+        raise InvalidTransitionError("Only a proposed pilot can be withdrawn or declined.")
+    pilot.state = state
+    pilot.closed_by = actor.user
+    pilot.closed_at = timezone.now()
+    pilot.closed_reason = reason.strip()
+    pilot.full_clean()
+    pilot.save()
+    notify(event=_event(kind, actor, pilot, pilot.match), user_ids=_parties(pilot.match))
+    return pilot
+
+
+@transaction.atomic
+def pilot_withdraw(*, actor: Actor, pilot: Pilot, reason: str = "") -> Pilot:
+    """The party that proposed the pilot takes the proposal back before it is accepted."""
+    pilot = _locked(pilot)
+    if _party_side(actor, pilot.match) != pilot.proposed_side:
+        raise PermissionDeniedError("Only the party that proposed the pilot withdraws it.")
+    return _close(actor, pilot, Pilot.State.WITHDRAWN, reason, "pilot.withdrawn")
+
+
+@transaction.atomic
+def pilot_decline(*, actor: Actor, pilot: Pilot, reason: str = "") -> Pilot:
+    """The other party refuses the proposal instead of accepting it."""
+    pilot = _locked(pilot)
+    _check_other_party(actor, pilot.match, pilot.proposed_side)
+    return _close(actor, pilot, Pilot.State.DECLINED, reason, "pilot.declined")
 
 
 @transaction.atomic

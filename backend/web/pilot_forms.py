@@ -1,5 +1,5 @@
-"""The pilot page's forms: propose, update, decide, record an outcome. They parse what a person
-typed; the rules stay in `backend.pilots.services`."""
+"""The pilot page's forms: propose, withdraw or decline, update, decide, record an outcome. They
+parse what a person typed; the rules stay in `backend.pilots.services`."""
 
 from __future__ import annotations
 
@@ -100,6 +100,12 @@ class DecideForm(ServiceForm):
         required=False,
     )
     lesson = _text(_("What we learnt (when stopping)"), required=False)
+
+
+class CloseForm(ServiceForm):
+    """Withdraw or decline a proposal."""
+
+    reason = _text(_("Why (optional)"), required=False)
 
 
 class OutcomeForm(ServiceForm):

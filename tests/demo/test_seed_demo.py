@@ -57,7 +57,15 @@ def test_the_demo_has_registrations_credentials_pilots_and_outcomes_once():
     assert [c.is_expired(today) for c in demo.credentials.order_by("issued_on")] == [True, False]
 
     states = {(p.state, p.decision) for p in Pilot.objects.all()}
-    assert {("proposed", ""), ("running", ""), ("decided", "scale"), ("decided", "stop")} <= states
+    assert {
+        ("proposed", ""),
+        ("running", ""),
+        ("decided", "scale"),
+        ("decided", "stop"),
+        ("withdrawn", ""),
+        ("declined", ""),
+    } <= states
+    assert not Pilot.objects.filter(state__in=["withdrawn", "declined"], closed_reason="").exists()
     assert Pilot.objects.filter(match__startup__organization=demo, state="running").exists()
     quiet = Pilot.objects.filter(
         state="running", last_activity_at__lte=timezone.now() - timedelta(days=QUIET_DAYS)

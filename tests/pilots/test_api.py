@@ -237,3 +237,48 @@ def test_a_day_is_written_yyyy_mm_dd_and_nothing_else(world, client_for, connect
     )
     assert response.status_code == 400
     assert "starts_on" in response.json()["error"]["fields"]
+
+
+def test_the_proposer_withdraws_and_the_other_party_declines(world, client_for, connected):
+    startup, firm = client_for(world.startup_user), client_for(world.enterprise_user)
+    first = startup.post("/api/pilots/", _body(world, connected), format="json").json()
+    url = f"/api/pilots/{first['id']}/"
+    assert firm.post(url + "withdraw/").status_code == 403
+    assert client_for(world.other_startup_user).post(url + "withdraw/").status_code == 404
+    response = startup.post(url + "withdraw/", {"reason": "Boards are late."}, format="json")
+    assert response.status_code == 200, response.json()
+    assert (response.json()["state"], response.json()["closed_reason"]) == (
+        "withdrawn",
+        "Boards are late.",
+    )
+    assert startup.post(url + "withdraw/").status_code == 409
+    assert firm.post(url + "decline/").json()["error"]["code"] == "invalid_transition"
+
+    second = startup.post("/api/pilots/", _body(world, connected), format="json").json()
+    url = f"/api/pilots/{second['id']}/"
+    assert startup.post(url + "decline/").status_code == 403
+    response = firm.post(url + "decline/")  # no body: the reason is optional
+    assert (response.status_code, response.json()["state"]) == (200, "declined")
+    assert firm.post(url + "accept/").status_code == 409
+
+
+def test_a_reason_that_is_not_text_is_a_field_error(world, client_for, proposed):
+    response = client_for(world.enterprise_user).post(
+        f"/api/pilots/{proposed.pk}/decline/", {"reason": 5}, format="json"
+    )
+    assert response.status_code == 400
+    assert "reason" in response.json()["error"]["fields"]
+
+
+def test_the_schema_documents_withdraw_and_decline_with_the_error_shape(client_for, world):
+    schema = client_for(world.operator_user).get("/api/schema/?format=json").json()
+    for name in ("withdraw", "decline"):
+        operation = schema["paths"][f"/api/pilots/{{id}}/{name}/"]["post"]
+        assert operation["responses"]["200"]["content"]["application/json"]["schema"] == {
+            "$ref": "#/components/schemas/Pilot"
+        }
+        for status in ("403", "404", "409"):
+            content = operation["responses"][status]["content"]["application/json"]
+            assert content["schema"] == {"$ref": "#/components/schemas/Error"}
+    states = schema["components"]["schemas"]["StateEnum"]["enum"]
+    assert {"withdrawn", "declined"} <= set(states)

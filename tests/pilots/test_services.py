@@ -15,7 +15,7 @@ from backend.matches.models import Match
 from backend.notifications.models import Notification
 from backend.pilots import services
 from backend.pilots.models import Outcome, Pilot
-from tests.factories import ChallengeFactory
+from tests.factories import ChallengeFactory, member_of
 from tests.pilots.conftest import proposal
 
 pytestmark = pytest.mark.django_db
@@ -404,3 +404,79 @@ def test_a_pilots_notification_reads_and_links_to_its_conversation(world, propos
         assert (
             describe(event) == f"有新的试点提议：TinyML Labs 与“{proposed.match.challenge.title}”"
         )
+
+
+def test_the_proposer_withdraws_a_proposal_with_a_reason(world, proposed):
+    pilot = services.pilot_withdraw(
+        actor=_actor(world, "startup"), pilot=proposed, reason="  Our board supply slipped. "
+    )
+    assert (pilot.state, pilot.closed_by, pilot.closed_reason) == (
+        Pilot.State.WITHDRAWN,
+        world.startup_user,
+        "Our board supply slipped.",
+    )
+    assert pilot.closed_at is not None
+    assert Notification.objects.filter(
+        user=world.enterprise_user, kind="pilot.withdrawn", event__pilot=proposed.pk
+    ).exists()
+
+
+def test_the_other_party_declines_a_proposal_without_a_reason(world, proposed):
+    pilot = services.pilot_decline(actor=_actor(world, "enterprise"), pilot=proposed)
+    assert (pilot.state, pilot.closed_by, pilot.closed_reason) == (
+        Pilot.State.DECLINED,
+        world.enterprise_user,
+        "",
+    )
+    assert Notification.objects.filter(
+        user=world.startup_user, kind="pilot.declined", event__pilot=proposed.pk
+    ).exists()
+    with pytest.raises(InvalidTransitionError):
+        services.pilot_accept(actor=_actor(world, "enterprise"), pilot=proposed)
+
+
+@pytest.mark.parametrize(
+    "service, role",
+    [
+        *(("withdraw", role) for role in ("enterprise", "other_startup", "operator")),
+        *(("decline", role) for role in ("startup", "other_enterprise", "operator")),
+    ],
+)
+def test_only_the_proposer_withdraws_and_only_the_other_party_declines(
+    world, proposed, service, role
+):
+    with pytest.raises(PermissionDeniedError):
+        getattr(services, f"pilot_{service}")(actor=_actor(world, role), pilot=proposed)
+    proposed.refresh_from_db()
+    assert proposed.state == Pilot.State.PROPOSED
+
+
+def test_a_colleague_of_the_proposer_withdraws_for_the_same_side(world, proposed):
+    """A side acts as one: any member of the proposing organisation may take it back."""
+    partner = member_of(world.startup)
+    assert services.pilot_withdraw(actor=actor_for(partner), pilot=proposed).state == "withdrawn"
+
+
+@pytest.mark.parametrize("service, role", [("withdraw", "startup"), ("decline", "enterprise")])
+def test_a_running_pilot_is_neither_withdrawn_nor_declined(world, running, service, role):
+    with pytest.raises(InvalidTransitionError):
+        getattr(services, f"pilot_{service}")(actor=_actor(world, role), pilot=running)
+    running.refresh_from_db()
+    assert running.state == Pilot.State.RUNNING
+
+
+@pytest.mark.parametrize("first", ["withdraw", "decline"])
+def test_a_closed_proposal_is_closed_once(world, proposed, first):
+    if first == "withdraw":
+        services.pilot_withdraw(actor=_actor(world, "startup"), pilot=proposed)
+    else:
+        services.pilot_decline(actor=_actor(world, "enterprise"), pilot=proposed)
+    with pytest.raises(InvalidTransitionError):
+        services.pilot_withdraw(actor=_actor(world, "startup"), pilot=proposed)
+    with pytest.raises(InvalidTransitionError):
+        services.pilot_decline(actor=_actor(world, "enterprise"), pilot=proposed)
+
+
+def test_a_reason_is_at_most_the_texts_length(world, proposed):
+    with pytest.raises(ValidationError):
+        services.pilot_decline(actor=_actor(world, "enterprise"), pilot=proposed, reason="x" * 2001)

@@ -125,3 +125,38 @@ def test_an_outcomes_document_is_linked_on_the_page(world, connected, settings, 
     )
     page = client_as(world.startup_user).get(f"/matches/{connected.pk}/pilots/").content.decode()
     assert f'href="/api/outcomes/{outcome.pk}/document/" data-document>po.pdf<' in page
+
+
+def test_the_proposer_withdraws_from_the_page_and_the_other_party_reads_why(world, connected):
+    startup, firm = client_as(world.startup_user), client_as(world.enterprise_user, "zh-hans")
+    startup.post(f"/matches/{connected.pk}/pilots/propose/", _proposal(world))
+    pilot = Pilot.objects.get()
+    page = startup.get(f"/matches/{connected.pk}/pilots/").content.decode()
+    assert f'action="/pilots/{pilot.pk}/withdraw/"' in page
+    assert f'action="/pilots/{pilot.pk}/decline/"' not in page
+    firm_page = firm.get(f"/matches/{connected.pk}/pilots/").content.decode()
+    assert f'action="/pilots/{pilot.pk}/decline/"' in firm_page
+    assert f'action="/pilots/{pilot.pk}/withdraw/"' not in firm_page
+
+    refused = firm.post(f"/pilots/{pilot.pk}/withdraw/", {"reason": ""}, follow=True)
+    assert "只有提出试点的一方可以撤回。" in refused.content.decode()
+    too_long = startup.post(f"/pilots/{pilot.pk}/withdraw/", {"reason": "x" * 2001})
+    assert too_long.status_code == 400 and "data-withdraw-form" in too_long.content.decode()
+    response = startup.post(f"/pilots/{pilot.pk}/withdraw/", {"reason": "Boards are late."})
+    assert response.status_code == 302
+    pilot.refresh_from_db()
+    assert (pilot.state, pilot.closed_reason) == (Pilot.State.WITHDRAWN, "Boards are late.")
+    firm_page = firm.get(f"/matches/{connected.pk}/pilots/").content.decode()
+    assert "已撤回" in firm_page and "Boards are late." in firm_page
+    assert f'action="/pilots/{pilot.pk}/decline/"' not in firm_page
+
+
+def test_the_other_party_declines_from_the_page_once(world, connected, proposed):
+    firm = client_as(world.enterprise_user, "zh-hans")
+    assert firm.post(f"/pilots/{proposed.pk}/decline/", {}).status_code == 302
+    proposed.refresh_from_db()
+    assert proposed.state == Pilot.State.DECLINED
+    again = firm.post(f"/pilots/{proposed.pk}/decline/", {}, follow=True)
+    assert "只有尚在提议中的试点可以撤回或婉拒。" in again.content.decode()
+    page = client_as(world.startup_user).get(f"/matches/{connected.pk}/pilots/").content.decode()
+    assert "Declined by the other party." in page

@@ -66,7 +66,13 @@ def test_the_numbers_as_json(world, client_for, district):
     assert (first["attracted"], first["gathered"], first["grown"]) == (4, 3, 2)
     assert [stage["count"] for stage in first["funnel"]] == [3, 2, 2, 1, 1, 1]
     assert first["funnel"][2]["median_days"] == 6
-    assert first["pilots_by_state"] == {"proposed": 1, "running": 1, "decided": 1}
+    assert first["pilots_by_state"] == {
+        "proposed": 1,
+        "running": 1,
+        "decided": 1,
+        "withdrawn": 0,
+        "declined": 0,
+    }
     assert body["district"]["accelerator"] is None
 
 

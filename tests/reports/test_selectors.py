@@ -76,9 +76,21 @@ def test_the_district_setting_decides_who_is_gathered(district, settings):
 
 def test_pilots_by_state_and_age(district):
     first, second = report(HALF_YEAR).accelerators
-    assert first.pilots_by_state == {"proposed": 1, "running": 1, "decided": 1}
+    assert first.pilots_by_state == {
+        "proposed": 1,
+        "running": 1,
+        "decided": 1,
+        "withdrawn": 0,
+        "declined": 0,
+    }
     assert first.running_by_age == {"0-30": 0, "31-60": 1, "61-100": 0, "100+": 0}
-    assert second.pilots_by_state == {"proposed": 0, "running": 0, "decided": 0}
+    assert second.pilots_by_state == {
+        "proposed": 0,
+        "running": 0,
+        "decided": 0,
+        "withdrawn": 0,
+        "declined": 0,
+    }
 
 
 def test_outcomes_by_kind_confirmed_or_not_inside_the_period(district):

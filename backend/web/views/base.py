@@ -95,6 +95,12 @@ KNOWN_MESSAGES = {
     "Give an end date after the current one.": _("Give an end date after the current one."),
     "Required when stopping.": _("Required when stopping."),
     "Not a pilot of this match.": _("Not a pilot of this match."),
+    "Only the party that proposed the pilot withdraws it.": _(
+        "Only the party that proposed the pilot withdraws it."
+    ),
+    "Only a proposed pilot can be withdrawn or declined.": _(
+        "Only a proposed pilot can be withdrawn or declined."
+    ),
 }
 CODE_MESSAGES = {
     "cohort_full": _("The cohort is full: no place is left to accept another startup."),

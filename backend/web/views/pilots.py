@@ -1,6 +1,6 @@
-"""A connected match's pilots and outcomes on one page: propose a pilot, accept it, post updates,
-decide it; record an outcome and confirm the other party's. Either party's members write;
-operators read; everyone else gets 404."""
+"""A connected match's pilots and outcomes on one page: propose a pilot, accept, decline or
+withdraw it, post updates, decide it; record an outcome and confirm the other party's. Either
+party's members write; operators read; everyone else gets 404."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from backend.chat.models import Conversation
 from backend.matches.models import Match
 from backend.pilots import selectors, services
 from backend.pilots.models import Pilot
-from backend.web.pilot_forms import DecideForm, OutcomeForm, ProposeForm, UpdateForm
+from backend.web.pilot_forms import CloseForm, DecideForm, OutcomeForm, ProposeForm, UpdateForm
 from backend.web.views.base import actor_of, flash_service, found, page, run_service
 
 
@@ -31,12 +31,13 @@ def _pilots_page(request, match: Match, *, bound_pilot: int | None = None, **bou
         pilot.updates_list = list(selectors.pilot_updates(pilot))
         pilot.running = pilot.state == Pilot.State.RUNNING
         pilot.decision_due = pilot.running and pilot.ends_on <= today
-        pilot.can_accept = (
-            writes and pilot.state == Pilot.State.PROPOSED and (side != pilot.proposed_side)
-        )
+        proposed = writes and pilot.state == Pilot.State.PROPOSED
+        pilot.can_accept = proposed and side != pilot.proposed_side
+        pilot.can_withdraw = proposed and side == pilot.proposed_side
         pilot.can_decide = writes and pilot.running and pilot.decision_owner_id == actor.user.pk
         pilot.update_form = (mine and bound.get("update_form")) or UpdateForm()
         pilot.decide_form = (mine and bound.get("decide_form")) or DecideForm()
+        pilot.close_form = (mine and bound.get("close_form")) or CloseForm()
     outcomes = list(selectors.outcomes_visible_to(actor).filter(match=match))
     for outcome in outcomes:
         outcome.can_confirm = (
@@ -114,6 +115,31 @@ def _pilot_form_sent(request, pk: int, form_class, service, done: str, form_name
     return _form_sent(
         request, pilot.match, form, form_name, service, done, bound_pilot=pilot.pk, pilot=pilot
     )
+
+
+def _close_sent(request, pk: int, service, done: str):
+    """Withdraw or decline: a reason too long comes back on its form; a refusal (the proposal
+    has moved on meanwhile, and its form with it) is said in a flash message."""
+    pilot = _pilot(request, pk)
+    form = CloseForm(request.POST)
+    if not form.is_valid():
+        return _pilots_page(request, pilot.match, bound_pilot=pilot.pk, close_form=form)
+    flash_service(
+        request, service, done, actor=actor_of(request), pilot=pilot, **form.service_kwargs()
+    )
+    return _back(pilot.match_id)
+
+
+@require_POST
+@page()
+def pilot_withdraw(request, pk: int):
+    return _close_sent(request, pk, services.pilot_withdraw, _("The proposal is withdrawn."))
+
+
+@require_POST
+@page()
+def pilot_decline(request, pk: int):
+    return _close_sent(request, pk, services.pilot_decline, _("The proposal is declined."))
 
 
 @require_POST
