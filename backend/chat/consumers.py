@@ -32,7 +32,7 @@ from backend.chat.serializers import (
     message_payload,
 )
 from backend.common.errors import ApplicationError, NotFoundError, PermissionDeniedError
-from backend.common.events import user_group
+from backend.common.events import group_publish, user_group
 from backend.common.parsers import reject_json_constant
 
 logger = logging.getLogger(__name__)
@@ -49,12 +49,12 @@ def in_pool(function):
     """Run a write in the worker pool, not in Channels' one database thread: each write is a
     transaction of its own, so several can wait on the database and the channel layer at once.
 
-    Old connections are closed inside the call, where the worker's connection is visible
-    (asgiref runs the function in a copied context that `database_sync_to_async` does not see).
+    The worker's connection goes back to the pool after each call (closed inside the call, where
+    it is visible: asgiref runs the function in a copied context that
+    `database_sync_to_async` does not see), so the next call starts from a sound one.
     """
 
     def call(*args, **kwargs):
-        close_old_connections()
         try:
             return function(*args, **kwargs)
         finally:
@@ -80,7 +80,17 @@ class JsonSocket(AsyncJsonWebsocketConsumer):
     every other frame, and every `ApplicationError`, becomes an `error` frame."""
 
     frame_handlers: dict[str, str] = {}
+    # Frames whose handler re-checks the right itself, inside the write (see `on_send`).
+    frames_checked_by_handler: frozenset[str] = frozenset()
     revoked = False
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.joined: set[str] = set()
+
+    async def join(self, group: str) -> None:
+        self.joined.add(group)
+        await self.channel_layer.group_add(group, self.channel_name)
 
     async def still_allowed(self) -> bool:
         """Whether the user still holds the right the socket was opened with; re-read from the
@@ -101,13 +111,11 @@ class JsonSocket(AsyncJsonWebsocketConsumer):
     async def watch_access(self, user_id: int) -> None:
         """Join the user's access group: a membership removed or the account deactivated, in
         any process, makes the socket check `still_allowed` at once (`access_changed`)."""
-        self.access_group = access_group(user_id)
-        await self.channel_layer.group_add(self.access_group, self.channel_name)
+        await self.join(access_group(user_id))
 
     async def disconnect(self, code):
-        for group in (getattr(self, "access_group", None), getattr(self, "group", None)):
-            if group is not None:
-                await self.channel_layer.group_discard(group, self.channel_name)
+        for group in self.joined:
+            await self.channel_layer.group_discard(group, self.channel_name)
 
     async def access_changed(self, event: dict) -> None:
         await self.revoked_now()
@@ -121,25 +129,30 @@ class JsonSocket(AsyncJsonWebsocketConsumer):
         await self.send_json({"type": "error", "error": body, **extra})
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
-        if await self.revoked_now():
+        try:
+            frame = self._read_frame(text_data)
+        except FrameError as error:
+            if not await self.revoked_now():
+                await self.send_error(error)
             return
+        if frame["type"] in self.frames_checked_by_handler or not await self.revoked_now():
+            await self.receive_json(frame)
+
+    @staticmethod
+    def _read_frame(text_data: str | None) -> dict:
         if text_data is None:
-            return await self.send_error(
-                FrameError("Frames are JSON text, not binary.", code="malformed_frame")
-            )
+            raise FrameError("Frames are JSON text, not binary.", code="malformed_frame")
         if len(text_data) > MAX_FRAME_CHARS:
-            return await self.send_error(
-                FrameError(f"A frame holds at most {MAX_FRAME_CHARS} characters.", code="too_large")
+            raise FrameError(
+                f"A frame holds at most {MAX_FRAME_CHARS} characters.", code="too_large"
             )
         try:
             frame = json.loads(text_data, parse_constant=reject_json_constant)
         except (ValueError, RecursionError):
-            return await self.send_error(FrameError("Not JSON.", code="malformed_frame"))
+            raise FrameError("Not JSON.", code="malformed_frame") from None
         if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
-            return await self.send_error(
-                FrameError("A frame is a JSON object with a string `type`.", code="invalid")
-            )
-        await self.receive_json(frame)
+            raise FrameError("A frame is a JSON object with a string `type`.", code="invalid")
+        return frame
 
     async def receive_json(self, content, **kwargs):
         handler = self.frame_handlers.get(content["type"])
@@ -177,10 +190,10 @@ class ChatConsumer(JsonSocket):
         "read": "on_read",
         "resume": "on_resume",
     }
+    frames_checked_by_handler = frozenset({"send"})
 
     async def connect(self):
         self.user = self.scope.get("user")
-        self.group = None
         if self.user is None or not self.user.is_authenticated:
             return await self.refuse(CLOSE_NOT_AUTHENTICATED)
         try:
@@ -193,7 +206,7 @@ class ChatConsumer(JsonSocket):
         self.group = services.conversation_group(self.conversation.pk)
         self.last_typing = 0.0
         # Join first, then read the head: whatever commits later reaches us through the group.
-        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.join(self.group)
         await self.watch_access(self.user.pk)
         self.cursor = await database_sync_to_async(selectors.conversation_last_seq)(
             self.conversation.pk
@@ -222,11 +235,23 @@ class ChatConsumer(JsonSocket):
     # -- client frames --------------------------------------------------------------------
 
     async def on_send(self, frame: dict) -> None:
+        """The right is checked by the statement that takes the message's `seq`, so a send costs
+        no query before it; a refusal re-reads the right to tell a lost one (the socket closes)
+        from a reader's (an error frame)."""
         data = _parse(SendMessageSerializer, frame)
-        message = await in_pool(services.message_send)(
-            conversation=self.conversation, sender=self.user, **data
-        )
-        # message_send returns after its transaction committed: the ack never promises more.
+        try:
+            sent = await in_pool(services.message_store)(
+                conversation=self.conversation, sender=self.user, **data
+            )
+        except PermissionDeniedError:
+            if await self.revoked_now():
+                return
+            raise
+        # message_store returns after its transaction committed: the event and the ack never
+        # promise more. Published from here, the event loop, with no thread hand-off.
+        if sent.created:
+            await group_publish(self.group, services.message_event(sent))
+        message = sent.message
         await self.send_json(
             {"type": "ack", "client_msg_id": message.client_msg_id, "seq": message.seq}
         )
@@ -279,7 +304,9 @@ class ChatConsumer(JsonSocket):
     # -- group events ---------------------------------------------------------------------
 
     async def chat_message(self, event: dict) -> None:
-        if await self.revoked_now():
+        # `to` holds who had the right when the message was stored; anyone else (an operator
+        # reading, a member who lost the right) is checked in the database.
+        if self.revoked or (self.user.pk not in event.get("to", ()) and await self.revoked_now()):
             return
         seq = event["message"]["seq"]
         if seq <= self.cursor:
@@ -302,17 +329,25 @@ class ChatConsumer(JsonSocket):
 
 
 class NotificationConsumer(JsonSocket):
-    """`/ws/notifications/`: one socket per signed-in user, server to client only."""
+    """`/ws/notifications/`: one socket per signed-in user, server to client only.
+
+    It joins the user's own group and the group of each conversation the user takes part in:
+    a conversation's new messages are published once, to its group, and this socket derives
+    `message.new` from them, for a user among the message's readers other than its sender."""
+
+    OPENS_A_CONVERSATION = frozenset({"conversation.opened", "conversation.invited"})
 
     async def connect(self):
-        self.group = None
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
             return await self.refuse(CLOSE_NOT_AUTHENTICATED)
         self.user_id = user.pk
-        self.group = user_group(user.pk)
-        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.join(user_group(user.pk))
         await self.watch_access(user.pk)
+        for conversation_id in await database_sync_to_async(selectors.conversation_ids_of_user)(
+            user.pk
+        ):
+            await self.join(services.conversation_group(conversation_id))
         await self.accept()
 
     async def still_allowed(self) -> bool:
@@ -324,7 +359,37 @@ class NotificationConsumer(JsonSocket):
     async def notify(self, event: dict) -> None:
         if await self.revoked_now():
             return
-        await self.send_json({"type": "notification", "event": event["event"]})
+        payload = event["event"]
+        if payload.get("type") in self.OPENS_A_CONVERSATION:
+            await self.join(services.conversation_group(payload["conversation"]))
+        await self.send_json({"type": "notification", "event": payload})
+
+    async def chat_message(self, event: dict) -> None:
+        message = event["message"]
+        # `to` holds the readers whose right (an active account included) was read when the
+        # message was stored: no query here.
+        mine = message["sender"]["id"] == self.user_id
+        if self.revoked or mine or self.user_id not in event.get("to", ()):
+            return
+        await self.send_json(
+            {
+                "type": "notification",
+                "event": {
+                    "type": "message.new",
+                    "conversation": message["conversation"],
+                    "seq": message["seq"],
+                    "sender": message["sender"],
+                    "organization": message["organization"],
+                    "preview": message["body"][: services.PREVIEW_LENGTH],
+                },
+            }
+        )
+
+    async def chat_typing(self, event: dict) -> None:
+        """Typing is for the conversation's own sockets."""
+
+    async def chat_read(self, event: dict) -> None:
+        """Read state is for the conversation's own sockets."""
 
 
 class UnknownPathConsumer(JsonSocket):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import Organization
@@ -115,7 +116,10 @@ class Message(models.Model):
     client_msg_id = models.CharField(
         max_length=CLIENT_MSG_ID_MAX_LENGTH, verbose_name=_("client msg id")
     )
-    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    # Given by the send, which writes the same instant to the conversation's `last_message_at`.
+    created_at = models.DateTimeField(
+        default=timezone.now, editable=False, verbose_name=_("created at")
+    )
 
     class Meta:
         verbose_name = _("message")

@@ -169,15 +169,20 @@ def conversation_last_seq(conversation_id: int) -> int:
     )
 
 
-def conversation_user_ids(conversation: Conversation) -> list[int]:
-    """Everyone who takes part: the two organisations' members and the invited operators."""
-    members = Membership.objects.filter(
-        organization_id__in=(conversation.enterprise_id, conversation.startup_id)
-    ).values_list("user_id", flat=True)
-    invited = Participant.objects.filter(
-        conversation=conversation, kind=Participant.Kind.OPERATOR
-    ).values_list("user_id", flat=True)
-    return sorted({*members, *invited})
+def conversation_ids_of_user(user_id: int) -> list[int]:
+    """The conversations a user takes part in: those of the user's organisations, and those
+    the user was invited to as an operator."""
+    organizations = Membership.objects.filter(user_id=user_id).values("organization_id")
+    invited = Participant.objects.filter(user_id=user_id, kind=Participant.Kind.OPERATOR)
+    return list(
+        Conversation.objects.filter(
+            Q(enterprise_id__in=organizations)
+            | Q(startup_id__in=organizations)
+            | Q(pk__in=invited.values("conversation_id"))
+        )
+        .order_by()
+        .values_list("pk", flat=True)
+    )
 
 
 def invited_operators(conversation: Conversation) -> QuerySet[User]:

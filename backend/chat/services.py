@@ -6,12 +6,13 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from backend.accounts.models import User
+from backend.accounts.models import Membership, Organization, User
 from backend.accounts.selectors import actor_for, organization_user_ids
 from backend.chat import selectors
 from backend.chat.models import (
@@ -24,13 +25,22 @@ from backend.chat.models import (
 )
 from backend.chat.selectors import WRITING_ROLES, Role
 from backend.chat.serializers import message_payload
-from backend.common.errors import ApplicationError, PermissionDeniedError, RateLimitedError
-from backend.common.events import group_publish_on_commit, publish_on_commit
+from backend.common.errors import (
+    ApplicationError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitedError,
+)
+from backend.common.events import group_publish_on_commit
+from backend.common.ratelimit import SlidingWindow
 from backend.matches.models import Match
 from backend.notifications.services import notify
 
 RATE_LIMIT_MESSAGES = 20
-RATE_LIMIT_WINDOW = timedelta(seconds=10)
+RATE_LIMIT_WINDOW_S = 10
+# Per sender and conversation, in the cache: shared by every server process on Redis.
+SEND_RATE = SlidingWindow("chat-send", RATE_LIMIT_MESSAGES, RATE_LIMIT_WINDOW_S)
+READER_REFUSAL = "Operators read conversations; they write once a participant invites them."
 TICKET_TTL = timedelta(seconds=60)
 PREVIEW_LENGTH = 140
 CLIENT_MSG_ID_PATTERN = re.compile(rf"[A-Za-z0-9._:-]{{1,{CLIENT_MSG_ID_MAX_LENGTH}}}")
@@ -79,7 +89,7 @@ def _require_role(
     conversation: Conversation,
     user: User,
     roles: frozenset[Role],
-    refusal: str = "Operators read conversations; they write once a participant invites them.",
+    refusal: str = READER_REFUSAL,
 ) -> Role:
     role = selectors.conversation_role(actor_for(user), conversation)
     if role is None:
@@ -143,69 +153,173 @@ def _clean(body: str, client_msg_id: str) -> tuple[str, str]:
     return text, client_msg_id
 
 
-@transaction.atomic
+@dataclass(frozen=True)
+class Sent:
+    """What sending stored: the message, whether it is new (a resend stores nothing), and who
+    may read it, decided in the transaction that stored it (the members of the two organisations
+    and the invited operators, active accounts only)."""
+
+    message: Message
+    created: bool
+    readers: tuple[int, ...] = ()
+
+
+def message_store(
+    *, conversation: Conversation, sender: User, body: str, client_msg_id: str
+) -> Sent:
+    """Store a message with the next `seq`; the caller publishes it (`message_event`) once the
+    transaction has committed. `message_send` does both.
+
+    Three statements in one transaction: the conversation's counter is advanced (which locks its
+    row until the commit, so the numbers have no gaps however many processes send at once) only
+    if the sender still has the right, and returns who may read the message; the insert; the
+    sender's read state. Idempotent: the sender's `client_msg_id` names the message, and a
+    resend, caught by the unique constraint, returns the stored message and stores nothing.
+    """
+    text, client_msg_id = _clean(body, client_msg_id)
+    rate_key = f"{conversation.pk}:{sender.pk}"
+    if not SEND_RATE.hit(rate_key):
+        stored = _stored(conversation, sender, client_msg_id)
+        if stored is not None:  # a resend is answered over the limit too
+            return Sent(stored, created=False)
+        raise RateLimitedError(
+            f"At most {RATE_LIMIT_MESSAGES} messages in {RATE_LIMIT_WINDOW_S} seconds; "
+            "wait a moment and send again."
+        )
+    try:
+        with transaction.atomic():
+            return _store(conversation, sender, text, client_msg_id)
+    except IntegrityError:
+        SEND_RATE.refund(rate_key)
+        stored = _stored(conversation, sender, client_msg_id)
+        if stored is None:
+            raise
+        return Sent(stored, created=False)
+    except ApplicationError:
+        SEND_RATE.refund(rate_key)
+        raise
+
+
 def message_send(
     *, conversation: Conversation, sender: User, body: str, client_msg_id: str
 ) -> Message:
-    """Store a message with the next `seq`, and publish it once committed.
+    """Store a message (`message_store`) and publish it once committed."""
+    sent = message_store(
+        conversation=conversation, sender=sender, body=body, client_msg_id=client_msg_id
+    )
+    if sent.created:
+        group_publish_on_commit(conversation_group(conversation.pk), message_event(sent))
+    return sent.message
 
-    Idempotent: the sender's `client_msg_id` names the message, so a resend returns the stored
-    message and stores nothing. The conversation row is locked while the `seq` is taken, so the
-    numbers have no gaps however many processes send at once.
-    """
-    text, client_msg_id = _clean(body, client_msg_id)
-    _require_role(conversation, sender, WRITING_ROLES)
-    locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
-    stored = (
+
+def message_event(sent: Sent) -> dict:
+    """The one channel-layer event of a new message. The conversation's chat sockets deliver
+    it, and its participants' notification sockets derive `message.new` from it; each only for
+    a user among `to`, whose right was read in the transaction that stored the message."""
+    return {"type": "chat.message", "message": message_payload(sent.message), "to": sent.readers}
+
+
+def _stored(conversation: Conversation, sender: User, client_msg_id: str) -> Message | None:
+    return (
         Message.objects.select_related("sender", "sender_organization")
-        .filter(conversation=locked, sender=sender, client_msg_id=client_msg_id)
+        .filter(conversation=conversation, sender=sender, client_msg_id=client_msg_id)
         .first()
     )
-    if stored is not None:
-        return stored
-    since = timezone.now() - RATE_LIMIT_WINDOW
-    recent = Message.objects.filter(conversation=locked, sender=sender, created_at__gte=since)
-    if recent.count() >= RATE_LIMIT_MESSAGES:
-        raise RateLimitedError(
-            f"At most {RATE_LIMIT_MESSAGES} messages in {RATE_LIMIT_WINDOW.seconds} seconds; "
-            "wait a moment and send again."
-        )
+
+
+def _store(conversation: Conversation, sender: User, text: str, client_msg_id: str) -> Sent:
+    organization = actor_for(sender).organization
+    now = timezone.now()
+    taken = None if organization is None else _take_seq(conversation, sender, organization, now)
+    if taken is None:
+        raise _send_refusal(conversation, sender)
+    seq, readers = taken
     message = Message.objects.create(
-        conversation=locked,
-        seq=locked.last_seq + 1,
+        conversation=conversation,
+        seq=seq,
+        created_at=now,
         sender=sender,
-        sender_organization=actor_for(sender).organization,
+        sender_organization=organization,
         body=text,
         client_msg_id=client_msg_id,
     )
-    locked.last_seq, locked.last_message_at = message.seq, message.created_at
-    locked.save(update_fields=["last_seq", "last_message_at"])
+    conversation.last_seq = seq
     # Who writes has read what came before.
-    _advance_read_state(locked, sender, message.seq)
-    _publish_message(locked, message)
-    return message
+    _advance_read_state(conversation, sender, seq)
+    return Sent(message, created=True, readers=readers)
 
 
-def _publish_message(conversation: Conversation, message: Message) -> None:
-    payload = message_payload(message)
-    group_publish_on_commit(
-        conversation_group(conversation.pk), {"type": "chat.message", "message": payload}
-    )
-    publish_on_commit(
-        {
-            "type": "message.new",
-            "conversation": conversation.pk,
-            "seq": message.seq,
-            "sender": payload["sender"],
-            "organization": payload["organization"],
-            "preview": message.body[:PREVIEW_LENGTH],
-        },
-        [
-            user_id
-            for user_id in selectors.conversation_user_ids(conversation)
-            if user_id != message.sender_id
-        ],
-    )
+def _take_seq(
+    conversation: Conversation, sender: User, organization: Organization, now: datetime
+) -> tuple[int, tuple[int, ...]] | None:
+    """Advance the conversation's `last_seq` if `sender` may write in it now, in one statement:
+    an active account with a membership of `organization`, which is one of the two
+    organisations, or an operator organisation with an invitation to this conversation. Returns
+    the new `seq` and the ids of everyone who may read the message, or None when refused."""
+    conversation_table = Conversation._meta.db_table
+    membership_table = Membership._meta.db_table
+    user_table = User._meta.db_table
+    participant_table = Participant._meta.db_table
+    member = (conversation.enterprise_id, conversation.startup_id)
+    if organization.pk in member:
+        invited, invited_params = "", []
+    elif organization.kind == Organization.Kind.OPERATOR:
+        invited = (
+            f"AND EXISTS (SELECT 1 FROM {participant_table} p WHERE p.conversation_id = %s"
+            " AND p.user_id = %s AND p.kind = %s)"
+        )
+        invited_params = [conversation.pk, sender.pk, Participant.Kind.OPERATOR]
+    else:
+        return None
+    if connection.vendor == "postgresql":
+        joined_ids = "string_agg(CAST(r.id AS text), ',')"
+    else:
+        joined_ids = "group_concat(r.id, ',')"
+    sql = f"""
+        UPDATE {conversation_table} SET last_seq = last_seq + 1, last_message_at = %s
+        WHERE id = %s
+          AND EXISTS (SELECT 1 FROM {membership_table} m JOIN {user_table} u ON u.id = m.user_id
+                      WHERE m.user_id = %s AND m.organization_id = %s AND u.is_active)
+          {invited}
+        RETURNING last_seq, (
+          SELECT {joined_ids} FROM (
+            SELECT m.user_id AS id FROM {membership_table} m
+              JOIN {user_table} u ON u.id = m.user_id
+              WHERE m.organization_id IN (%s, %s) AND u.is_active
+            UNION
+            SELECT p.user_id FROM {participant_table} p JOIN {user_table} u ON u.id = p.user_id
+              WHERE p.conversation_id = %s AND p.kind = %s AND u.is_active
+          ) r)
+    """
+    params = [
+        connection.ops.adapt_datetimefield_value(now),
+        conversation.pk,
+        sender.pk,
+        organization.pk,
+        *invited_params,
+        *member,
+        conversation.pk,
+        Participant.Kind.OPERATOR,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    seq, readers = row
+    return seq, tuple(sorted(int(user_id) for user_id in (readers or "").split(",") if user_id))
+
+
+def _send_refusal(conversation: Conversation, sender: User) -> ApplicationError:
+    """Why a send was refused, from the sender's rights re-read now."""
+    role = selectors.conversation_role(actor_for(sender, fresh=True), conversation)
+    if role is None:
+        return PermissionDeniedError("You do not take part in this conversation.")
+    if role == Role.READER:
+        return PermissionDeniedError(READER_REFUSAL)
+    if not Conversation.objects.filter(pk=conversation.pk).exists():
+        return NotFoundError("Conversation not found.")
+    return PermissionDeniedError("You cannot write in this conversation now.")
 
 
 # -- read state -----------------------------------------------------------------------------

@@ -17,14 +17,19 @@ def user_group(user_id: int) -> str:
     return f"user.{int(user_id)}"
 
 
-def _group_send(group: str, message: dict) -> None:
+async def group_publish(group: str, message: dict) -> None:
+    """The same send from async code (a socket's event loop), once the write has committed."""
     layer = get_channel_layer()
     if layer is None:
         return
     try:
-        async_to_sync(layer.group_send)(group, message)
+        await layer.group_send(group, message)
     except Exception:  # a lost event must never undo a committed write
         logger.exception("could not publish %s to %s", message.get("type"), group)
+
+
+def _group_send(group: str, message: dict) -> None:
+    async_to_sync(group_publish)(group, message)
 
 
 def publish_now(event: dict, user_ids: Iterable[int]) -> None:

@@ -160,9 +160,11 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            # redis-py 8 gives up on a read after 5 s by default, exactly as long as the layer's
-            # blocking receive waits on the server: idle sockets would crash without more room.
+            # Redis pub/sub: one PUBLISH per event, streamed to every process subscribed to its
+            # group, instead of a copy pushed into each socket's list and popped one round trip
+            # at a time. Events are not queued for a process that is away; the chat numbers its
+            # messages and fills any gap from the database, and notifications are stored.
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             "CONFIG": {
                 "hosts": [
                     {

@@ -433,6 +433,35 @@ async def test_notifications_reach_each_users_own_socket(application, chat):
     await startup.disconnect()
 
 
+async def test_an_operator_invited_after_connecting_hears_of_new_messages(application, chat):
+    notes = await socket(application, "/ws/notifications/", chat.operator)
+    assert (await notes.connect())[0]
+    await send(chat, chat.startup_user, "n-1", body="before the invitation")
+    assert await notes.receive_nothing(timeout=0.3)  # operators read; only the invited hear
+
+    await database_sync_to_async(services.conversation_invite_operator)(
+        conversation=chat.conversation, by=chat.startup_user, operator=chat.operator
+    )
+    assert (await notes.receive_json_from())["event"]["type"] == "conversation.invited"
+    await send(chat, chat.startup_user, "n-2", body="after the invitation")
+    event = (await notes.receive_json_from())["event"]
+    assert (event["type"], event["seq"], event["preview"]) == (
+        "message.new",
+        2,
+        "after the invitation",
+    )
+    await notes.disconnect()
+
+
+async def test_a_removed_member_hears_of_no_new_message(application, chat, no_access_events):
+    notes = await socket(application, "/ws/notifications/", chat.firm_user)
+    assert (await notes.connect())[0]
+    await database_sync_to_async(leave_organisation)(chat.firm_user)
+    await send(chat, chat.startup_user, "n-1", body="not for a former member")
+    assert await notes.receive_nothing(timeout=0.3)
+    await notes.disconnect()
+
+
 async def test_the_actor_of_a_socket_is_its_own_user(chat):
     assert (await database_sync_to_async(actor_for)(chat.firm_user)).is_enterprise
 

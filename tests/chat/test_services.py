@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import itertools
 import threading
-from datetime import timedelta
 
 import pytest
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from backend.accounts.models import Organization
 from backend.accounts.selectors import actor_for
@@ -131,18 +131,11 @@ def test_messages_are_numbered_without_gaps_and_published_after_commit(
         "client_msg_id": first.client_msg_id,
         "created_at": chat_messages(published)[0]["created_at"],
     }
-    notified = {group_name: m["event"] for group_name, m in published if m["type"] == "notify"}
-    # Each side hears of the other's message on its notification socket, not of its own.
-    assert f"user.{chat.startup_user.pk}" in notified
-    assert notified[f"user.{chat.firm_user.pk}"]["seq"] == 2
-    assert notified[f"user.{chat.startup_user.pk}"] == {
-        "type": "message.new",
-        "conversation": chat.conversation.pk,
-        "seq": 1,
-        "sender": sender,
-        "organization": organization,
-        "preview": "Hello there",
-    }
+    # One publish per message, to the conversation's group, naming who may read it (the
+    # notification sockets derive `message.new` from it): no event per participant.
+    readers = (chat.firm_user.pk, chat.startup_user.pk)
+    assert [m["to"] for _, m in published if m["type"] == "chat.message"] == [readers] * 2
+    assert not [m for _, m in published if m["type"] == "notify"]
 
 
 def test_nothing_is_published_when_the_transaction_rolls_back(
@@ -213,21 +206,69 @@ def test_only_participants_and_invited_operators_write(chat):
     assert send(chat, user=chat.operator).sender_organization.kind == Organization.Kind.OPERATOR
 
 
+def test_the_right_is_read_in_the_statement_that_takes_the_seq(chat):
+    """A sender's actor, cached on the user object (as a socket holds it), is not trusted: the
+    statement re-checks the account and the membership, and nothing is stored or numbered."""
+    send(chat)  # caches the actor
+    chat.firm_user.memberships.all().delete()
+    with pytest.raises(PermissionDeniedError, match="do not take part"):
+        send(chat)
+    type(chat.startup_user).objects.filter(pk=chat.startup_user.pk).update(is_active=False)
+    actor_for(chat.startup_user)  # cached while still active
+    with pytest.raises(PermissionDeniedError):
+        send(chat, user=chat.startup_user)
+    assert Message.objects.count() == 1
+    chat.conversation.refresh_from_db()
+    assert chat.conversation.last_seq == 1
+
+
+def test_a_message_names_its_readers_as_they_stood_when_it_was_stored(chat):
+    newcomer = member_of(chat.conversation.startup)
+    gone = member_of(OrganizationFactory(kind=Organization.Kind.OPERATOR))
+    for operator in (chat.operator, gone):
+        services.conversation_invite_operator(
+            conversation=chat.conversation, by=chat.startup_user, operator=operator
+        )
+    type(newcomer).objects.filter(pk__in=[newcomer.pk, gone.pk]).update(is_active=False)
+    sent = services.message_store(
+        conversation=chat.conversation, sender=chat.firm_user, body="hi", client_msg_id="r-1"
+    )
+    assert sent.readers == tuple(
+        sorted([chat.firm_user.pk, chat.startup_user.pk, chat.operator.pk])
+    )
+    assert services.message_event(sent)["to"] == sent.readers
+
+
+def test_sending_takes_three_statements(chat):
+    send(chat)  # the sender's actor is cached, as on a socket
+    # The counter with the right and the readers, the insert, the read state (the savepoints
+    # are the test's own transaction: in production the send is the outermost one).
+    with CaptureQueriesContext(connection) as queries:
+        send(chat)
+    statements = [q["sql"] for q in queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+    assert len(statements) == 3, statements
+
+
 def test_a_new_member_of_either_organisation_takes_part(chat):
     newcomer = member_of(chat.conversation.startup)
     assert send(chat, user=newcomer).seq == 1
 
 
-def test_over_the_rate_limit_a_sender_is_refused_but_resends_still_answer(chat):
+def test_over_the_rate_limit_a_sender_is_refused_but_resends_still_answer(chat, monkeypatch):
+    now = [1_000_000.0]  # the start of a window
+    monkeypatch.setattr(services.SEND_RATE, "clock", lambda: now[0])
     sent = [send(chat, client_msg_id=f"r-{i}") for i in range(services.RATE_LIMIT_MESSAGES)]
     with pytest.raises(RateLimitedError) as refused:
         send(chat, client_msg_id="r-over")
     assert (refused.value.code, refused.value.status_code) == ("rate_limited", 429)
     assert send(chat, client_msg_id="r-3").pk == sent[3].pk  # already stored: answered
     assert send(chat, user=chat.startup_user).seq == 21  # the other side is not limited
-    Message.objects.filter(sender=chat.firm_user).update(
-        created_at=Message.objects.get(seq=1).created_at - timedelta(seconds=11)
-    )
+    now[0] += 5  # the 20 are still inside the last 10 seconds
+    with pytest.raises(RateLimitedError):
+        send(chat, client_msg_id="r-over")
+    now[0] += 6
+    assert send(chat, client_msg_id="r-over").seq == 22
+    # A resend under the limit is not counted: the window still has room for the rest.
     assert send(chat, client_msg_id="r-over").seq == 22
 
 

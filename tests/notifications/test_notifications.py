@@ -4,7 +4,7 @@ user whose socket was down still finds them; each user reads and clears only the
 from __future__ import annotations
 
 import pytest
-from asgiref.sync import async_to_sync
+from asgiref.sync import async_to_sync, sync_to_async
 from channels.layers import get_channel_layer
 from django.db import transaction
 
@@ -23,22 +23,23 @@ from tests.factories import CohortFactory
 URL = "/api/notifications/"
 
 
-def listen(user) -> str:
-    """A channel in the user's notification group, as their socket would be."""
-    layer = get_channel_layer()
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(user_group(user.pk), channel)
-    return channel
+def received_by(user, send) -> dict:
+    """What a channel in the user's notification group, as their socket would be, receives
+    when `send` runs. One event loop throughout: a channel lives in the loop that made it."""
 
+    async def listen_then_send() -> dict:
+        layer = get_channel_layer()
+        channel = await layer.new_channel()
+        await layer.group_add(user_group(user.pk), channel)
+        await sync_to_async(send)()
+        return (await layer.receive(channel))["event"]
 
-def received(channel: str) -> dict:
-    return async_to_sync(get_channel_layer().receive)(channel)["event"]
+    return async_to_sync(listen_then_send)()
 
 
 def test_an_event_is_stored_for_each_user_then_sent_with_its_id(
     world, django_capture_on_commit_callbacks
 ):
-    channel = listen(world.startup_user)
     event = {"type": "match.connected", "match": 7}
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         rows = notify(event=event, user_ids=[world.startup_user.pk, world.enterprise_user.pk])
@@ -49,8 +50,7 @@ def test_an_event_is_stored_for_each_user_then_sent_with_its_id(
     # Besides the mail sender's wake-ups (the connection is mailed at once), one live send.
     (send,) = [callback for callback in callbacks if callback is not wake_mail_sender]
     assert len(rows) == 2
-    send()
-    assert received(channel) == {**event, "id": stored.pk}
+    assert received_by(world.startup_user, send) == {**event, "id": stored.pk}
 
 
 def test_a_rolled_back_change_leaves_no_notification(world):
