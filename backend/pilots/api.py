@@ -145,6 +145,10 @@ class CloseSerializer(serializers.Serializer):
     )
 
 
+class DecisionOwnerSerializer(serializers.Serializer):
+    decision_owner = id_input("An active member of the firm, who decides the pilot from now on.")
+
+
 def _firm_member(pilot_match, pk: int) -> User:
     user = selectors.firm_members(pilot_match).filter(pk=pk).first()
     if user is None:
@@ -220,6 +224,19 @@ class PilotViewSet(ReadViewSet):
         """The other party declines the proposed pilot instead of accepting it (403 for the
         proposer, 409 once it runs); a `reason` is optional."""
         return self._close(request, services.pilot_decline)
+
+    @extend_schema(request=DecisionOwnerSerializer, responses={200: PilotSerializer})
+    @action(detail=True, methods=["post"], url_path="decision-owner")
+    def decision_owner(self, request, pk=None):
+        """A member of the firm or an operator hands the decision of a proposed or running pilot
+        to another active member of the firm (400 `fields.decision_owner` for anyone else; 403
+        for the startup; 409 once decided, withdrawn or declined)."""
+        body = DecisionOwnerSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        pilot = self.get_object()
+        owner = _firm_member(pilot.match, body.validated_data["decision_owner"])
+        pilot = services.pilot_reassign_owner(actor=self.actor, pilot=pilot, decision_owner=owner)
+        return Response(PilotSerializer(pilot).data)
 
     @extend_schema(methods=["get"], request=None, responses={200: PilotUpdateSerializer(many=True)})
     @extend_schema(

@@ -1,6 +1,7 @@
 """Every write of a pilot and an outcome. Each checks its actor: only the two parties of a
 connected match write; the other party accepts or declines and confirms, the proposer may
-withdraw; only the firm's decision owner decides. Operators read everything and write nothing."""
+withdraw; only the firm's decision owner decides, and the firm (or an operator) hands that role
+to another member. Otherwise operators read everything and write nothing."""
 
 from __future__ import annotations
 
@@ -192,6 +193,34 @@ def pilot_decline(*, actor: Actor, pilot: Pilot, reason: str = "") -> Pilot:
     pilot = _locked(pilot)
     _check_other_party(actor, pilot.match, pilot.proposed_side)
     return _close(actor, pilot, Pilot.State.DECLINED, reason, "pilot.declined")
+
+
+@transaction.atomic
+def pilot_reassign_owner(*, actor: Actor, pilot: Pilot, decision_owner: User) -> Pilot:
+    """Hand the decision to another active member of the firm (the owner leaves, or the role
+    moves), while the pilot is still to be decided: by a member of the firm or an operator."""
+    pilot = _locked(pilot)
+    if not actor.is_operator and side_of(actor, pilot.match) != Match.Side.ENTERPRISE:
+        raise PermissionDeniedError("Only the firm or an operator changes the decision owner.")
+    if pilot.state not in (Pilot.State.PROPOSED, Pilot.State.RUNNING):
+        raise InvalidTransitionError("Only a pilot still to be decided changes its owner.")
+    if not firm_members(pilot.match).filter(pk=decision_owner.pk).exists():
+        raise ApplicationError(
+            "The decision owner is a member of the firm.",
+            fields={"decision_owner": ["Not a member of the firm."]},
+        )
+    if decision_owner.pk == pilot.decision_owner_id:
+        return pilot
+    pilot.decision_owner = decision_owner
+    pilot.save(update_fields=["decision_owner", "updated_at"])
+    notify(
+        event={
+            **_event("pilot.owner_changed", actor, pilot, pilot.match),
+            "decision_owner": decision_owner.pk,
+        },
+        user_ids=_parties(pilot.match),
+    )
+    return pilot
 
 
 @transaction.atomic

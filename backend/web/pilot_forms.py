@@ -1,5 +1,6 @@
-"""The pilot page's forms: propose, withdraw or decline, update, decide, record an outcome. They
-parse what a person typed; the rules stay in `backend.pilots.services`."""
+"""The pilot page's forms: propose, withdraw or decline, hand the decision to another member,
+update, decide, record an outcome. They parse what a person typed; the rules stay in
+`backend.pilots.services`."""
 
 from __future__ import annotations
 
@@ -71,8 +72,7 @@ class ProposeForm(ServiceForm):
 
     def __init__(self, *args, members, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["decision_owner"].queryset = members
-        self.fields["decision_owner"].label_from_instance = lambda u: u.full_name or u.email
+        _members_field(self.fields["decision_owner"], members)
         self.fields["ends_on"].help_text = _("At most %(days)d days after the start.") % {
             "days": settings.PILOT_MAX_DAYS
         }
@@ -106,6 +106,23 @@ class CloseForm(ServiceForm):
     """Withdraw or decline a proposal."""
 
     reason = _text(_("Why (optional)"), required=False)
+
+
+def _members_field(field: forms.ModelChoiceField, members) -> None:
+    field.queryset = members
+    field.label_from_instance = lambda u: u.full_name or u.email
+
+
+class OwnerForm(ServiceForm):
+    """Hand the pilot's decision to another member of the firm."""
+
+    decision_owner = forms.ModelChoiceField(
+        label=_("New decision owner"), queryset=None, empty_label=None
+    )
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        _members_field(self.fields["decision_owner"], members)
 
 
 class OutcomeForm(ServiceForm):

@@ -77,6 +77,11 @@ urlpatterns = [
     path("pilots/<int:pk>/accept/", pilots.pilot_accept, name="pilot-accept"),
     path("pilots/<int:pk>/withdraw/", pilots.pilot_withdraw, name="pilot-withdraw"),
     path("pilots/<int:pk>/decline/", pilots.pilot_decline, name="pilot-decline"),
+    path(
+        "pilots/<int:pk>/decision-owner/",
+        pilots.pilot_decision_owner,
+        name="pilot-decision-owner",
+    ),
     path("pilots/<int:pk>/update/", pilots.pilot_update, name="pilot-update"),
     path("pilots/<int:pk>/decide/", pilots.pilot_decide, name="pilot-decide"),
     path("matches/<int:pk>/outcomes/", pilots.outcome_record, name="outcome-record"),

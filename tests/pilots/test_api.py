@@ -7,11 +7,17 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from backend.accounts.models import Membership
 from backend.accounts.selectors import actor_for
 from backend.matches.models import Match
 from backend.pilots import services
 from backend.pilots.models import Outcome
-from tests.factories import AcceleratorFactory, ChallengeFactory, StartupProfileFactory
+from tests.factories import (
+    AcceleratorFactory,
+    ChallengeFactory,
+    StartupProfileFactory,
+    member_of,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -282,3 +288,25 @@ def test_the_schema_documents_withdraw_and_decline_with_the_error_shape(client_f
             assert content["schema"] == {"$ref": "#/components/schemas/Error"}
     states = schema["components"]["schemas"]["StateEnum"]["enum"]
     assert {"withdrawn", "declined"} <= set(states)
+
+
+def test_the_decision_owner_is_handed_to_another_member(world, client_for, running):
+    colleague = member_of(world.enterprise, role=Membership.Role.MEMBER)
+    url = f"/api/pilots/{running.pk}/decision-owner/"
+    body = {"decision_owner": colleague.pk}
+    assert client_for(world.startup_user).post(url, body, format="json").status_code == 403
+    assert client_for(world.other_enterprise_user).post(url, body, format="json").status_code == 404
+    outsider = client_for(world.enterprise_user).post(
+        url, {"decision_owner": world.startup_user.pk}, format="json"
+    )
+    assert outsider.status_code == 400
+    assert "decision_owner" in outsider.json()["error"]["fields"]
+    response = client_for(world.operator_user).post(url, body, format="json")
+    assert response.status_code == 200, response.json()
+    assert response.json()["decision_owner"]["id"] == colleague.pk
+    decide = f"/api/pilots/{running.pk}/decide/"
+    scale = {"decision": "scale", "reason": "Met."}
+    assert client_for(world.enterprise_user).post(decide, scale, format="json").status_code == 403
+    assert client_for(colleague).post(decide, scale, format="json").status_code == 200
+    again = client_for(world.enterprise_user).post(url, body, format="json")
+    assert again.status_code == 409

@@ -480,3 +480,77 @@ def test_a_closed_proposal_is_closed_once(world, proposed, first):
 def test_a_reason_is_at_most_the_texts_length(world, proposed):
     with pytest.raises(ValidationError):
         services.pilot_decline(actor=_actor(world, "enterprise"), pilot=proposed, reason="x" * 2001)
+
+
+@pytest.mark.parametrize("who", ["enterprise", "colleague", "operator"])
+def test_the_firm_or_an_operator_hands_the_decision_to_another_member(
+    world, running, colleague, who
+):
+    actor = actor_for(colleague if who == "colleague" else world.user(who))
+    pilot = services.pilot_reassign_owner(actor=actor, pilot=running, decision_owner=colleague)
+    assert pilot.decision_owner == colleague
+    assert Notification.objects.filter(
+        user=world.startup_user, kind="pilot.owner_changed", event__decision_owner=colleague.pk
+    ).exists()
+    with pytest.raises(PermissionDeniedError):
+        services.pilot_decide(
+            actor=_actor(world, "enterprise"), pilot=running, decision="scale", reason="x"
+        )
+    decided = services.pilot_decide(
+        actor=actor_for(colleague), pilot=running, decision="scale", reason="Met."
+    )
+    assert decided.decided_by == colleague
+
+
+def test_a_proposed_pilot_changes_its_owner_too(world, proposed, colleague):
+    pilot = services.pilot_reassign_owner(
+        actor=_actor(world, "enterprise"), pilot=proposed, decision_owner=colleague
+    )
+    assert pilot.decision_owner == colleague
+
+
+@pytest.mark.parametrize("role", ["startup", "other_enterprise", "other_startup"])
+def test_only_the_firm_or_an_operator_changes_the_owner(world, running, colleague, role):
+    with pytest.raises(PermissionDeniedError):
+        services.pilot_reassign_owner(
+            actor=_actor(world, role), pilot=running, decision_owner=colleague
+        )
+    running.refresh_from_db()
+    assert running.decision_owner == world.enterprise_user
+
+
+@pytest.mark.parametrize("owner", ["startup", "other_enterprise", "inactive"])
+def test_the_new_owner_is_an_active_member_of_the_firm(world, running, colleague, owner):
+    if owner == "inactive":
+        colleague.is_active = False
+        colleague.save()
+        new_owner = colleague
+    else:
+        new_owner = world.user(owner)
+    with pytest.raises(ApplicationError) as caught:
+        services.pilot_reassign_owner(
+            actor=_actor(world, "enterprise"), pilot=running, decision_owner=new_owner
+        )
+    assert "decision_owner" in caught.value.fields
+
+
+@pytest.mark.parametrize("end", ["decide", "decline"])
+def test_a_pilot_no_longer_to_be_decided_keeps_its_owner(world, proposed, colleague, end):
+    if end == "decide":
+        services.pilot_accept(actor=_actor(world, "enterprise"), pilot=proposed)
+        services.pilot_decide(
+            actor=_actor(world, "enterprise"), pilot=proposed, decision="scale", reason="x"
+        )
+    else:
+        services.pilot_decline(actor=_actor(world, "enterprise"), pilot=proposed)
+    with pytest.raises(InvalidTransitionError):
+        services.pilot_reassign_owner(
+            actor=_actor(world, "operator"), pilot=proposed, decision_owner=colleague
+        )
+
+
+def test_handing_the_decision_to_its_owner_changes_nothing(world, running):
+    services.pilot_reassign_owner(
+        actor=_actor(world, "enterprise"), pilot=running, decision_owner=world.enterprise_user
+    )
+    assert not Notification.objects.filter(kind="pilot.owner_changed").exists()

@@ -8,7 +8,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from backend.accounts.models import Membership
 from backend.pilots.models import Outcome, Pilot
+from tests.factories import member_of
 
 pytestmark = pytest.mark.django_db
 
@@ -160,3 +162,22 @@ def test_the_other_party_declines_from_the_page_once(world, connected, proposed)
     assert "只有尚在提议中的试点可以撤回或婉拒。" in again.content.decode()
     page = client_as(world.startup_user).get(f"/matches/{connected.pk}/pilots/").content.decode()
     assert "Declined by the other party." in page
+
+
+def test_the_firm_hands_the_decision_to_a_colleague_from_the_page(world, connected, running):
+    colleague = member_of(world.enterprise, role=Membership.Role.MEMBER)
+    startup_page = client_as(world.startup_user).get(f"/matches/{connected.pk}/pilots/")
+    assert "data-owner-form" not in startup_page.content.decode()
+    refused = client_as(world.startup_user).post(
+        f"/pilots/{running.pk}/decision-owner/", {"decision_owner": colleague.pk}
+    )
+    assert refused.status_code == 400
+    firm = client_as(world.enterprise_user, "zh-hans")
+    page = firm.get(f"/matches/{connected.pk}/pilots/").content.decode()
+    assert f'action="/pilots/{running.pk}/decision-owner/"' in page and "更换决策负责人" in page
+    response = firm.post(f"/pilots/{running.pk}/decision-owner/", {"decision_owner": colleague.pk})
+    assert response.status_code == 302
+    running.refresh_from_db()
+    assert running.decision_owner == colleague
+    operator_page = client_as(world.operator_user).get(f"/matches/{connected.pk}/pilots/")
+    assert "data-owner-form" in operator_page.content.decode()

@@ -101,6 +101,12 @@ KNOWN_MESSAGES = {
     "Only a proposed pilot can be withdrawn or declined.": _(
         "Only a proposed pilot can be withdrawn or declined."
     ),
+    "Only the firm or an operator changes the decision owner.": _(
+        "Only the firm or an operator changes the decision owner."
+    ),
+    "Only a pilot still to be decided changes its owner.": _(
+        "Only a pilot still to be decided changes its owner."
+    ),
 }
 CODE_MESSAGES = {
     "cohort_full": _("The cohort is full: no place is left to accept another startup."),

@@ -1,6 +1,7 @@
 """A connected match's pilots and outcomes on one page: propose a pilot, accept, decline or
-withdraw it, post updates, decide it; record an outcome and confirm the other party's. Either
-party's members write; operators read; everyone else gets 404."""
+withdraw it, hand its decision to another member of the firm, post updates, decide it; record an
+outcome and confirm the other party's. Either party's members write; operators read and hand a
+decision on; everyone else gets 404."""
 
 from __future__ import annotations
 
@@ -14,7 +15,14 @@ from backend.chat.models import Conversation
 from backend.matches.models import Match
 from backend.pilots import selectors, services
 from backend.pilots.models import Pilot
-from backend.web.pilot_forms import CloseForm, DecideForm, OutcomeForm, ProposeForm, UpdateForm
+from backend.web.pilot_forms import (
+    CloseForm,
+    DecideForm,
+    OutcomeForm,
+    OwnerForm,
+    ProposeForm,
+    UpdateForm,
+)
 from backend.web.views.base import actor_of, flash_service, found, page, run_service
 
 
@@ -25,6 +33,9 @@ def _pilots_page(request, match: Match, *, bound_pilot: int | None = None, **bou
     side = selectors.side_of(actor, match)
     writes = side is not None and match.status == Match.Status.CONNECTED
     pilots = list(selectors.pilots_visible_to(actor).filter(match=match))
+    members = selectors.firm_members(match)
+    # Who hands a pilot's decision on: the firm's members, and operators.
+    hands_on = side == Match.Side.ENTERPRISE or actor.is_operator
     today = timezone.localdate()
     for pilot in pilots:
         mine = pilot.pk == bound_pilot
@@ -38,6 +49,10 @@ def _pilots_page(request, match: Match, *, bound_pilot: int | None = None, **bou
         pilot.update_form = (mine and bound.get("update_form")) or UpdateForm()
         pilot.decide_form = (mine and bound.get("decide_form")) or DecideForm()
         pilot.close_form = (mine and bound.get("close_form")) or CloseForm()
+        pilot.can_reassign = hands_on and pilot.state in (Pilot.State.PROPOSED, Pilot.State.RUNNING)
+        pilot.owner_form = (mine and bound.get("owner_form")) or OwnerForm(
+            members=members, initial={"decision_owner": pilot.decision_owner_id}
+        )
     outcomes = list(selectors.outcomes_visible_to(actor).filter(match=match))
     for outcome in outcomes:
         outcome.can_confirm = (
@@ -49,8 +64,7 @@ def _pilots_page(request, match: Match, *, bound_pilot: int | None = None, **bou
         "writes": writes,
         "pilots": pilots,
         "outcomes": outcomes,
-        "propose_form": bound.get("propose_form")
-        or ProposeForm(members=selectors.firm_members(match)),
+        "propose_form": bound.get("propose_form") or ProposeForm(members=members),
         "outcome_form": bound.get("outcome_form") or OutcomeForm(pilots=match.pilots.all()),
     }
     return render(request, "web/pilots/match.html", context, status=400 if bound else 200)
@@ -140,6 +154,24 @@ def pilot_withdraw(request, pk: int):
 @page()
 def pilot_decline(request, pk: int):
     return _close_sent(request, pk, services.pilot_decline, _("The proposal is declined."))
+
+
+@require_POST
+@page()
+def pilot_decision_owner(request, pk: int):
+    pilot = _pilot(request, pk)
+    form = OwnerForm(request.POST, members=selectors.firm_members(pilot.match))
+    done = _("The decision owner is changed.")
+    return _form_sent(
+        request,
+        pilot.match,
+        form,
+        "owner_form",
+        services.pilot_reassign_owner,
+        done,
+        bound_pilot=pilot.pk,
+        pilot=pilot,
+    )
 
 
 @require_POST
