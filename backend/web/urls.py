@@ -86,6 +86,7 @@ urlpatterns = [
     path("pilots/<int:pk>/decide/", pilots.pilot_decide, name="pilot-decide"),
     path("matches/<int:pk>/outcomes/", pilots.outcome_record, name="outcome-record"),
     path("outcomes/<int:pk>/confirm/", pilots.outcome_confirm, name="outcome-confirm"),
+    path("outcomes/<int:pk>/document/", pilots.outcome_document, name="outcome-document"),
     # a firm's team review of a match, and the rubric it scores against
     path("challenges/<int:pk>/rubric/", reviews.challenge_rubric, name="challenge-rubric"),
     path("matches/<int:pk>/review/", reviews.match_review, name="match-review"),

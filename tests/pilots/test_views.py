@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
@@ -106,8 +107,6 @@ def test_an_outcome_from_the_page_is_confirmed_by_the_other_party(world, connect
 
 
 def test_an_outcomes_document_is_linked_on_the_page(world, connected, settings, tmp_path):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     from backend.accounts.selectors import actor_for
     from backend.pilots import services
 
@@ -181,3 +180,34 @@ def test_the_firm_hands_the_decision_to_a_colleague_from_the_page(world, connect
     assert running.decision_owner == colleague
     operator_page = client_as(world.operator_user).get(f"/matches/{connected.pk}/pilots/")
     assert "data-owner-form" in operator_page.content.decode()
+
+
+def test_the_recording_party_attaches_the_outcomes_pdf_from_the_page(
+    world, connected, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    firm, startup = client_as(world.enterprise_user, "zh-hans"), client_as(world.startup_user)
+    firm.post(
+        f"/matches/{connected.pk}/outcomes/",
+        {"kind": "purchase_order", "amount": "300000", "currency": "CNY", "on": "2026-03-01"},
+    )
+    outcome = Outcome.objects.get()
+    url = f"/outcomes/{outcome.pk}/document/"
+    assert f'action="{url}"' in firm.get(f"/matches/{connected.pk}/pilots/").content.decode()
+    assert f'action="{url}"' not in startup.get(f"/matches/{connected.pk}/pilots/").content.decode()
+
+    not_pdf = firm.post(url, {"file": SimpleUploadedFile("po.pdf", b"MZ\x90")}, follow=True)
+    assert "只接受 PDF 文件。" in not_pdf.content.decode()
+    assert "请选择要附上的 PDF 文件。" in firm.post(url, {}, follow=True).content.decode()
+    refused = startup.post(url, {"file": SimpleUploadedFile("po.pdf", b"%PDF-1.4\n")})
+    assert refused.status_code == 302
+    outcome.refresh_from_db()
+    assert not outcome.document
+
+    done = firm.post(url, {"file": SimpleUploadedFile("po.pdf", b"%PDF-1.4\n")}, follow=True)
+    assert "文件已附上。" in done.content.decode()
+    outcome.refresh_from_db()
+    assert outcome.document_name == "po.pdf"
+    page = startup.get(f"/matches/{connected.pk}/pilots/").content.decode()
+    assert f'href="/api/outcomes/{outcome.pk}/document/" data-document>po.pdf<' in page
+    assert client_as(world.other_startup_user).post(url, {}).status_code == 404

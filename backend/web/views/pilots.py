@@ -1,7 +1,7 @@
 """A connected match's pilots and outcomes on one page: propose a pilot, accept, decline or
 withdraw it, hand its decision to another member of the firm, post updates, decide it; record an
-outcome and confirm the other party's. Either party's members write; operators read and hand a
-decision on; everyone else gets 404."""
+outcome, attach its document and confirm the other party's. Either party's members write;
+operators read and hand a decision on; everyone else gets 404."""
 
 from __future__ import annotations
 
@@ -55,9 +55,9 @@ def _pilots_page(request, match: Match, *, bound_pilot: int | None = None, **bou
         )
     outcomes = list(selectors.outcomes_visible_to(actor).filter(match=match))
     for outcome in outcomes:
-        outcome.can_confirm = (
-            side is not None and outcome.confirmed_at is None and side != outcome.recorded_side
-        )
+        unconfirmed = side is not None and outcome.confirmed_at is None
+        outcome.can_confirm = unconfirmed and side != outcome.recorded_side
+        outcome.can_attach = unconfirmed and side == outcome.recorded_side
     context = {
         "match": match,
         "conversation": Conversation.objects.filter(match=match).first(),
@@ -222,4 +222,25 @@ def outcome_confirm(request, pk: int):
         actor=actor_of(request),
         outcome=outcome,
     )
+    return _back(outcome.match_id)
+
+
+@require_POST
+@page()
+def outcome_document(request, pk: int):
+    """The recording party attaches the outcome's PDF (the contract, the order) from the page,
+    through the service the API uses; a refusal is said in a flash message."""
+    outcome = found(selectors.outcome_get_for_actor, actor_of(request), pk)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("Choose a PDF document to attach."))
+    else:
+        flash_service(
+            request,
+            services.outcome_attach_document,
+            _("The document is attached."),
+            actor=actor_of(request),
+            outcome=outcome,
+            upload=upload,
+        )
     return _back(outcome.match_id)
