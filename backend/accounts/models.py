@@ -104,6 +104,8 @@ class Organization(models.Model):
     # A startup an operator brought in with a roster, until its invited contact claims it by
     # setting a password (through the invitation or a password reset: either proves the address).
     unclaimed = models.BooleanField(_("unclaimed"), default=False)
+    # When its invitation last went out (the import, or an operator's resend).
+    invited_at = models.DateTimeField(_("invitation sent at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("organisation")

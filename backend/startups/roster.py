@@ -10,10 +10,12 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db import transaction
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -22,10 +24,17 @@ from backend.accounts.mail import mail_queue
 from backend.accounts.models import Membership, Organization, User
 from backend.accounts.selectors import Actor
 from backend.common.credit_code import is_valid_credit_code, normalize_credit_code
-from backend.common.errors import PermissionDeniedError
+from backend.common.errors import (
+    InvalidTransitionError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitedError,
+)
 from backend.startups.models import StartupProfile
 
 MAX_ROWS = 500
+# An invitation is sent again at most this often: a contact's inbox is not a button to press.
+RESEND_COOLDOWN = timedelta(hours=1)
 MAX_BYTES = 2 * 1024 * 1024
 # Contacts of a district's startups read Chinese first; once they sign in, they choose.
 INVITATION_LANGUAGE = "zh-hans"
@@ -228,6 +237,12 @@ def _import_row(row: RosterRow, invited_by: Organization) -> StartupProfile:
     )
     profile.full_clean()
     profile.save()
+    _invite(user, organization, invited_by)
+    return profile
+
+
+def _invite(user: User, organization: Organization, invited_by: Organization) -> None:
+    """Queue the invitation to claim the startup (a fresh link each time) and note when."""
     mail_queue(
         user=user,
         template="startups/mail/roster_invitation",
@@ -237,7 +252,8 @@ def _import_row(row: RosterRow, invited_by: Organization) -> StartupProfile:
             "claim_url": links.claim_url(user),
         },
     )
-    return profile
+    organization.invited_at = timezone.now()
+    organization.save(update_fields=["invited_at"])
 
 
 @transaction.atomic
@@ -255,3 +271,25 @@ def roster_import(*, actor: Actor, file_name: str, content: bytes) -> RosterRepo
     if problems:
         return RosterReport(problems=problems)
     return RosterReport(imported=[_import_row(row, actor.organization) for row in rows])
+
+
+@transaction.atomic
+def roster_invitation_resend(*, actor: Actor, organization_id: int) -> Organization:
+    """An operator sends an unclaimed startup's invitation again (a lost mail, an expired
+    link), at most once per `RESEND_COOLDOWN`."""
+    if not actor.is_operator:
+        raise PermissionDeniedError("Only an operator resends an invitation.")
+    organization = (
+        Organization.objects.select_for_update()
+        .filter(pk=organization_id, kind=Organization.Kind.STARTUP)
+        .first()
+    )
+    if organization is None:
+        raise NotFoundError("Startup not found.")
+    contact = organization.members.filter(is_active=True).order_by("pk").first()
+    if not organization.unclaimed or contact is None or contact.has_usable_password():
+        raise InvalidTransitionError("This startup is claimed already.")
+    if organization.invited_at and timezone.now() - organization.invited_at < RESEND_COOLDOWN:
+        raise RateLimitedError("The invitation went out less than an hour ago.")
+    _invite(contact, organization, actor.organization)
+    return organization

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
+from backend.accounts.models import Organization
 from backend.accounts.selectors import Actor
 from backend.startups.models import Credential, StartupProfile
 from backend.startups.visibility import profile_withheld
@@ -38,3 +39,13 @@ def credentials_shown(actor: Actor | None, profile: StartupProfile) -> list[Cred
     if profile_withheld(actor, profile):
         return []
     return list(profile.organization.credentials.all())
+
+
+def unclaimed_startups() -> QuerySet[Organization]:
+    """Startups brought in by a roster whose contact has not claimed them yet, with their
+    contacts: for an operator, who may send an invitation again."""
+    return (
+        Organization.objects.filter(kind=Organization.Kind.STARTUP, unclaimed=True)
+        .prefetch_related("members")
+        .order_by("name", "pk")
+    )

@@ -115,6 +115,11 @@ urlpatterns = [
     # operators
     path("operator/", operator.overview, name="operator"),
     path("operator/rosters/", registry.roster_import, name="roster-import"),
+    path(
+        "operator/rosters/<int:pk>/resend/",
+        registry.roster_invitation_resend,
+        name="roster-invitation-resend",
+    ),
     path("operator/numbers/", reports.numbers, name="operator-numbers"),
     path(
         "organisations/<int:pk>/verify/",

@@ -4,6 +4,7 @@ one bad row imports nothing and every problem is reported by its line."""
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -12,7 +13,15 @@ from openpyxl import Workbook
 
 from backend.accounts.mail import outbox_send
 from backend.accounts.models import Membership, Organization, OutgoingMail, User
+from backend.accounts.selectors import actor_for
+from backend.common.errors import (
+    InvalidTransitionError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitedError,
+)
 from backend.startups.models import StartupProfile
+from backend.startups.roster import RESEND_COOLDOWN, roster_invitation_resend
 from tests.factories import OrganizationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -166,3 +175,78 @@ def test_past_the_invitation_a_password_reset_claims_the_startup(world, client_f
     )
     assert response.status_code == 200
     assert not Organization.objects.get(credit_code="914403001922038216").unclaimed
+
+
+def _imported(world, client_for) -> Organization:
+    upload(client_for(world.operator_user), csv_file(HEADER, GOOD[0]))
+    return Organization.objects.get(credit_code="914403001922038216")
+
+
+def _an_hour_later(startup: Organization) -> None:
+    startup.refresh_from_db()
+    Organization.objects.filter(pk=startup.pk).update(
+        invited_at=startup.invited_at - RESEND_COOLDOWN - timedelta(seconds=1)
+    )
+
+
+def test_an_operator_resends_an_unclaimed_startups_invitation_once_an_hour(world, client_for):
+    startup = _imported(world, client_for)
+    assert startup.invited_at is not None
+    operator = actor_for(world.operator_user)
+    with pytest.raises(RateLimitedError):
+        roster_invitation_resend(actor=operator, organization_id=startup.pk)
+    assert OutgoingMail.objects.count() == 1
+    _an_hour_later(startup)
+    roster_invitation_resend(actor=operator, organization_id=startup.pk)
+    assert list(OutgoingMail.objects.values_list("to", flat=True)) == ["ceo@quantum.test"] * 2
+    with pytest.raises(RateLimitedError):
+        roster_invitation_resend(actor=operator, organization_id=startup.pk)
+
+
+@pytest.mark.parametrize("role", ["enterprise", "startup"])
+def test_only_an_operator_resends(world, client_for, role):
+    startup = _imported(world, client_for)
+    _an_hour_later(startup)
+    with pytest.raises(PermissionDeniedError):
+        roster_invitation_resend(actor=actor_for(world.user(role)), organization_id=startup.pk)
+    assert OutgoingMail.objects.count() == 1
+
+
+def test_a_claimed_startup_or_another_kind_is_not_invited_again(world, client_for):
+    startup = _imported(world, client_for)
+    _an_hour_later(startup)
+    operator = actor_for(world.operator_user)
+    with pytest.raises(NotFoundError):
+        roster_invitation_resend(actor=operator, organization_id=world.enterprise.pk)
+    contact = User.objects.get(email="ceo@quantum.test")
+    contact.set_password("a-long-password-1")
+    contact.save()
+    with pytest.raises(InvalidTransitionError):
+        roster_invitation_resend(actor=operator, organization_id=startup.pk)
+    with pytest.raises(InvalidTransitionError):
+        roster_invitation_resend(actor=operator, organization_id=world.startup.pk)
+    assert OutgoingMail.objects.count() == 1
+
+
+def test_the_roster_page_lists_unclaimed_startups_with_a_resend_button(
+    world, client_for, settings
+):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    startup = _imported(world, client_for)
+    operator = Client()
+    operator.force_login(world.operator_user)
+    operator.cookies["django_language"] = "zh-hans"
+    page = operator.get("/operator/rosters/").content.decode()
+    url = f"/operator/rosters/{startup.pk}/resend/"
+    assert f'action="{url}"' in page and "ceo@quantum.test" in page
+    too_soon = operator.post(url, follow=True).content.decode()
+    assert "距上次发送邀请不到一小时，请稍后再发。" in too_soon
+    _an_hour_later(startup)
+    assert "邀请已重新发送。" in operator.post(url, follow=True).content.decode()
+    assert OutgoingMail.objects.count() == 2
+    firm = Client()
+    firm.force_login(world.enterprise_user)
+    assert firm.post(url).status_code == 404

@@ -107,6 +107,10 @@ KNOWN_MESSAGES = {
     "Only a pilot still to be decided changes its owner.": _(
         "Only a pilot still to be decided changes its owner."
     ),
+    "The invitation went out less than an hour ago.": _(
+        "The invitation went out less than an hour ago: send it again later."
+    ),
+    "This startup is claimed already.": _("This startup is claimed already."),
 }
 CODE_MESSAGES = {
     "cohort_full": _("The cohort is full: no place is left to accept another startup."),

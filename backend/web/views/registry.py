@@ -148,7 +148,25 @@ def roster_import(request):
         )
         if not report.problems:
             form = RosterForm()
-    return render(request, "web/operator/roster.html", {"form": form, "report": report})
+    return render(
+        request,
+        "web/operator/roster.html",
+        {"form": form, "report": report, "unclaimed": selectors.unclaimed_startups()},
+    )
+
+
+@require_POST
+@page(Organization.Kind.OPERATOR)
+def roster_invitation_resend(request, pk: int):
+    """Send an unclaimed startup's invitation again, from the roster page."""
+    flash_service(
+        request,
+        roster.roster_invitation_resend,
+        _("The invitation is sent again."),
+        actor=actor_of(request),
+        organization_id=pk,
+    )
+    return redirect("web:roster-import")
 
 
 class ClaimView(auth_views.PasswordResetConfirmView):
