@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from backend.accounts import links
@@ -182,6 +182,12 @@ CREDIT_CODE_TAKEN = "Another organisation already has this unified social credit
 ORGANIZATION_FIELDS = frozenset({"credit_code", "registered_district", "founded_on"})
 
 
+def _credit_code_taken() -> ApplicationError:
+    return ApplicationError(
+        CREDIT_CODE_TAKEN, code="credit_code_taken", fields={"credit_code": [CREDIT_CODE_TAKEN]}
+    )
+
+
 def credit_code_check_free(credit_code: str, *, organization: Organization | None = None) -> None:
     """A set code names one organisation only (the database says so too; this says it with the
     field's name)."""
@@ -189,9 +195,19 @@ def credit_code_check_free(credit_code: str, *, organization: Organization | Non
     if organization is not None:
         taken = taken.exclude(pk=organization.pk)
     if credit_code and taken.exists():
-        raise ApplicationError(
-            CREDIT_CODE_TAKEN, code="credit_code_taken", fields={"credit_code": [CREDIT_CODE_TAKEN]}
-        )
+        raise _credit_code_taken()
+
+
+def organization_save(organization: Organization) -> None:
+    """Save a checked organisation. Another request may take the same credit code between the
+    check and this save: the unique constraint then refuses it, in a savepoint (the caller's
+    transaction goes on), and the refusal is the check's own field error."""
+    try:
+        with transaction.atomic():
+            organization.save()
+    except IntegrityError:
+        credit_code_check_free(organization.credit_code, organization=organization)
+        raise  # another constraint: not the client's to fix
 
 
 @transaction.atomic
@@ -207,7 +223,7 @@ def organization_update(*, actor: Actor, data: dict[str, Any]) -> Organization:
             organization.verified_at = None
             organization.verified_by = None
     fields_assign(organization, data, editable=ORGANIZATION_FIELDS)
-    organization.save()
+    organization_save(organization)
     return organization
 
 

@@ -27,6 +27,7 @@ from backend.accounts.selectors import Actor, actor_for
 from backend.accounts.services import (
     ORGANIZATION_FIELDS,
     credit_code_check_free,
+    organization_save,
     organization_update,
     organization_verify,
 )
@@ -125,7 +126,7 @@ def registrations_seed(
         else:
             credit_code_check_free(data["credit_code"], organization=organization)
             fields_assign(organization, data, editable=ORGANIZATION_FIELDS)
-            organization.save()
+            organization_save(organization)
         if key == "demo" or stable(key + "verified", 3):
             organization_verify(actor=staff, organization_id=organization.pk)
 

@@ -23,8 +23,10 @@ from backend.accounts import links
 from backend.accounts.mail import mail_queue
 from backend.accounts.models import Membership, Organization, User
 from backend.accounts.selectors import Actor
+from backend.accounts.services import organization_save
 from backend.common.credit_code import is_valid_credit_code, normalize_credit_code
 from backend.common.errors import (
+    ApplicationError,
     InvalidTransitionError,
     NotFoundError,
     PermissionDeniedError,
@@ -48,6 +50,7 @@ COLUMNS = {
     "summary": ("summary", "description", "简介", "企业简介", "介绍"),
 }
 REQUIRED = ("name", "credit_code", "email")
+CODE_TAKEN = _("An organisation with this credit code is already on the platform.")
 
 
 @dataclass(frozen=True)
@@ -206,7 +209,7 @@ def check_roster(rows: list[RosterRow]) -> list[RosterProblem]:
                 )
             first_line_of.setdefault((key, value), row.line)
         if code in codes_taken:
-            reasons.append(_("An organisation with this credit code is already on the platform."))
+            reasons.append(CODE_TAKEN)
         if email in emails_taken:
             reasons.append(_("This e-mail already has an account on the platform."))
         problems.extend(RosterProblem(row.line, reason) for reason in reasons)
@@ -220,8 +223,10 @@ def _import_row(row: RosterRow, invited_by: Organization) -> StartupProfile:
         credit_code=normalize_credit_code(row.credit_code),
         unclaimed=True,
     )
-    organization.full_clean()
-    organization.save()
+    # The code's uniqueness was checked with the roster; the database has the last word, and
+    # `organization_save` turns its refusal into the field's error.
+    organization.full_clean(validate_constraints=False)
+    organization_save(organization)
     # No password until the contact claims the startup through the invitation's link.
     user = User(email=row.email.lower(), email_verified=False, language=INVITATION_LANGUAGE)
     user.set_unusable_password()
@@ -270,7 +275,18 @@ def roster_import(*, actor: Actor, file_name: str, content: bytes) -> RosterRepo
             problems = check_roster(rows)
     if problems:
         return RosterReport(problems=problems)
-    return RosterReport(imported=[_import_row(row, actor.organization) for row in rows])
+    imported = []
+    for row in rows:
+        try:
+            imported.append(_import_row(row, actor.organization))
+        except ApplicationError as exc:
+            # A code taken since the check (a concurrent import or registration): nothing of
+            # this roster stays, and the row says why, as the check would have.
+            transaction.set_rollback(True)
+            if "credit_code" not in exc.fields:
+                raise
+            return RosterReport(problems=[RosterProblem(row.line, CODE_TAKEN)])
+    return RosterReport(imported=imported)
 
 
 @transaction.atomic

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.db.models.signals import post_save
 
 from backend.accounts.models import Membership, Organization
 from backend.accounts.selectors import actor_for
-from backend.accounts.services import organization_update
+from backend.accounts.services import organization_save, organization_update
 from backend.common.errors import ApplicationError
 from tests.factories import OrganizationFactory, member_of
 
@@ -163,3 +166,46 @@ def test_the_service_writes_only_the_registration(world):
         organization_update(actor=actor_for(world.enterprise_user), data={"kind": "operator"})
     world.enterprise.refresh_from_db()
     assert world.enterprise.kind == Organization.Kind.ENTERPRISE
+
+
+def test_a_code_taken_after_the_check_is_the_fields_error_and_the_transaction_goes_on(world):
+    """The save itself meets the unique constraint (the check passed before another request
+    took the code): the field's 400, not a database error, and the caller's transaction stays
+    usable (the save ran in a savepoint)."""
+    OrganizationFactory(name="Rival", credit_code=HUAWEI)
+    with transaction.atomic():
+        world.enterprise.credit_code = HUAWEI
+        with pytest.raises(ApplicationError) as caught:
+            organization_save(world.enterprise)
+        assert Organization.objects.filter(credit_code=HUAWEI).count() == 1
+    assert (caught.value.code, list(caught.value.fields)) == ("credit_code_taken", ["credit_code"])
+    world.enterprise.refresh_from_db()
+    assert world.enterprise.credit_code == ""
+
+
+def test_a_roster_row_whose_code_is_taken_meanwhile_imports_nothing(world, client_for):
+    """Another request registers the second row's code while the first row is being saved,
+    after the roster was checked: a 400 on that line, and the first row is not kept."""
+
+    def rival(sender, instance, created, **kwargs):
+        if instance.name == "Quantum":
+            post_save.disconnect(rival, sender=Organization)
+            Organization.objects.create(name="Rival", kind="startup", credit_code=BYD)
+
+    roster = (
+        "name,credit code,contact email\n"
+        f"Quantum,{HUAWEI},ceo@quantum.test\n"
+        f"Chips,{BYD},ceo@chips.test\n"
+    )
+    post_save.connect(rival, sender=Organization)
+    try:
+        response = client_for(world.operator_user).post(
+            "/api/rosters/",
+            {"file": SimpleUploadedFile("roster.csv", roster.encode())},
+            format="multipart",
+        )
+    finally:
+        post_save.disconnect(rival, sender=Organization)
+    assert response.status_code == 400, response.content
+    assert response.json()["error"]["fields"]["file"][0].startswith("Line 3:")
+    assert not Organization.objects.filter(name__in=["Quantum", "Chips", "Rival"]).exists()

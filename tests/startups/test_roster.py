@@ -228,9 +228,7 @@ def test_a_claimed_startup_or_another_kind_is_not_invited_again(world, client_fo
     assert OutgoingMail.objects.count() == 1
 
 
-def test_the_roster_page_lists_unclaimed_startups_with_a_resend_button(
-    world, client_for, settings
-):
+def test_the_roster_page_lists_unclaimed_startups_with_a_resend_button(world, client_for, settings):
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
