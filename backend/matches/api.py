@@ -187,6 +187,112 @@ class MatchSerializer(StrictModelSerializer):
         return data
 
 
+# MatchSerializer's datetimes: ISO 8601 in the current time zone.
+_DATETIME = serializers.DateTimeField()
+
+
+def _when(value):
+    return None if value is None else _DATETIME.to_representation(value)
+
+
+def _number(value):
+    return None if value is None else float(value)
+
+
+def _evidence(evidence: dict | None) -> dict | None:
+    """As EvidenceSerializer writes it: its two lists only, each pair's three fields."""
+    if evidence is None:
+        return None
+    pairs, terms = evidence.get("pairs", []), evidence.get("shared_terms", [])
+    return {
+        "pairs": None
+        if pairs is None
+        else [
+            {
+                "requirement": str(pair["requirement"]),
+                "capability": str(pair["capability"]),
+                "similarity": float(pair["similarity"]),
+            }
+            for pair in pairs
+        ],
+        "shared_terms": None if terms is None else [_text(term) for term in terms],
+    }
+
+
+def _text(value):
+    return None if value is None else str(value)
+
+
+def listed_match(row: dict) -> dict:
+    """A row of `selectors.as_listed` as MatchSerializer answers for it (the schema's
+    `Match`), without an instance or a serializer per row: the lists are the busiest reads.
+    `tests/matches/test_list_api.py` holds the two to the same bytes."""
+    components = row["components"]
+    return {
+        "id": row["id"],
+        "challenge": {
+            "id": row["challenge_id"],
+            "title": row["challenge__title"],
+            "status": row["challenge__status"],
+            "visibility": row["challenge__visibility"],
+            "enterprise": row["challenge__accelerator__enterprise__name"],
+        },
+        "startup": {
+            "id": row["startup_id"],
+            "name": row["startup__name"],
+            "pitch": row["startup__pitch"],
+            "stage": row["startup__stage"],
+            "region": row["startup__region"],
+            "trl": row["startup__trl"],
+            "organization": row["startup__organization_id"],
+            "withheld": row["startup_withheld"],
+        },
+        "origin": row["origin"],
+        "pitch": row["pitch"],
+        "attachments": [
+            {
+                "id": a["id"],
+                "name": a["name"],
+                "size": a["size"],
+                "created_at": _when(a["created_at"]),
+            }
+            for a in row["attachments"]
+        ],
+        "score": _number(row["score"]),
+        "rank": row["rank"],
+        "ranked_among": row["ranked_among"],
+        "status": row["status"],
+        "components": None
+        if components is None
+        else {str(name): _number(value) for name, value in components.items()},
+        "evidence": _evidence(row["evidence"]),
+        "enterprise_interested_at": _when(row["enterprise_interested_at"]),
+        "startup_interested_at": _when(row["startup_interested_at"]),
+        "viewed_at": _when(row["viewed_at"]),
+        "shortlisted_at": _when(row["shortlisted_at"]),
+        "declined_side": row["declined_side"],
+        "declined_at": _when(row["declined_at"]),
+        "reason_code": row["reason_code"],
+        "feedback": row["feedback"],
+        "decline_note": row["decline_note"],
+        "connected_at": _when(row["connected_at"]),
+        "timeline": [{"step": s["step"], "at": _when(s["at"])} for s in row["steps"]],
+        "created_at": _when(row["created_at"]),
+        "updated_at": _when(row["updated_at"]),
+    }
+
+
+class MatchListMixin:
+    """`list` for a view of matches: a page of `selectors.ListedMatches` rows, answered as
+    `listed_match` (the view's serializer, MatchSerializer, still documents it)."""
+
+    def list(self, request, *args, **kwargs):
+        matches = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(selectors.ListedMatches(matches))
+        rows = selectors.as_listed(self.actor, page)
+        return self.get_paginated_response([listed_match(row) for row in rows])
+
+
 class DeclineSerializer(serializers.Serializer):
     reason_code = serializers.ChoiceField(
         choices=Match.ReasonCode.choices,
@@ -254,7 +360,7 @@ class MatchFilter(django_filters.FilterSet):
         return queryset
 
 
-class MatchViewSet(ReadViewSet):
+class MatchViewSet(MatchListMixin, ReadViewSet):
     """Proposed matches: a firm sees its challenges'; a startup its own."""
 
     serializer_class = MatchSerializer
@@ -265,7 +371,7 @@ class MatchViewSet(ReadViewSet):
     ordering = [F("score").desc(nulls_last=True), "id"]
 
     def get_queryset(self):
-        return selectors.matches_visible_to(self.actor).prefetch_related("attachments")
+        return selectors.matches_visible_to(self.actor)
 
     def retrieve(self, request, *args, **kwargs):
         """One match; a firm member's read marks it viewed on the startup's timeline."""
@@ -406,7 +512,7 @@ class ChallengeResponseTimeView(ActorMixin, APIView):
         return Response({"response_days": challenge.response_days, **stats})
 
 
-class ChallengeMatchesView(ActorMixin, ListAPIView):
+class ChallengeMatchesView(MatchListMixin, ActorMixin, ListAPIView):
     """The startups proposed for one challenge: for its firm and operators."""
 
     serializer_class = MatchSerializer
@@ -420,19 +526,7 @@ class ChallengeMatchesView(ActorMixin, ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Match.objects.none()
-        actor = self.actor
-        if actor.is_startup:
-            raise NotFoundError("Challenge not found.")
-        challenge = challenges_visible_to(actor).filter(pk=self.kwargs["pk"]).first()
-        if challenge is None or not (
-            actor.is_operator or challenge.accelerator.enterprise_id == actor.organization_id
-        ):
-            raise NotFoundError("Challenge not found.")
-        return (
-            selectors.matches_visible_to(actor)
-            .filter(challenge=challenge)
-            .prefetch_related("attachments")
-        )
+        return selectors.challenge_matches_for_actor(self.actor, self.kwargs["pk"])
 
 
 class SearchQuerySerializer(serializers.Serializer):

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 import statistics
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -14,7 +17,7 @@ from backend.matches.models import ApplicationAttachment, Match, Side
 from backend.programs.models import Challenge
 from backend.programs.selectors import LIVE_STATUSES, challenges_visible_to
 from backend.startups.selectors import profiles_visible_to
-from backend.startups.visibility import profile_view, profile_withheld
+from backend.startups.visibility import blank, profile_view, profile_withheld, visible_fields
 from matching import Document, ScoredDoc
 
 # How long the side that declined may take it back.
@@ -47,17 +50,24 @@ def matches_visible_to(actor: Actor) -> QuerySet[Match]:
     return qs.none()
 
 
+# The steps of a match's timeline after its origin, and the column that dates each one.
+STEPS = (
+    ("viewed", "viewed_at"),
+    ("shortlisted", "shortlisted_at"),
+    ("interested", "enterprise_interested_at"),
+    ("declined", "declined_at"),
+    ("connected", "connected_at"),
+)
+
+
 def timeline(match: Match) -> list[dict]:
     """Where a match has been, oldest first, as the startup follows it: what happened and
     when, never who did it ("interested" is the firm's answer)."""
-    steps = [
-        (match.origin, match.created_at),
-        ("viewed", match.viewed_at),
-        ("shortlisted", match.shortlisted_at),
-        ("interested", match.enterprise_interested_at),
-        ("declined", match.declined_at),
-        ("connected", match.connected_at),
-    ]
+    return _timeline(match.origin, match.created_at, [getattr(match, c) for _, c in STEPS])
+
+
+def _timeline(origin: str, created_at: datetime, dates: list[datetime | None]) -> list[dict]:
+    steps = [(origin, created_at), *zip((step for step, _ in STEPS), dates, strict=True)]
     return [{"step": step, "at": at} for step, at in steps if at is not None]
 
 
@@ -90,13 +100,116 @@ def as_seen_by(actor: Actor, matches):
 def declined_by_own_side(actor: Actor | None, match: Match) -> bool:
     """Whether the actor belongs to the side that declined the match: only it reads the
     internal note of the decline."""
-    if actor is None or match.status != Match.Status.DECLINED:
+    return _declined_by_side_of(
+        actor,
+        match.status,
+        match.declined_side,
+        enterprise_id=match.challenge.accelerator.enterprise_id,
+        startup_organization_id=match.startup.organization_id,
+    )
+
+
+def _declined_by_side_of(
+    actor: Actor | None,
+    status: str,
+    declined_side: str,
+    *,
+    enterprise_id: int,
+    startup_organization_id: int,
+) -> bool:
+    if actor is None or status != Match.Status.DECLINED:
         return False
-    if match.declined_side == Match.Side.ENTERPRISE:
-        return actor.is_enterprise and (
-            match.challenge.accelerator.enterprise_id == actor.organization_id
-        )
-    return actor.is_startup and match.startup.organization_id == actor.organization_id
+    if declined_side == Match.Side.ENTERPRISE:
+        return actor.is_enterprise and enterprise_id == actor.organization_id
+    return actor.is_startup and startup_organization_id == actor.organization_id
+
+
+# What the matches list reads: every column of a match and the short fields of its two sides,
+# one query of values a page and no model instances (the list is the API's busiest read).
+LISTED = (
+    *(field.attname for field in Match._meta.concrete_fields),
+    "challenge__title",
+    "challenge__status",
+    "challenge__visibility",
+    "challenge__accelerator__enterprise_id",
+    "challenge__accelerator__enterprise__name",
+    "startup__name",
+    "startup__pitch",
+    "startup__stage",
+    "startup__region",
+    "startup__trl",
+    "startup__organization_id",
+    "startup__published",
+)
+# The profile's fields a listed row shows, as `startup__<field>` (the others are its keys).
+LISTED_PROFILE = ("name", "pitch", "stage", "region", "trl")
+
+
+@dataclass(frozen=True)
+class ListedProfile:
+    """What the visibility rules (`backend.startups.visibility`) read of a listed startup."""
+
+    published: bool
+    organization_id: int
+
+
+class ListedMatches:
+    """The matches (from `matches_visible_to`, filtered and ordered) as rows of `LISTED`
+    values, for a paginator: a page is one query, and the count is the matches' own (the
+    columns' joins would only slow it)."""
+
+    def __init__(self, matches: QuerySet[Match]):
+        self.matches = matches
+        self.ordered = matches.ordered
+
+    def count(self) -> int:
+        return self.matches.count()
+
+    def __getitem__(self, page: slice) -> QuerySet[dict]:
+        return self.matches.values(*LISTED)[page]
+
+
+def as_listed(actor: Actor, rows: Iterable[dict]) -> list[dict]:
+    """Rows of `ListedMatches` with what the actor sees of each, as `as_seen_by` says it of
+    instances: the profile's hidden fields blank and `startup_withheld`; the evidence empty
+    with a withdrawn profile; the decline's internal note for its own side only; the
+    `steps` of the timeline; and the match's `attachments` (one query for all the rows)."""
+    rows = list(rows)
+    attachments = attachments_by_match([row["id"] for row in rows])
+    for row in rows:
+        profile = ListedProfile(row["startup__published"], row["startup__organization_id"])
+        withheld = profile_withheld(actor, profile)
+        if withheld:
+            shown = visible_fields(
+                actor, profile, connected=row["status"] == Match.Status.CONNECTED
+            )
+            for field in LISTED_PROFILE:
+                if field not in shown:
+                    row[f"startup__{field}"] = blank(field)
+            row["evidence"] = {}
+        row["startup_withheld"] = withheld
+        if not _declined_by_side_of(
+            actor,
+            row["status"],
+            row["declined_side"],
+            enterprise_id=row["challenge__accelerator__enterprise_id"],
+            startup_organization_id=row["startup__organization_id"],
+        ):
+            row["decline_note"] = ""
+        row["steps"] = _timeline(row["origin"], row["created_at"], [row[c] for _, c in STEPS])
+        row["attachments"] = attachments[row["id"]]
+    return rows
+
+
+def attachments_by_match(match_ids: list[int]) -> dict[int, list[dict]]:
+    """The documents of these matches, oldest first, as values by match id."""
+    found: dict[int, list[dict]] = defaultdict(list)
+    if match_ids:
+        for row in ApplicationAttachment.objects.filter(match_id__in=match_ids).values(
+            "id", "match_id", "name", "size", "created_at"
+        ):
+            found[row.pop("match_id")].append(row)
+    return found
 
 
 def attachment_of(match: Match, pk: int) -> ApplicationAttachment:
@@ -106,6 +219,23 @@ def attachment_of(match: Match, pk: int) -> ApplicationAttachment:
     if attachment is None:
         raise NotFoundError("Document not found.")
     return attachment
+
+
+def challenge_matches_for_actor(actor: Actor, challenge_id: int) -> QuerySet[Match]:
+    """The matches of one challenge, for its firm and operators; to anyone else (a startup, a
+    firm that may read the challenge but does not own it) the challenge is not found."""
+    if actor.is_startup:
+        raise NotFoundError("Challenge not found.")
+    # Only the owner is read: the check loads none of the challenge's texts.
+    owner = (
+        challenges_visible_to(actor)
+        .filter(pk=challenge_id)
+        .values_list("accelerator__enterprise_id", flat=True)
+        .first()
+    )
+    if owner is None or not (actor.is_operator or owner == actor.organization_id):
+        raise NotFoundError("Challenge not found.")
+    return matches_visible_to(actor).filter(challenge_id=challenge_id)
 
 
 def match_get_for_actor(actor: Actor, pk: int) -> Match:
