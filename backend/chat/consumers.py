@@ -25,6 +25,7 @@ from rest_framework import serializers
 from backend.accounts.selectors import actor_for
 from backend.accounts.signals import access_group
 from backend.chat import selectors, services
+from backend.chat.models import Message
 from backend.chat.serializers import (
     ReadSerializer,
     ResumeSerializer,
@@ -369,7 +370,9 @@ class NotificationConsumer(JsonSocket):
         # `to` holds the readers whose right (an active account included) was read when the
         # message was stored: no query here.
         mine = message["sender"]["id"] == self.user_id
-        if self.revoked or mine or self.user_id not in event.get("to", ()):
+        # An event message's own notification is stored and sent by the service that recorded it.
+        told = message["kind"] == Message.Kind.EVENT
+        if self.revoked or mine or told or self.user_id not in event.get("to", ()):
             return
         await self.send_json(
             {

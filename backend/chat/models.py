@@ -88,7 +88,16 @@ class Participant(models.Model):
 
 
 class Message(models.Model):
-    """A stored message. `seq` numbers a conversation's messages 1, 2, 3... without gaps."""
+    """A stored message. `seq` numbers a conversation's messages 1, 2, 3... without gaps.
+
+    Most are text someone wrote. An `event` message records, in the conversation's own timeline,
+    something its people did elsewhere (a pilot proposed, decided, an outcome confirmed): `event`
+    holds it as notifications carry it, `body` stays empty, and pages word it in the reader's
+    language; `sender` is who did it."""
+
+    class Kind(models.TextChoices):
+        TEXT = "text", _("Text")
+        EVENT = "event", _("Event")
 
     conversation = models.ForeignKey(
         Conversation,
@@ -112,7 +121,11 @@ class Message(models.Model):
         related_name="+",
         verbose_name=_("sender organization"),
     )
-    body = models.TextField(max_length=BODY_MAX_LENGTH, verbose_name=_("body"))
+    kind = models.CharField(
+        max_length=10, choices=Kind.choices, default=Kind.TEXT, verbose_name=_("kind")
+    )
+    body = models.TextField(max_length=BODY_MAX_LENGTH, blank=True, verbose_name=_("body"))
+    event = models.JSONField(null=True, blank=True, verbose_name=_("event"))
     client_msg_id = models.CharField(
         max_length=CLIENT_MSG_ID_MAX_LENGTH, verbose_name=_("client msg id")
     )

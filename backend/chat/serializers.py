@@ -59,7 +59,9 @@ class UserRefSerializer(StrictModelSerializer):
 class MessageSerializer(StrictModelSerializer):
     """A stored message, the same in REST pages, `message` frames and resume replays.
 
-    `body` is plain text: clients render it escaped, never as HTML.
+    `body` is plain text: clients render it escaped, never as HTML. A message of `kind`
+    `event` has an empty `body` and carries `event` (its `type` names what happened, as the
+    notification of the same event does); a `text` message's `event` is null.
     """
 
     sender = UserRefSerializer(read_only=True)
@@ -75,7 +77,9 @@ class MessageSerializer(StrictModelSerializer):
             "seq",
             "sender",
             "organization",
+            "kind",
             "body",
+            "event",
             "client_msg_id",
             "created_at",
         ]
@@ -99,7 +103,9 @@ def message_payload(message: Message) -> dict:
             if organization is not None
             else None
         ),
+        "kind": message.kind,
         "body": message.body,
+        "event": message.event,
         "client_msg_id": message.client_msg_id,
         "created_at": _timestamp.to_representation(message.created_at),
     }

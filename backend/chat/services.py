@@ -229,58 +229,77 @@ def _stored(conversation: Conversation, sender: User, client_msg_id: str) -> Mes
 
 def _store(conversation: Conversation, sender: User, text: str, client_msg_id: str) -> Sent:
     organization = actor_for(sender).organization
+    right = None if organization is None else _sender_right(conversation, sender, organization)
     now = timezone.now()
-    taken = None if organization is None else _take_seq(conversation, sender, organization, now)
+    taken = None if right is None else _take_seq(conversation, now, right)
     if taken is None:
         raise _send_refusal(conversation, sender)
-    seq, readers = taken
-    message = Message.objects.create(
-        conversation=conversation,
-        seq=seq,
-        created_at=now,
-        sender=sender,
-        sender_organization=organization,
-        body=text,
-        client_msg_id=client_msg_id,
+    return _insert(
+        conversation,
+        taken,
+        Message(sender=sender, sender_organization=organization, body=text, created_at=now),
+        client_msg_id,
     )
+
+
+def _insert(
+    conversation: Conversation,
+    taken: tuple[int, tuple[int, ...]],
+    message: Message,
+    client_msg_id: str,
+) -> Sent:
+    seq, readers = taken
+    message.conversation, message.seq, message.client_msg_id = conversation, seq, client_msg_id
+    message.save(force_insert=True)
     conversation.last_seq = seq
     # Who writes has read what came before.
-    _advance_read_state(conversation, sender, seq)
+    _advance_read_state(conversation, message.sender, seq)
     return Sent(message, created=True, readers=readers)
 
 
+def _sender_right(
+    conversation: Conversation, sender: User, organization: Organization
+) -> tuple[str, list] | None:
+    """The condition, in SQL, that `sender` may write in the conversation now: an active account
+    with a membership of `organization`, which is one of the two organisations, or an operator
+    organisation with an invitation to this conversation. None when it cannot hold."""
+    membership_table = Membership._meta.db_table
+    user_table = User._meta.db_table
+    member = f"""EXISTS (SELECT 1 FROM {membership_table} m JOIN {user_table} u ON u.id = m.user_id
+                 WHERE m.user_id = %s AND m.organization_id = %s AND u.is_active)"""
+    params: list = [sender.pk, organization.pk]
+    if organization.pk in (conversation.enterprise_id, conversation.startup_id):
+        return member, params
+    if organization.kind != Organization.Kind.OPERATOR:
+        return None
+    invited = f"""EXISTS (SELECT 1 FROM {Participant._meta.db_table} p
+                  WHERE p.conversation_id = %s AND p.user_id = %s AND p.kind = %s)"""
+    return f"{member} AND {invited}", [
+        *params,
+        conversation.pk,
+        sender.pk,
+        Participant.Kind.OPERATOR,
+    ]
+
+
 def _take_seq(
-    conversation: Conversation, sender: User, organization: Organization, now: datetime
+    conversation: Conversation, now: datetime, right: tuple[str, list] = ("TRUE", [])
 ) -> tuple[int, tuple[int, ...]] | None:
-    """Advance the conversation's `last_seq` if `sender` may write in it now, in one statement:
-    an active account with a membership of `organization`, which is one of the two
-    organisations, or an operator organisation with an invitation to this conversation. Returns
-    the new `seq` and the ids of everyone who may read the message, or None when refused."""
-    conversation_table = Conversation._meta.db_table
+    """Advance the conversation's `last_seq` where the `right` condition holds, in one statement
+    that locks the row until the commit. Returns the new `seq` and the ids of everyone who may
+    read the message (the two organisations' active members and the invited operators), or None
+    when the condition failed."""
     membership_table = Membership._meta.db_table
     user_table = User._meta.db_table
     participant_table = Participant._meta.db_table
-    member = (conversation.enterprise_id, conversation.startup_id)
-    if organization.pk in member:
-        invited, invited_params = "", []
-    elif organization.kind == Organization.Kind.OPERATOR:
-        invited = (
-            f"AND EXISTS (SELECT 1 FROM {participant_table} p WHERE p.conversation_id = %s"
-            " AND p.user_id = %s AND p.kind = %s)"
-        )
-        invited_params = [conversation.pk, sender.pk, Participant.Kind.OPERATOR]
-    else:
-        return None
     if connection.vendor == "postgresql":
         joined_ids = "string_agg(CAST(r.id AS text), ',')"
     else:
         joined_ids = "group_concat(r.id, ',')"
+    condition, condition_params = right
     sql = f"""
-        UPDATE {conversation_table} SET last_seq = last_seq + 1, last_message_at = %s
-        WHERE id = %s
-          AND EXISTS (SELECT 1 FROM {membership_table} m JOIN {user_table} u ON u.id = m.user_id
-                      WHERE m.user_id = %s AND m.organization_id = %s AND u.is_active)
-          {invited}
+        UPDATE {Conversation._meta.db_table} SET last_seq = last_seq + 1, last_message_at = %s
+        WHERE id = %s AND {condition}
         RETURNING last_seq, (
           SELECT {joined_ids} FROM (
             SELECT m.user_id AS id FROM {membership_table} m
@@ -294,10 +313,9 @@ def _take_seq(
     params = [
         connection.ops.adapt_datetimefield_value(now),
         conversation.pk,
-        sender.pk,
-        organization.pk,
-        *invited_params,
-        *member,
+        *condition_params,
+        conversation.enterprise_id,
+        conversation.startup_id,
         conversation.pk,
         Participant.Kind.OPERATOR,
     ]
@@ -320,6 +338,32 @@ def _send_refusal(conversation: Conversation, sender: User) -> ApplicationError:
     if not Conversation.objects.filter(pk=conversation.pk).exists():
         return NotFoundError("Conversation not found.")
     return PermissionDeniedError("You cannot write in this conversation now.")
+
+
+def conversation_record_event(*, match_id: int, sender: User, event: dict) -> Message | None:
+    """Record `event` (as its notification carries it) in the match's conversation, if it has
+    one, as `sender`'s doing, numbered among the messages; published once committed. Called by
+    the service that did what the event says, inside its transaction, having checked its actor:
+    the record needs no right of its own."""
+    conversation = Conversation.objects.filter(match_id=match_id).first()
+    if conversation is None:
+        return None
+    now = timezone.now()
+    with transaction.atomic():
+        sent = _insert(
+            conversation,
+            _take_seq(conversation, now),
+            Message(
+                kind=Message.Kind.EVENT,
+                sender=sender,
+                sender_organization=actor_for(sender).organization,
+                event=event,
+                created_at=now,
+            ),
+            f"event:{secrets.token_hex(16)}",
+        )
+    group_publish_on_commit(conversation_group(conversation.pk), message_event(sent))
+    return sent.message
 
 
 # -- read state -----------------------------------------------------------------------------

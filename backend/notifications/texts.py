@@ -21,6 +21,11 @@ def event_sentences() -> dict[str, str]:
         "review.assigned": _("You are asked to review a startup for “%(challenge)s”"),
         "pilot.proposed": _("A pilot is proposed: %(startup)s for “%(challenge)s”"),
         "pilot.accepted": _("The pilot runs: %(startup)s for “%(challenge)s”"),
+        "pilot.withdrawn": _("The pilot proposal is withdrawn: %(startup)s for “%(challenge)s”"),
+        "pilot.declined": _("The pilot proposal is declined: %(startup)s for “%(challenge)s”"),
+        "pilot.owner_changed": _(
+            "The pilot has a new decision owner: %(startup)s for “%(challenge)s”"
+        ),
         "pilot.updated": _("New pilot update: %(startup)s for “%(challenge)s”"),
         "pilot.decided": _("The pilot is decided: %(startup)s for “%(challenge)s”"),
         "pilot.extended": _("The pilot is extended: %(startup)s for “%(challenge)s”"),

@@ -18,6 +18,7 @@ from django.utils import timezone
 from backend.accounts.models import User
 from backend.accounts.selectors import Actor, operator_user_ids, organization_user_ids
 from backend.chat.models import Conversation
+from backend.chat.services import conversation_record_event
 from backend.common.errors import ApplicationError, InvalidTransitionError, PermissionDeniedError
 from backend.matches.models import Match
 from backend.notifications.services import notify
@@ -78,6 +79,13 @@ def _event(kind: str, actor: Actor | None, pilot: Pilot | None, match: Match) ->
     return event
 
 
+def _announce(event: dict, actor: Actor, match: Match) -> None:
+    """Tell both parties of what `actor` did (stored notifications), and record it in their
+    conversation's timeline, where they talk about it."""
+    notify(event=event, user_ids=_parties(match))
+    conversation_record_event(match_id=match.pk, sender=actor.user, event=event)
+
+
 def _parties(match: Match) -> list[int]:
     return organization_user_ids(match.challenge.accelerator.enterprise_id) + (
         organization_user_ids(match.startup.organization_id)
@@ -132,7 +140,7 @@ def pilot_propose(
     )
     pilot.full_clean()
     pilot.save()
-    notify(event=_event("pilot.proposed", actor, pilot, match), user_ids=_parties(match))
+    _announce(_event("pilot.proposed", actor, pilot, match), actor, match)
     return pilot
 
 
@@ -158,9 +166,7 @@ def pilot_accept(*, actor: Actor, pilot: Pilot) -> Pilot:
     pilot.accepted_at = now
     pilot.last_activity_at = now
     pilot.save()
-    notify(
-        event=_event("pilot.accepted", actor, pilot, pilot.match), user_ids=_parties(pilot.match)
-    )
+    _announce(_event("pilot.accepted", actor, pilot, pilot.match), actor, pilot.match)
     return pilot
 
 
@@ -174,7 +180,7 @@ def _close(actor: Actor, pilot: Pilot, state: str, reason: str, kind: str) -> Pi
     pilot.closed_reason = reason.strip()
     pilot.full_clean()
     pilot.save()
-    notify(event=_event(kind, actor, pilot, pilot.match), user_ids=_parties(pilot.match))
+    _announce(_event(kind, actor, pilot, pilot.match), actor, pilot.match)
     return pilot
 
 
@@ -213,12 +219,13 @@ def pilot_reassign_owner(*, actor: Actor, pilot: Pilot, decision_owner: User) ->
         return pilot
     pilot.decision_owner = decision_owner
     pilot.save(update_fields=["decision_owner", "updated_at"])
-    notify(
-        event={
+    _announce(
+        {
             **_event("pilot.owner_changed", actor, pilot, pilot.match),
             "decision_owner": decision_owner.pk,
         },
-        user_ids=_parties(pilot.match),
+        actor,
+        pilot.match,
     )
     return pilot
 
@@ -240,7 +247,7 @@ def pilot_post_update(*, actor: Actor, pilot: Pilot, text: str, on: date) -> Pil
     pilot.last_activity_at = timezone.now()
     pilot.quiet_alerted_at = None
     pilot.save(update_fields=["last_activity_at", "quiet_alerted_at", "updated_at"])
-    notify(event=_event("pilot.updated", actor, pilot, pilot.match), user_ids=_parties(pilot.match))
+    _announce(_event("pilot.updated", actor, pilot, pilot.match), actor, pilot.match)
     return update
 
 
@@ -293,7 +300,7 @@ def pilot_decide(
     pilot.full_clean()
     pilot.save()
     kind = "pilot.extended" if decision == Pilot.Decision.EXTEND else "pilot.decided"
-    notify(event=_event(kind, actor, pilot, pilot.match), user_ids=_parties(pilot.match))
+    _announce(_event(kind, actor, pilot, pilot.match), actor, pilot.match)
     return pilot
 
 
@@ -366,7 +373,7 @@ def outcome_record(
     )
     outcome.full_clean()
     outcome.save()
-    notify(event=_event("outcome.recorded", actor, pilot, match), user_ids=_parties(match))
+    _announce(_event("outcome.recorded", actor, pilot, match), actor, match)
     return outcome
 
 
@@ -383,7 +390,7 @@ def outcome_confirm(*, actor: Actor, outcome: Outcome) -> Outcome:
     outcome.confirmed_by = actor.user
     outcome.confirmed_at = timezone.now()
     outcome.save()
-    notify(event=_event("outcome.confirmed", actor, outcome.pilot, match), user_ids=_parties(match))
+    _announce(_event("outcome.confirmed", actor, outcome.pilot, match), actor, match)
     return outcome
 
 

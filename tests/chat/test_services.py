@@ -127,7 +127,9 @@ def test_messages_are_numbered_without_gaps_and_published_after_commit(
         "seq": 1,
         "sender": sender,
         "organization": organization,
+        "kind": "text",
         "body": "Hello there",
+        "event": None,
         "client_msg_id": first.client_msg_id,
         "created_at": chat_messages(published)[0]["created_at"],
     }

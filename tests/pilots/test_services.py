@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from backend.accounts.selectors import actor_for
+from backend.chat.models import Message
+from backend.chat.selectors import conversations_for
 from backend.common.errors import ApplicationError, InvalidTransitionError, PermissionDeniedError
 from backend.matches.models import Match
 from backend.notifications.models import Notification
@@ -554,3 +556,22 @@ def test_handing_the_decision_to_its_owner_changes_nothing(world, running):
         actor=_actor(world, "enterprise"), pilot=running, decision_owner=world.enterprise_user
     )
     assert not Notification.objects.filter(kind="pilot.owner_changed").exists()
+
+
+def test_each_step_of_a_pilot_is_recorded_in_the_conversation_by_who_took_it(world, running):
+    services.pilot_post_update(
+        actor=actor_for(world.startup_user), pilot=running, text="Week 1", on=timezone.localdate()
+    )
+    conversation = running.match.conversation
+    steps = list(conversation.messages.order_by("seq"))
+    assert [(m.seq, m.kind, m.event["type"], m.sender) for m in steps] == [
+        (1, Message.Kind.EVENT, "pilot.proposed", world.startup_user),
+        (2, Message.Kind.EVENT, "pilot.accepted", world.enterprise_user),
+        (3, Message.Kind.EVENT, "pilot.updated", world.startup_user),
+    ]
+    assert {m.event["pilot"] for m in steps} == {running.pk}
+    assert all(m.body == "" for m in steps)
+    conversation.refresh_from_db()
+    assert conversation.last_seq == 3
+    # Who took a step has read up to it; the other side has it unread.
+    assert conversations_for(actor_for(world.enterprise_user)).get().unread_count == 1

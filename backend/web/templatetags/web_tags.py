@@ -9,8 +9,9 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from backend.accounts.selectors import actor_for
+from backend.chat.models import Message
 from backend.chat.selectors import conversations_for
-from backend.notifications.texts import event_sentences
+from backend.notifications.texts import describe, event_sentences
 
 register = template.Library()
 
@@ -142,6 +143,13 @@ def unread_total(context) -> int:
     # Operators read every conversation; only those they were invited into count as unread.
     mine = conversations_for(actor).filter(can_send=True)
     return mine.aggregate(n=Sum("unread_count"))["n"] or 0
+
+
+@register.filter
+def said(message) -> str:
+    """A message as a line of text: what was written, or what an event message records, in the
+    active language."""
+    return describe(message.event or {}) if message.kind == Message.Kind.EVENT else message.body
 
 
 @register.filter

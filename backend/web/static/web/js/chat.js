@@ -57,7 +57,28 @@
   }
   function toBottom() { log.scrollTop = log.scrollHeight; }
 
+  /* Something the two sides did elsewhere (a pilot proposed, an outcome confirmed), in the
+   * reader's language, as a line of the timeline rather than a bubble. */
+  function eventLine(message) {
+    var event = message.event || {};
+    var el = document.createElement("p");
+    el.className = "chat-event";
+    el.setAttribute("data-seq", message.seq);
+    el.setAttribute("data-event", event.type || "");
+    var who = (message.sender && message.sender.name) || t("someone");
+    var names = { startup: event.startup_name, challenge: event.challenge_title };
+    var what = t(event.type || "event", names);
+    if (what === event.type) what = t("event"); // a kind this page has no sentence for
+    var time = document.createElement("time");
+    if (message.created_at) time.dateTime = message.created_at;
+    time.textContent = timeLabel(message.created_at);
+    el.appendChild(document.createTextNode(who + " · " + what + " · "));
+    el.appendChild(time);
+    return el;
+  }
+
   function bubble(message, pending) {
+    if (message.kind === "event") return eventLine(message);
     var mine = message.sender && message.sender.id === me;
     var el = document.createElement("div");
     el.className = "msg" + (mine ? " mine" : "") + (pending ? " pending" : "");
@@ -94,7 +115,8 @@
   /* Show the sender's name only where the speaker changes. */
   function regroup() {
     var previous = null;
-    log.querySelectorAll(".msg").forEach(function (el) {
+    log.querySelectorAll(".msg, .chat-event").forEach(function (el) {
+      if (el.classList.contains("chat-event")) { previous = null; return; }
       var sender = el.getAttribute("data-sender");
       el.querySelector(".msg-who").hidden = previous === sender;
       previous = sender;
