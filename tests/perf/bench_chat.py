@@ -538,7 +538,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--quick",
         action="store_true",
-        help="a smoke run of about a minute: 100 clients, 20 messages/s, short phases",
+        help="a smoke run of a minute or two: 100 clients, 20 messages/s, short phases",
     )
     args = parser.parse_args()
     quick = args.quick
