@@ -1,11 +1,13 @@
-"""Benchmark: GET /api/challenges/{id}/matches/ with 10,000 startups in the database.
+"""Benchmark: the matches lists, GET /api/challenges/{id}/matches/ and GET /api/matches/, with
+10,000 startups in the database.
 
     python tests/perf/bench_api.py [--startups 10000] [--requests 300]
 
-Prints p50/p99 for the platform's endpoint (DRF: authentication, permission-scoped queryset,
-filters, pagination, nested serializers) beside a baseline measured in the same run: a plain
-Django view returning the same rows with `.values()`. Uses DATABASE_URL if set (PostgreSQL),
-else a temporary SQLite file.
+Prints p50/p99 and the queries of one request for the platform's endpoints (DRF: session
+authentication, permission-scoped queryset, filters, pagination with its count, the visibility
+rules) beside baselines measured in the same run: a plain Django view returning the same rows'
+main columns with `.values()`. Uses DATABASE_URL if set (PostgreSQL), else a temporary SQLite
+file.
 """
 
 from __future__ import annotations
@@ -30,9 +32,10 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
 from django.http import JsonResponse  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
+from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 from django.urls import include, path  # noqa: E402
 
 from backend.accounts.models import Membership, Organization, User  # noqa: E402
@@ -40,28 +43,33 @@ from backend.matches.models import Match  # noqa: E402
 from backend.programs.models import Accelerator, Challenge  # noqa: E402
 from backend.startups.models import StartupProfile  # noqa: E402
 
+COLUMNS = (
+    "id",
+    "challenge_id",
+    "startup_id",
+    "startup__name",
+    "score",
+    "rank",
+    "status",
+    "evidence",
+)
+
 
 def plain_matches(request, pk: int) -> JsonResponse:
     """The baseline: the same rows, no framework around them."""
-    rows = list(
-        Match.objects.filter(challenge_id=pk)
-        .order_by("rank")
-        .values(
-            "id",
-            "challenge_id",
-            "startup_id",
-            "startup__name",
-            "score",
-            "rank",
-            "status",
-            "evidence",
-        )[:20]
-    )
+    rows = list(Match.objects.filter(challenge_id=pk).order_by("rank").values(*COLUMNS)[:20])
     return JsonResponse({"results": rows})
+
+
+def plain_firm_matches(request, pk: int) -> JsonResponse:
+    """The baseline of a firm's list: its challenges' best 20 matches."""
+    rows = Match.objects.filter(challenge__accelerator__enterprise_id=pk)
+    return JsonResponse({"results": list(rows.order_by("-score", "id").values(*COLUMNS)[:20])})
 
 
 urlpatterns = [
     path("plain/challenges/<int:pk>/matches/", plain_matches),
+    path("plain/organizations/<int:pk>/matches/", plain_firm_matches),
     path("", include("backend.config.urls")),
 ]
 
@@ -116,9 +124,12 @@ def populate(startups: int) -> tuple[User, Challenge]:
     return user, challenges[0]
 
 
-def measure(client: Client, url: str, requests: int) -> tuple[float, float]:
+def measure(client: Client, url: str, requests: int) -> tuple[float, float, int]:
     for _ in range(20):
         assert client.get(url).status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    count = len(queries.captured_queries)
     times = []
     for _ in range(requests):
         start = time.perf_counter()
@@ -126,7 +137,7 @@ def measure(client: Client, url: str, requests: int) -> tuple[float, float]:
         times.append((time.perf_counter() - start) * 1000)
         assert response.status_code == 200
     times.sort()
-    return statistics.median(times), times[int(len(times) * 0.99) - 1]
+    return statistics.median(times), times[int(len(times) * 0.99) - 1], count
 
 
 def main() -> None:
@@ -138,18 +149,24 @@ def main() -> None:
     setup_test_environment()
     call_command("migrate", verbosity=0)
     user, challenge = populate(args.startups)
+    firm = challenge.accelerator.enterprise_id
     client = Client()
     client.force_login(user)
     rows = [
         ("plain Django view (baseline)", f"/plain/challenges/{challenge.pk}/matches/"),
         ("GET /api/challenges/{id}/matches/", f"/api/challenges/{challenge.pk}/matches/"),
+        (
+            "plain Django view, the firm's best 20 (baseline)",
+            f"/plain/organizations/{firm}/matches/",
+        ),
+        ("GET /api/matches/ (the firm's, 1,000)", "/api/matches/"),
     ]
     engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     print(f"\n{args.startups:,} startups, {Match.objects.count():,} matches, {engine}")
-    print("| endpoint | p50 ms | p99 ms |\n| --- | --- | --- |")
+    print("| endpoint | p50 ms | p99 ms | queries |\n| --- | --- | --- | --- |")
     for name, url in rows:
-        p50, p99 = measure(client, url, args.requests)
-        print(f"| {name} | {p50:.1f} | {p99:.1f} |")
+        p50, p99, queries = measure(client, url, args.requests)
+        print(f"| {name} | {p50:.1f} | {p99:.1f} | {queries} |")
 
 
 if __name__ == "__main__":
