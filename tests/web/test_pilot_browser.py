@@ -55,7 +55,7 @@ def test_a_connected_match_runs_a_pilot_to_a_decision_and_an_outcome(open_page, 
     firm.get_by_label("进展情况").fill("第一周：检出率 93%。")
     firm.get_by_role("button", name="发布", exact=True).click()
     expect(firm.locator("[data-updates]")).to_contain_text("检出率 93%")
-    firm.get_by_text("作出决定").click()
+    firm.get_by_text("作出决定", exact=True).click()
     firm.get_by_label("推广").check()
     firm.get_by_role("button", name="提交决定").click()
     expect(firm.locator("[data-field=reason] .field-errors")).to_contain_text("必填")
@@ -82,6 +82,15 @@ def test_a_connected_match_runs_a_pilot_to_a_decision_and_an_outcome(open_page, 
     outcome.get_by_role("button", name="Confirm").click()
     expect(startup.locator("[data-confirmed]")).to_have_text("Confirmed")
     shoot(startup, "en-startup-outcome-confirmed")
+
+    # The conversation's timeline carries each step, by who took it, in each reader's language.
+    startup.goto(f"/conversations/{conversation}/")
+    expect(startup.locator("[data-event='pilot.decided']")).to_contain_text("The pilot is decided")
+    expect(startup.locator("[data-event='outcome.confirmed']")).to_contain_text("GridSense Team")
+    firm.goto(f"/conversations/{conversation}/")
+    expect(firm.locator("[data-event='pilot.proposed']")).to_contain_text("有新的试点提议")
+    expect(firm.locator("[data-event='outcome.recorded']")).to_contain_text("Lingang Team")
+    shoot(firm, "zh-firm-conversation-pilot-steps")
 
     # On a phone, in Chinese, the page fits and the propose form opens within it.
     phone = open_page(ROBOTICS_STARTUP, lang="zh-hans", width=390, height=844, touch=True)
