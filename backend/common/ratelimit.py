@@ -38,11 +38,15 @@ class SlidingWindow:
         previous, current = counts.get(previous_key, 0), counts.get(current_key, 0)
         if current + previous * (1 - elapsed) >= self.limit:
             return False
-        if not cache.add(current_key, 1, timeout=2 * self.window_s):
+        # The count just read says which of the two will work (one more round trip); the other
+        # is the fallback for a key that appeared or expired since.
+        if current:
             try:
                 cache.incr(current_key)
-            except ValueError:  # expired between the add and the incr
+            except ValueError:
                 cache.add(current_key, 1, timeout=2 * self.window_s)
+        elif not cache.add(current_key, 1, timeout=2 * self.window_s):
+            cache.incr(current_key)
         return True
 
     def refund(self, key: str) -> None:
