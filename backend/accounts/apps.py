@@ -8,4 +8,5 @@ class AccountsConfig(AppConfig):
     label = "accounts"
 
     def ready(self) -> None:
+        # Imported once the app registry is ready: the receivers' module imports the models.
         from backend.accounts import signals  # noqa: F401  (connects the receivers)

@@ -15,6 +15,7 @@ import logging
 from datetime import timedelta
 
 from asgiref.sync import sync_to_async
+from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
@@ -119,10 +120,14 @@ class InProcessSender(BackgroundLoop):
 in_process_sender = InProcessSender()
 
 
+@shared_task(acks_late=True)
+def send_outgoing_mail() -> int:
+    # Idempotent: the outbox records what left; a redelivered task finds nothing due.
+    return outbox_send()
+
+
 def wake_mail_sender() -> None:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         in_process_sender.wake()
     else:
-        from backend.accounts.tasks import send_outgoing_mail
-
         send_outgoing_mail.delay()

@@ -1,13 +1,8 @@
-"""Background work of accounts: draining the mail outbox (see `mail.py`)."""
+"""Background work of accounts, registered for the worker's task discovery.
 
-from __future__ import annotations
+The outbox's task is defined beside the outbox in `mail.py`, which queues it after each commit.
+"""
 
-from celery import shared_task
+from backend.accounts.mail import send_outgoing_mail
 
-from backend.accounts.mail import outbox_send
-
-
-@shared_task(acks_late=True)
-def send_outgoing_mail() -> int:
-    # Idempotent: the outbox records what left; a redelivered task finds nothing due.
-    return outbox_send()
+__all__ = ["send_outgoing_mail"]

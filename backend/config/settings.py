@@ -265,7 +265,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
     },
     "alert-pilots": {"task": "backend.pilots.tasks.alert_pilots", "schedule": 3600.0},
-    "send-outgoing-mail": {"task": "backend.accounts.tasks.send_outgoing_mail", "schedule": 60.0},
+    "send-outgoing-mail": {"task": "backend.accounts.mail.send_outgoing_mail", "schedule": 60.0},
     "send-digests": {
         "task": "backend.notifications.tasks.send_digests",
         "schedule": crontab(hour=DIGEST_HOUR, minute=0),

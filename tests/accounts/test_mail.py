@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 
 from backend.accounts.mail import mail_send, outbox_send
 from backend.accounts.models import Organization, OutgoingMail, User
+from backend.config.celery import app
 from tests.factories import PASSWORD
 from tests.servers import free_port, manage
 
@@ -264,3 +265,8 @@ def test_two_senders_that_read_the_same_mail_send_it_once(smtp):
     assert not mail_send(stale)
     smtp.wait("owner@example.test")
     assert len(smtp.to("owner@example.test")) == 1
+
+
+def test_the_beat_schedules_the_outbox_task_the_worker_discovers(settings):
+    app.loader.import_default_modules()
+    assert settings.CELERY_BEAT_SCHEDULE["send-outgoing-mail"]["task"] in app.tasks
