@@ -79,7 +79,7 @@ class EngineConfig:
     # (docs/matching.md). Chinese text is matched by shared words, as for proposals.
     search_floor: float = 0.25
     # The same two floors for bilingual rankings, compared with the mean of both views' best
-    # similarity (``ranker.best_dense``), whose scale is its own: each holds back the same share
+    # similarity (``features.best_dense``), whose scale is its own: each holds back the same share
     # of relevant pairs on the bilingual dev briefs as the primary floor does on the same pairs
     # in English (proposal: primary 0.15 holds back 5.1%, and so does 0.18 here, with 60.7% of
     # all pairs; search: 0.25 holds back 23.4% in both). `python -m matching.evaluate --zh-ids`

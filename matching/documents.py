@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# The platform uses integer ids; string ids work too (the evaluation uses them).
+DocId = int | str
+
 
 @dataclass(frozen=True)
 class Document:
     """One side of a match: a challenge or a capability profile.
 
     ``statements`` are a challenge's required capabilities or a profile's capability statements.
-    The platform uses integer ids; string ids work too (the evaluation uses them).
     """
 
-    id: int | str
+    id: DocId
     title: str = ""
     text: str = ""
     statements: tuple[str, ...] = ()
@@ -33,6 +35,6 @@ class Chunk:
 class ScoredDoc:
     """A search hit: the ranker's score and the evidence scores it was made of."""
 
-    doc_id: int | str
+    doc_id: DocId
     score: float
     components: dict[str, float] = field(default_factory=dict)

@@ -25,10 +25,11 @@ from matching.cache import EmbeddingCache
 from matching.config import EngineConfig
 from matching.documents import Document, ScoredDoc
 from matching.embedder import Embedder
+from matching.features import MULTILINGUAL_TERMS, TERMS, best_dense, default_terms, rank
 from matching.metrics import evaluate_run
 from matching.multilingual import MULTILINGUAL, PRIMARY
 from matching.onnx_backend import BACKENDS
-from matching.ranker import MULTILINGUAL_TERMS, TERMS, SearchSpace, best_dense, default_terms, rank
+from matching.ranker import SearchSpace
 
 RUN_DEPTH = 100
 PROPOSALS = 20  # the platform proposes a challenge's best 20 startups (its default setting)

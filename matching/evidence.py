@@ -9,8 +9,9 @@ from typing import Any
 import numpy as np
 
 from matching.documents import Chunk, Document
+from matching.lexical import lexical_text
 from matching.multilingual import MULTILINGUAL, PRIMARY
-from matching.ranker import is_chinese, lexical_text
+from matching.policy import is_chinese
 from matching.text import is_evidence_term, split_sentences, surface_terms, tokenize
 
 

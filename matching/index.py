@@ -6,10 +6,7 @@ is normalised by the embedder, and every index here uses ``METRIC_INNER_PRODUCT`
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,6 +15,7 @@ import faiss
 import numpy as np
 
 from matching.errors import IndexChecksumError, IndexMismatchError
+from matching.files import atomic_write, sha256_of
 
 INDEX_FILE = "vectors.faiss"
 MANIFEST_FILE = "manifest.json"
@@ -188,16 +186,16 @@ class VectorIndex:
         if self._dead:
             self.rebuild()
         index_path = directory / INDEX_FILE
-        _atomic_write(index_path, faiss.serialize_index(self._index).tobytes())
+        atomic_write(index_path, faiss.serialize_index(self._index).tobytes())
         manifest = {
             "format": FORMAT_VERSION,
             "model": self.model_id,
             "dimension": self.dimension,
             "count": len(self._ids),
             "kind": "hnsw" if self.approximate else "flat",
-            "checksum": "sha256:" + _sha256(index_path),
+            "checksum": "sha256:" + sha256_of(index_path),
         }
-        _atomic_write(directory / MANIFEST_FILE, json.dumps(manifest, indent=2).encode())
+        atomic_write(directory / MANIFEST_FILE, json.dumps(manifest, indent=2).encode())
         return manifest
 
     @classmethod
@@ -216,7 +214,7 @@ class VectorIndex:
         index_path = directory / INDEX_FILE
         if not index_path.is_file():
             raise IndexMismatchError(f"{index_path} is missing")
-        if "sha256:" + _sha256(index_path) != manifest.get("checksum"):
+        if "sha256:" + sha256_of(index_path) != manifest.get("checksum"):
             raise IndexChecksumError(f"{index_path} does not match the checksum in its manifest")
         raw = faiss.deserialize_index(np.frombuffer(index_path.read_bytes(), dtype=np.uint8))
         if raw.ntotal != manifest.get("count") or raw.d != dimension:
@@ -251,24 +249,3 @@ def read_manifest(directory: str | Path) -> dict:
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT_VERSION:
         raise IndexMismatchError(f"manifest at {path} has an unknown format")
     return manifest
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

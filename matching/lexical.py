@@ -9,7 +9,14 @@ from collections.abc import Hashable, Iterable
 
 import numpy as np
 
+from matching.documents import Document
+from matching.glossary import gloss
 from matching.text import tokenize
+
+
+def lexical_text(doc: Document) -> str:
+    """The words BM25 sees: title, text and statements."""
+    return "\n".join([doc.title, doc.text, *doc.statements])
 
 
 class LexicalIndex:
@@ -99,3 +106,29 @@ class LexicalIndex:
         return chosen, full[
             np.fromiter((row[k] for k in chosen), dtype=np.int64, count=len(chosen))
         ]
+
+
+class SpaceWords:
+    """The words of a space's documents: BM25 over their own words, and in a bilingual space
+    also over their English readings (``glossary.gloss``), where words meet across languages."""
+
+    def __init__(self, *, k1: float, b: float, readings: bool) -> None:
+        self.words = LexicalIndex(k1=k1, b=b)
+        self.readings = LexicalIndex(k1=k1, b=b) if readings else None
+
+    def add(self, doc: Document) -> None:
+        self.words.add(doc.id, lexical_text(doc))
+        if self.readings is not None:
+            self.readings.add(doc.id, gloss(lexical_text(doc)))
+
+    def remove(self, doc_id: Hashable) -> None:
+        self.words.remove(doc_id)
+        if self.readings is not None:
+            self.readings.remove(doc_id)
+
+    def reading_scores(self, query: Document, pool: list[Hashable]) -> np.ndarray:
+        """BM25 of the English readings of ``query`` and of each of ``pool``, in pool order."""
+        assert self.readings is not None, "a space without multilingual vectors keeps no readings"
+        keys, scores = self.readings.scores(gloss(lexical_text(query)), allow=pool)
+        row = {key: i for i, key in enumerate(keys)}
+        return scores[[row[d] for d in pool]]

@@ -4,11 +4,13 @@ English readings of Chinese, floors per encoder, evidence and search across lang
 import numpy as np
 import pytest
 
-from matching import Document, Embedder, EngineConfig, IndexMismatchError, SearchSpace
+from matching import Document, Embedder, EngineConfig, IndexMismatchError, SearchSpace, VectorIndex
+from matching.dense import dense_features
 from matching.evidence import explain, reading_encoder, shared_terms
+from matching.features import combine
 from matching.glossary import gloss
 from matching.multilingual import MULTILINGUAL, PRIMARY
-from matching.ranker import combine
+from matching.store import DocumentStore
 
 pytestmark = pytest.mark.slow
 
@@ -128,17 +130,24 @@ def test_feedback_across_languages_is_its_own_term_only_in_a_pool_of_both(embedd
 def test_each_feedback_document_counts_alike_whatever_its_chunks(embedder):
     """The feedback's mean over the best documents' chunks weighs each document equally: a
     document of many chunks would otherwise outvote one of few."""
-    space = bilingual_space(embedder, PROFILES)
+    pool = [1, 3, 5]
+    store = DocumentStore()
+    index = VectorIndex(384, embedder.model_ids[PRIMARY])
+    for doc in PROFILES:
+        if doc.id in pool:
+            doc_chunks, doc_vectors = encoded(embedder, doc)
+            ids = store.new_chunk_ids(len(doc_chunks))
+            store.register(doc, doc_chunks, ids)
+            index.upsert(ids, doc_vectors[PRIMARY])
     query = Document(id=200, text=PROFILES[0].text, statements=PROFILES[0].statements * 3)
     chunks, vectors = encoded(embedder, query)
     channel = vectors[PRIMARY].reshape(len(chunks), -1)
-    pool = [1, 3, 5]
-    plain = space._dense_features(PRIMARY, chunks, channel, pool)
-    equal = space._dense_features(PRIMARY, chunks, channel, pool, np.ones(len(chunks)))
+    plain = dense_features(index, store, chunks, channel, pool)
+    equal = dense_features(index, store, chunks, channel, pool, np.ones(len(chunks)))
     assert np.allclose(plain["dense_statement"], equal["dense_statement"])
     first_only = np.zeros(len(chunks))
     first_only[0] = 1.0
-    weighted = space._dense_features(PRIMARY, chunks, channel, pool, first_only)
+    weighted = dense_features(index, store, chunks, channel, pool, first_only)
     assert not np.allclose(weighted["dense_statement"], plain["dense_statement"])
 
 
