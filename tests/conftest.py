@@ -43,10 +43,14 @@ class World:
 
 @pytest.fixture(autouse=True)
 def fresh_cache():
-    """Sign-in throttles count in the cache; each test starts with none spent."""
+    """Sign-in throttles count in the cache, rate limits beside it (in Redis, in the same
+    database); each test starts with none spent."""
     from django.core.cache import cache
 
+    from backend.common.ratelimit import reset_counts
+
     cache.clear()
+    reset_counts()
 
 
 @pytest.fixture(autouse=True)

@@ -17,6 +17,7 @@ import time
 from typing import Any
 
 from asgiref.sync import sync_to_async
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.db import close_old_connections
@@ -88,6 +89,16 @@ class JsonSocket(AsyncJsonWebsocketConsumer):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.joined: set[str] = set()
+
+    async def dispatch(self, message):
+        """Channels' dispatch without its sweep of old connections before every message, a hop
+        to the database thread for each frame and each delivery: these sockets never use the
+        database from the event loop, and each of their database calls sweeps its own thread's
+        connection (`database_sync_to_async`, `in_pool`)."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def join(self, group: str) -> None:
         self.joined.add(group)

@@ -1,24 +1,94 @@
-"""A rate limit kept in the cache (Redis when configured), so every server process shares it."""
+"""A rate limit kept in Redis when it is configured, so every server process shares it, and in
+the process's memory otherwise (the embedded default runs one process)."""
 
 from __future__ import annotations
 
-import contextlib
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 
-from django.core.cache import cache
+import redis
+from django.conf import settings
+
+
+class _RedisCounts:
+    """Counters in Redis, through one client per process: one round trip a count."""
+
+    def __init__(self, url: str):
+        self.client = redis.Redis.from_url(url)
+
+    def count(self, key: str, ttl_s: int, other: str) -> tuple[int, int]:
+        """Add one to `key` (expiring after `ttl_s`); its count after, and `other`'s."""
+        pipe = self.client.pipeline(transaction=False)
+        pipe.incr(key)
+        pipe.expire(key, ttl_s)
+        pipe.get(other)
+        counted, _, previous = pipe.execute()
+        return counted, int(previous or 0)
+
+    def uncount(self, key: str, ttl_s: int) -> None:
+        pipe = self.client.pipeline(transaction=False)
+        pipe.decr(key)
+        pipe.expire(key, ttl_s)  # a key that expired meanwhile must not come back for good
+        pipe.execute()
+
+
+class _MemoryCounts:
+    """The same counters in this process's memory, for a deployment of one process."""
+
+    SWEEP_EVERY = 1000
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.counts: dict[str, tuple[int, float]] = {}  # key -> (count, expires at)
+        self.until_sweep = self.SWEEP_EVERY
+
+    def _get(self, key: str, now: float) -> int:
+        count, expires_at = self.counts.get(key, (0, now))
+        return count if expires_at > now else 0
+
+    def count(self, key: str, ttl_s: int, other: str) -> tuple[int, int]:
+        now = time.monotonic()
+        with self.lock:
+            self.until_sweep -= 1
+            if not self.until_sweep:
+                self.counts = {k: v for k, v in self.counts.items() if v[1] > now}
+                self.until_sweep = self.SWEEP_EVERY
+            counted = self._get(key, now) + 1
+            self.counts[key] = (counted, now + ttl_s)
+            return counted, self._get(other, now)
+
+    def uncount(self, key: str, ttl_s: int) -> None:
+        with self.lock:
+            count, expires_at = self.counts.get(key, (0, 0.0))
+            if count > 0:
+                self.counts[key] = (count - 1, expires_at)
+
+
+@cache
+def _counts() -> _RedisCounts | _MemoryCounts:
+    url = settings.REDIS_CACHE_URL
+    return _RedisCounts(url) if url else _MemoryCounts()
+
+
+def reset_counts() -> None:
+    """Forget every count (a test's fresh start; Redis's are flushed with the cache)."""
+    _counts.cache_clear()
 
 
 @dataclass
 class SlidingWindow:
     """At most `limit` events per key in any `window_s` seconds, estimated from two fixed
     windows: the current one's count plus the previous one's, weighted by how much of it still
-    lies inside the sliding window. Two cache round trips an event; no lock, no list per key.
+    lies inside the sliding window. One round trip an event; no lock, no list per key.
 
     A burst is counted exactly (it lies in one or two windows, both read in full), and a steady
     rate at the limit is let through; the estimate errs only for uneven rates across a window
-    boundary, by at most the previous window's unevenness."""
+    boundary, by at most the previous window's unevenness. An event is counted first and taken
+    back when refused, so two senders at once may see each other's and be refused a little
+    early, never late."""
 
     name: str
     limit: int
@@ -34,23 +104,13 @@ class SlidingWindow:
         """Count one event for `key` and say True, or say False (counting nothing) when the
         limit is reached."""
         previous_key, current_key, elapsed = self._keys(key, self.clock())
-        counts = cache.get_many([previous_key, current_key])
-        previous, current = counts.get(previous_key, 0), counts.get(current_key, 0)
-        if current + previous * (1 - elapsed) >= self.limit:
+        counted, previous = _counts().count(current_key, 2 * self.window_s, previous_key)
+        if (counted - 1) + previous * (1 - elapsed) >= self.limit:
+            _counts().uncount(current_key, 2 * self.window_s)
             return False
-        # The count just read says which of the two will work (one more round trip); the other
-        # is the fallback for a key that appeared or expired since.
-        if current:
-            try:
-                cache.incr(current_key)
-            except ValueError:
-                cache.add(current_key, 1, timeout=2 * self.window_s)
-        elif not cache.add(current_key, 1, timeout=2 * self.window_s):
-            cache.incr(current_key)
         return True
 
     def refund(self, key: str) -> None:
         """Take back an event counted by `hit` that turned out not to be one (a resend)."""
         _, current_key, _ = self._keys(key, self.clock())
-        with contextlib.suppress(ValueError):  # the window has turned: nothing to take back
-            cache.decr(current_key)
+        _counts().uncount(current_key, 2 * self.window_s)
