@@ -66,14 +66,6 @@ def user_create_with_organization(
 
 
 @transaction.atomic
-def membership_add(*, user: User, organization: Organization, role: str) -> Membership:
-    membership, _ = Membership.objects.update_or_create(
-        user=user, organization=organization, defaults={"role": role}
-    )
-    return membership
-
-
-@transaction.atomic
 def user_signup(
     *,
     email: str,
