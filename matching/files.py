@@ -25,8 +25,5 @@ def atomic_write(path: Path, data: bytes) -> None:
 
 def sha256_of(path: Path) -> str:
     """The hex sha256 of the file at ``path``."""
-    digest = hashlib.sha256()
     with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(handle, "sha256").hexdigest()

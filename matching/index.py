@@ -7,12 +7,12 @@ is normalised by the embedder, and every index here uses ``METRIC_INNER_PRODUCT`
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from pathlib import Path
 
 import faiss
 import numpy as np
+from threadpoolctl import ThreadpoolController
 
 from matching.errors import IndexChecksumError, IndexMismatchError
 from matching.files import atomic_write, sha256_of
@@ -23,6 +23,9 @@ FORMAT_VERSION = 1
 # Below this many queries a search runs on one thread: one query is bound by memory bandwidth, and
 # waking OpenMP workers (busy beside torch and the web server) costs more than it gains.
 SMALL_BATCH = 16
+# Made once, after faiss is imported: it finds faiss's own OpenMP runtime among the loaded
+# libraries (a scan per search would cost milliseconds).
+_THREADPOOLS = ThreadpoolController()
 
 
 class VectorIndex:
@@ -141,9 +144,10 @@ class VectorIndex:
             # cheaper than the walk at these sizes.
             return self._brute_force(queries, allowed, k)
         params = self._params(allowed, dead)
-        with _threads(1 if len(queries) < SMALL_BATCH else None):
-            scores, ids = self._index.search(queries, k, params=params)
-        return scores, ids
+        if len(queries) >= SMALL_BATCH:
+            return self._index.search(queries, k, params=params)
+        with _THREADPOOLS.limit(limits=1, user_api="openmp"):
+            return self._index.search(queries, k, params=params)
 
     def _params(
         self, allowed: np.ndarray | None, dead: np.ndarray
@@ -225,19 +229,6 @@ class VectorIndex:
         index._index = faiss.IndexIDMap2(raw) if not isinstance(raw, faiss.IndexIDMap2) else raw
         index._ids = set(faiss.vector_to_array(index._index.id_map).tolist())
         return index
-
-
-@contextmanager
-def _threads(count: int | None) -> Iterator[None]:
-    if count is None:
-        yield
-        return
-    before = faiss.omp_get_max_threads()
-    faiss.omp_set_num_threads(count)
-    try:
-        yield
-    finally:
-        faiss.omp_set_num_threads(before)
 
 
 def read_manifest(directory: str | Path) -> dict:
