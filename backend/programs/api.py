@@ -168,7 +168,7 @@ class ChallengeViewSet(EditViewSet):
 
 class CohortSerializer(StrictModelSerializer):
     accelerator = serializers.PrimaryKeyRelatedField(queryset=Accelerator.objects.all())
-    accepted_count = serializers.SerializerMethodField()
+    accepted_count = serializers.IntegerField(read_only=True)
 
     class Meta:
         model = Cohort
@@ -185,9 +185,6 @@ class CohortSerializer(StrictModelSerializer):
             "created_at",
         ]
         read_only_fields = ["created_at"]
-
-    def get_accepted_count(self, cohort: Cohort) -> int:
-        return cohort.memberships.filter(status=CohortMembership.Status.ACCEPTED).count()
 
 
 class CohortMembershipSerializer(StrictModelSerializer):
@@ -270,17 +267,17 @@ class CohortViewSet(EditViewSet):
     search_fields = ["name"]
 
     def get_queryset(self):
-        return selectors.cohorts_visible_to(self.actor)
+        return selectors.cohorts_counted_visible_to(self.actor)
 
     def perform_create(self, serializer):
-        serializer.instance = services.cohort_create(
-            actor=self.actor, data=serializer.validated_data
-        )
+        cohort = services.cohort_create(actor=self.actor, data=serializer.validated_data)
+        serializer.instance = self.get_queryset().get(pk=cohort.pk)
 
     def perform_update(self, serializer):
-        serializer.instance = services.cohort_update(
+        cohort = services.cohort_update(
             actor=self.actor, cohort=serializer.instance, data=serializer.validated_data
         )
+        serializer.instance = self.get_queryset().get(pk=cohort.pk)
 
     @extend_schema(
         methods=["get"], responses={200: CohortMembershipSerializer(many=True)}, request=None

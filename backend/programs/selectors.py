@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from backend.accounts.models import Organization
 from backend.accounts.selectors import Actor
@@ -90,6 +90,17 @@ def cohorts_visible_to(actor: Actor) -> QuerySet[Cohort]:
         ).exclude(status=CohortMembership.Status.SHORTLISTED)
         return qs.filter(Exists(invited))
     return qs.none()
+
+
+def cohorts_counted_visible_to(actor: Actor) -> QuerySet[Cohort]:
+    """`cohorts_visible_to`, each cohort with `accepted_count` (all its accepted startups, whoever
+    asks), counted in the same query."""
+    accepted = Q(memberships__status=CohortMembership.Status.ACCEPTED)
+    counted = cohorts_visible_to(actor).annotate(
+        accepted_count=Count("memberships", filter=accepted)
+    )
+    # A grouped query drops the model's default ordering; the list keeps it.
+    return counted.order_by(*Cohort._meta.ordering)
 
 
 def cohort_memberships_visible_to(actor: Actor, cohort: Cohort) -> QuerySet[CohortMembership]:
