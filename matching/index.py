@@ -70,6 +70,7 @@ class VectorIndex:
         return np.fromiter(sorted(self._ids), dtype=np.int64, count=len(self._ids))
 
     def _empty(self, *, approximate: bool) -> faiss.IndexIDMap2:
+        inner: faiss.Index
         if approximate:
             inner = faiss.IndexHNSWFlat(self.dimension, self.hnsw_m, faiss.METRIC_INNER_PRODUCT)
             inner.hnsw.efConstruction = self.hnsw_ef_construction
@@ -106,7 +107,8 @@ class VectorIndex:
             if len(self._dead) > max(1_000, len(self._ids) // 5):
                 self.rebuild()
         else:
-            self._index.remove_ids(np.asarray(present, dtype=np.int64))
+            # faiss's Python layer also takes an id array here; its stubs know the selector only.
+            self._index.remove_ids(np.asarray(present, dtype=np.int64))  # type: ignore[arg-type]
 
     def reconstruct(self, ids: Iterable[int]) -> np.ndarray:
         ids = np.asarray(list(ids), dtype=np.int64)
@@ -153,16 +155,20 @@ class VectorIndex:
         self, allowed: np.ndarray | None, dead: np.ndarray
     ) -> faiss.SearchParameters | None:
         keep: list[object] = []  # FAISS holds raw pointers: the Python objects must outlive it
-        selector = None
+        selector: faiss.IDSelector | None = None
         if allowed is not None:
             selector = faiss.IDSelectorBatch(allowed)
         elif dead.size:
             # Removed ids that HNSW still holds: search everything but them.
-            keep.append(faiss.IDSelectorBatch(dead))
-            selector = faiss.IDSelectorNot(keep[-1])
+            removed = faiss.IDSelectorBatch(dead)
+            keep.append(removed)
+            selector = faiss.IDSelectorNot(removed)
+        params: faiss.SearchParameters
         if self.approximate:
-            params = faiss.SearchParametersHNSW()
-            params.efSearch = self.hnsw_ef_search
+            # In faiss's SWIG module, missing from the stubs it ships.
+            hnsw = faiss.SearchParametersHNSW()  # type: ignore[attr-defined]
+            hnsw.efSearch = self.hnsw_ef_search
+            params = hnsw
         elif selector is None:
             return None
         else:
@@ -170,7 +176,7 @@ class VectorIndex:
         if selector is not None:
             params.sel = selector
             keep.append(selector)
-        params._keep = keep
+        params._keep = keep  # type: ignore[attr-defined]  # a Python attribute on a SWIG object
         return params
 
     def _brute_force(

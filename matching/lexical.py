@@ -6,10 +6,11 @@ import math
 import threading
 from collections import Counter
 from collections.abc import Hashable, Iterable
+from typing import Generic, TypeVar
 
 import numpy as np
 
-from matching.documents import Document
+from matching.documents import DocId, Document
 from matching.glossary import gloss
 from matching.text import tokenize
 
@@ -19,7 +20,10 @@ def lexical_text(doc: Document) -> str:
     return "\n".join([doc.title, doc.text, *doc.statements])
 
 
-class LexicalIndex:
+K = TypeVar("K", bound=Hashable)
+
+
+class LexicalIndex(Generic[K]):
     """BM25 over documents' tokens, keyed by any hashable id.
 
     Adds and removes only touch a dict; the bm25s matrix is rebuilt on the next query after a
@@ -29,10 +33,10 @@ class LexicalIndex:
     def __init__(self, k1: float = 0.8, b: float = 0.75) -> None:
         self.k1 = k1
         self.b = b
-        self._tokens: dict[Hashable, list[str]] = {}
+        self._tokens: dict[K, list[str]] = {}
         self._df: Counter[str] = Counter()
-        self._keys: list[Hashable] = []
-        self._row: dict[Hashable, int] = {}
+        self._keys: list[K] = []
+        self._row: dict[K, int] = {}
         self._bm25 = None
         self._lock = threading.Lock()
 
@@ -42,7 +46,7 @@ class LexicalIndex:
     def __contains__(self, key: object) -> bool:
         return key in self._tokens
 
-    def add(self, key: Hashable, text: str) -> None:
+    def add(self, key: K, text: str) -> None:
         """Index ``text`` under ``key``, replacing what the key held."""
         self.remove(key)
         tokens = tokenize(text)
@@ -50,7 +54,7 @@ class LexicalIndex:
         self._df.update(set(tokens))
         self._bm25 = None
 
-    def remove(self, key: Hashable) -> None:
+    def remove(self, key: K) -> None:
         tokens = self._tokens.pop(key, None)
         if tokens is None:
             return
@@ -65,7 +69,7 @@ class LexicalIndex:
         n = len(self._tokens)
         return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
 
-    def tokens(self, key: Hashable) -> list[str]:
+    def tokens(self, key: K) -> list[str]:
         return self._tokens[key]
 
     def _ready(self):
@@ -84,8 +88,8 @@ class LexicalIndex:
             return self._bm25, self._keys, self._row
 
     def scores(
-        self, query: str | list[str], allow: Iterable[Hashable] | None = None
-    ) -> tuple[list[Hashable], np.ndarray]:
+        self, query: str | list[str], allow: Iterable[K] | None = None
+    ) -> tuple[list[K], np.ndarray]:
         """(keys, BM25 scores) over the allowed documents (all when ``allow`` is None).
 
         A query term counts once per occurrence, so terms a long query repeats weigh more."""
@@ -113,20 +117,20 @@ class SpaceWords:
     also over their English readings (``glossary.gloss``), where words meet across languages."""
 
     def __init__(self, *, k1: float, b: float, readings: bool) -> None:
-        self.words = LexicalIndex(k1=k1, b=b)
-        self.readings = LexicalIndex(k1=k1, b=b) if readings else None
+        self.words = LexicalIndex[DocId](k1=k1, b=b)
+        self.readings = LexicalIndex[DocId](k1=k1, b=b) if readings else None
 
     def add(self, doc: Document) -> None:
         self.words.add(doc.id, lexical_text(doc))
         if self.readings is not None:
             self.readings.add(doc.id, gloss(lexical_text(doc)))
 
-    def remove(self, doc_id: Hashable) -> None:
+    def remove(self, doc_id: DocId) -> None:
         self.words.remove(doc_id)
         if self.readings is not None:
             self.readings.remove(doc_id)
 
-    def reading_scores(self, query: Document, pool: list[Hashable]) -> np.ndarray:
+    def reading_scores(self, query: Document, pool: list[DocId]) -> np.ndarray:
         """BM25 of the English readings of ``query`` and of each of ``pool``, in pool order."""
         assert self.readings is not None, "a space without multilingual vectors keeps no readings"
         keys, scores = self.readings.scores(gloss(lexical_text(query)), allow=pool)

@@ -40,7 +40,13 @@ def evaluate_run(
     queries = [q for q, rel in qrels.items() if any(g > 0 for g in rel.values())]
     if not queries:
         return {}
-    rows = {"recall@10": [], "recall@50": [], "mrr@10": [], "ndcg@10": [], "young_recall@10": []}
+    rows: dict[str, list[float]] = {
+        "recall@10": [],
+        "recall@50": [],
+        "mrr@10": [],
+        "ndcg@10": [],
+        "young_recall@10": [],
+    }
     for query in queries:
         ranked = list(run.get(query, ()))
         relevant = qrels[query]

@@ -10,7 +10,7 @@ Chinese and the evidence floors (``policy``), and the files (``persistence``).
 from __future__ import annotations
 
 import threading
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import numpy as np
@@ -365,12 +365,12 @@ class SearchSpace:
             pool = keys
         else:
             top = np.argsort(-lexical, kind="stable")[: self.config.retrieval_depth]
-            pool_set: dict[Hashable, None] = dict.fromkeys(keys[i] for i in top)
+            pool_set: dict[DocId, None] = dict.fromkeys(keys[i] for i in top)
             dense_best = dense_candidates(
                 self._indexes.get(encoder), store, vectors, allowed, self.config.retrieval_depth
             )
             pool_set.update(dict.fromkeys(dense_best))
-            if always in store:
+            if always is not None and always in store:
                 pool_set[always] = None
             pool = list(pool_set)
         row = {key: i for i, key in enumerate(keys)}
