@@ -3,6 +3,7 @@ tickets that open a WebSocket. Events leave after commit, to groups built from o
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 import secrets
@@ -170,11 +171,10 @@ def message_store(
     """Store a message with the next `seq`; the caller publishes it (`message_event`) once the
     transaction has committed. `message_send` does both.
 
-    Three statements in one transaction: the conversation's counter is advanced (which locks its
-    row until the commit, so the numbers have no gaps however many processes send at once) only
-    if the sender still has the right, and returns who may read the message; the insert; the
-    sender's read state. Idempotent: the sender's `client_msg_id` names the message, and a
-    resend, caught by the unique constraint, returns the stored message and stores nothing.
+    One write (`_write`): the conversation's counter is advanced only if the sender still has
+    the right, the message is inserted with it, and the sender's read state moves up to it.
+    Idempotent: the sender's `client_msg_id` names the message, and a resend, caught by the
+    unique constraint, returns the stored message and stores nothing.
     """
     text, client_msg_id = _clean(body, client_msg_id)
     rate_key = f"{conversation.pk}:{sender.pk}"
@@ -187,8 +187,7 @@ def message_store(
             "wait a moment and send again."
         )
     try:
-        with transaction.atomic():
-            return _store(conversation, sender, text, client_msg_id)
+        return _store(conversation, sender, text, client_msg_id)
     except IntegrityError:
         SEND_RATE.refund(rate_key)
         stored = _stored(conversation, sender, client_msg_id)
@@ -215,7 +214,7 @@ def message_send(
 def message_event(sent: Sent) -> dict:
     """The one channel-layer event of a new message. The conversation's chat sockets deliver
     it, and its participants' notification sockets derive `message.new` from it; each only for
-    a user among `to`, whose right was read in the transaction that stored the message."""
+    a user among `to`, whose right was read in the transaction that stored it."""
     return {"type": "chat.message", "message": message_payload(sent.message), "to": sent.readers}
 
 
@@ -230,31 +229,17 @@ def _stored(conversation: Conversation, sender: User, client_msg_id: str) -> Mes
 def _store(conversation: Conversation, sender: User, text: str, client_msg_id: str) -> Sent:
     organization = actor_for(sender).organization
     right = None if organization is None else _sender_right(conversation, sender, organization)
-    now = timezone.now()
-    taken = None if right is None else _take_seq(conversation, now, right)
-    if taken is None:
-        raise _send_refusal(conversation, sender)
-    return _insert(
-        conversation,
-        taken,
-        Message(sender=sender, sender_organization=organization, body=text, created_at=now),
-        client_msg_id,
+    message = Message(
+        conversation=conversation,
+        sender=sender,
+        sender_organization=organization,
+        body=text,
+        client_msg_id=client_msg_id,
     )
-
-
-def _insert(
-    conversation: Conversation,
-    taken: tuple[int, tuple[int, ...]],
-    message: Message,
-    client_msg_id: str,
-) -> Sent:
-    seq, readers = taken
-    message.conversation, message.seq, message.client_msg_id = conversation, seq, client_msg_id
-    message.save(force_insert=True)
-    conversation.last_seq = seq
-    # Who writes has read what came before.
-    _advance_read_state(conversation, message.sender, seq)
-    return Sent(message, created=True, readers=readers)
+    sent = None if right is None else _write(message, right)
+    if sent is None:
+        raise _send_refusal(conversation, sender)
+    return sent
 
 
 def _sender_right(
@@ -282,13 +267,72 @@ def _sender_right(
     ]
 
 
-def _take_seq(
-    conversation: Conversation, now: datetime, right: tuple[str, list] = ("TRUE", [])
-) -> tuple[int, tuple[int, ...]] | None:
-    """Advance the conversation's `last_seq` where the `right` condition holds, in one statement
-    that locks the row until the commit. Returns the new `seq` and the ids of everyone who may
-    read the message (the two organisations' active members and the invited operators), or None
-    when the condition failed."""
+@dataclass(frozen=True)
+class _Statement:
+    sql: str
+    params: list
+
+
+def _write(message: Message, right: tuple[str, list] = ("TRUE", [])) -> Sent | None:
+    """Number and store `message`, where the `right` condition holds; None where it does not.
+
+    Three statements: the conversation's `last_seq` is advanced (which locks its row until the
+    commit, so the numbers have no gaps however many processes send at once) and returns who may
+    read the message (the two organisations' active members and the invited operators); the
+    message is inserted with that `seq`; its sender has read up to it. On PostgreSQL the three
+    are one statement, a transaction of its own and one round trip, its parts joined by `WITH`;
+    SQLite, which has no writes in `WITH`, runs them one by one in a transaction."""
+    if connection.vendor == "postgresql":
+        taken = _one_statement(message, right)
+    else:
+        taken = _statement_by_statement(message, right)
+    if taken is None:
+        return None
+    message_id, seq, readers = taken
+    message.pk, message.seq = message_id, seq
+    message._state.adding, message._state.db = False, connection.alias
+    message.conversation.last_seq = seq
+    return Sent(
+        message,
+        created=True,
+        readers=tuple(sorted(int(user_id) for user_id in (readers or "").split(",") if user_id)),
+    )
+
+
+def _one_statement(message: Message, right: tuple[str, list]) -> tuple[int, int, str] | None:
+    advance = _advance(message, right)
+    insert = _insert(message, seq="taken.last_seq", source="FROM taken")
+    read = _read_up_to(message, seq="taken.last_seq", source="FROM taken")
+    sql = f"""WITH taken AS ({advance.sql}), stored AS ({insert.sql}), read AS ({read.sql})
+              SELECT stored.id, taken.last_seq, taken.readers FROM taken, stored"""
+    # Inside another transaction, a savepoint keeps a refused insert from spoiling it.
+    with transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext():
+        with connection.cursor() as cursor:
+            cursor.execute(sql, advance.params + insert.params + read.params)
+            return cursor.fetchone()
+
+
+def _statement_by_statement(
+    message: Message, right: tuple[str, list]
+) -> tuple[int, int, str] | None:
+    advance = _advance(message, right)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(advance.sql, advance.params)
+        taken = cursor.fetchone()
+        if taken is None:
+            return None
+        seq, readers = taken
+        insert = _insert(message, seq="%s", source="", seq_params=[seq])
+        cursor.execute(insert.sql, insert.params)
+        (message_id,) = cursor.fetchone()
+        read = _read_up_to(message, seq="%s", source="", seq_params=[seq])
+        cursor.execute(read.sql, read.params)
+    return message_id, seq, readers
+
+
+def _advance(message: Message, right: tuple[str, list]) -> _Statement:
+    """Advance the conversation's `last_seq` where `right` holds; returns it and the readers."""
+    conversation = message.conversation
     membership_table = Membership._meta.db_table
     user_table = User._meta.db_table
     participant_table = Participant._meta.db_table
@@ -308,24 +352,58 @@ def _take_seq(
             UNION
             SELECT p.user_id FROM {participant_table} p JOIN {user_table} u ON u.id = p.user_id
               WHERE p.conversation_id = %s AND p.kind = %s AND u.is_active
-          ) r)
+          ) r) AS readers
     """
-    params = [
-        connection.ops.adapt_datetimefield_value(now),
-        conversation.pk,
-        *condition_params,
-        conversation.enterprise_id,
-        conversation.startup_id,
-        conversation.pk,
-        Participant.Kind.OPERATOR,
+    return _Statement(
+        sql,
+        [
+            connection.ops.adapt_datetimefield_value(message.created_at),
+            conversation.pk,
+            *condition_params,
+            conversation.enterprise_id,
+            conversation.startup_id,
+            conversation.pk,
+            Participant.Kind.OPERATOR,
+        ],
+    )
+
+
+def _insert(message: Message, *, seq: str, source: str, seq_params=()) -> _Statement:
+    """Insert `message` with the `seq` that the SQL expression `seq` gives."""
+    fields = [
+        field
+        for field in Message._meta.concrete_fields
+        if not field.primary_key and field.name != "seq"
     ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    seq, readers = row
-    return seq, tuple(sorted(int(user_id) for user_id in (readers or "").split(",") if user_id))
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    values = [field.get_db_prep_save(field.pre_save(message, True), connection) for field in fields]
+    placeholders = ", ".join(["%s"] * len(fields))
+    return _Statement(
+        f"""INSERT INTO {Message._meta.db_table} ({columns}, seq)
+            SELECT {placeholders}, {seq} {source} RETURNING id""",
+        [*values, *seq_params],
+    )
+
+
+def _read_up_to(message: Message, *, seq: str, source: str, seq_params=()) -> _Statement:
+    """Move the sender's read state up to `seq` (never back); a member who joined the
+    organisation after the conversation opened has no row yet and gets one."""
+    table = Participant._meta.db_table
+    greatest = "GREATEST" if connection.vendor == "postgresql" else "max"
+    # `WHERE TRUE` tells SQLite's parser that ON CONFLICT belongs to the INSERT.
+    return _Statement(
+        f"""INSERT INTO {table} (conversation_id, user_id, kind, last_read_seq, created_at)
+            SELECT %s, %s, %s, {seq}, %s {source} WHERE TRUE
+            ON CONFLICT (conversation_id, user_id) DO UPDATE
+            SET last_read_seq = {greatest}({table}.last_read_seq, excluded.last_read_seq)""",
+        [
+            message.conversation_id,
+            message.sender_id,
+            Participant.Kind.MEMBER,
+            *seq_params,
+            connection.ops.adapt_datetimefield_value(message.created_at),
+        ],
+    )
 
 
 def _send_refusal(conversation: Conversation, sender: User) -> ApplicationError:
@@ -348,20 +426,18 @@ def conversation_record_event(*, match_id: int, sender: User, event: dict) -> Me
     conversation = Conversation.objects.filter(match_id=match_id).first()
     if conversation is None:
         return None
-    now = timezone.now()
-    with transaction.atomic():
-        sent = _insert(
-            conversation,
-            _take_seq(conversation, now),
-            Message(
-                kind=Message.Kind.EVENT,
-                sender=sender,
-                sender_organization=actor_for(sender).organization,
-                event=event,
-                created_at=now,
-            ),
-            f"event:{secrets.token_hex(16)}",
+    sent = _write(
+        Message(
+            conversation=conversation,
+            kind=Message.Kind.EVENT,
+            sender=sender,
+            sender_organization=actor_for(sender).organization,
+            event=event,
+            client_msg_id=f"event:{secrets.token_hex(16)}",
         )
+    )
+    if sent is None:  # the conversation went in the meantime
+        return None
     group_publish_on_commit(conversation_group(conversation.pk), message_event(sent))
     return sent.message
 
