@@ -306,10 +306,10 @@ def _one_statement(message: Message, right: tuple[str, list]) -> tuple[int, int,
     sql = f"""WITH taken AS ({advance.sql}), stored AS ({insert.sql}), read AS ({read.sql})
               SELECT stored.id, taken.last_seq, taken.readers FROM taken, stored"""
     # Inside another transaction, a savepoint keeps a refused insert from spoiling it.
-    with transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext():
-        with connection.cursor() as cursor:
-            cursor.execute(sql, advance.params + insert.params + read.params)
-            return cursor.fetchone()
+    savepoint = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
+    with savepoint, connection.cursor() as cursor:
+        cursor.execute(sql, advance.params + insert.params + read.params)
+        return cursor.fetchone()
 
 
 def _statement_by_statement(
