@@ -25,6 +25,7 @@ from backend.chat.services import conversation_open_for_match
 from backend.matches import engine
 from backend.matches.models import Match
 from backend.programs.models import Accelerator, Challenge, CohortMembership
+from backend.programs.services import OPERATOR_MOVES
 from tests.factories import (
     PASSWORD,
     AcceleratorFactory,
@@ -766,6 +767,37 @@ def test_the_operator_overview_shows_the_funnel(world, challenge, profile):
     response = client_as(world.operator_user).get("/operator/")
     funnel = next(f for f in response.context["funnels"] if f.accelerator == challenge.accelerator)
     assert (funnel.proposed, funnel.interested, funnel.connected, funnel.cohort) == (1, 1, 1, 0)
+
+
+@pytest.mark.parametrize(
+    ("lang", "labels"),
+    [
+        ("en", ["Invite", "Remove", "Withdraw", "Withdraw", "Invite again", "Back to shortlist"]),
+        ("zh-hans", ["邀请", "移除", "撤回", "撤回", "再次邀请", "移回候选"]),
+    ],
+)
+def test_each_card_offers_the_moves_the_service_allows_in_the_readers_words(world, lang, labels):
+    cohort = CohortFactory()
+    for status in CohortMembership.Status.values:
+        CohortMembershipFactory(cohort=cohort, status=status)
+    client = client_as(world.operator_user)
+    client.cookies["django_language"] = lang
+    board = client.get(f"/cohorts/{cohort.pk}/")
+    cards = [
+        *board.context["withdrawn"],
+        *(m for _s, _l, ms in board.context["columns"] for m in ms),
+    ]
+    for card in cards:
+        offered = {target for target, _label in card.moves}
+        assert offered == OPERATOR_MOVES.get(card.status, set()), card.status
+    said = [
+        str(label)
+        for status in CohortMembership.Status.values
+        for card in cards
+        if card.status == status
+        for _target, label in card.moves
+    ]
+    assert said == labels
 
 
 def test_an_operator_curates_the_cohort_board_and_exports_it(world, challenge, profile):

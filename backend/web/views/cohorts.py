@@ -34,14 +34,26 @@ from backend.web.views.base import actor_of, flash_service, found, page, run_ser
 OPERATOR = Organization.Kind.OPERATOR
 S = CohortMembership.Status
 
-# The buttons each column offers (target status, label); the service decides what is allowed.
-MOVES = {
-    S.SHORTLISTED: [(S.INVITED, gettext_lazy("Invite")), (S.WITHDRAWN, gettext_lazy("Remove"))],
-    S.INVITED: [(S.WITHDRAWN, gettext_lazy("Withdraw"))],
-    S.ACCEPTED: [(S.WITHDRAWN, gettext_lazy("Withdraw"))],
-    S.DECLINED: [(S.INVITED, gettext_lazy("Invite again"))],
-    S.WITHDRAWN: [(S.SHORTLISTED, gettext_lazy("Back to shortlist"))],
+# What each move's button says; which moves a column offers is the service's table.
+MOVE_LABELS = {
+    S.INVITED: gettext_lazy("Invite"),
+    S.WITHDRAWN: gettext_lazy("Withdraw"),
+    S.SHORTLISTED: gettext_lazy("Back to shortlist"),
 }
+MOVE_LABELS_FROM = {
+    (S.SHORTLISTED, S.WITHDRAWN): gettext_lazy("Remove"),
+    (S.DECLINED, S.INVITED): gettext_lazy("Invite again"),
+}
+
+
+def operator_moves(status: str) -> list[tuple[str, str]]:
+    """The buttons of a membership in `status`: (target status, label), in the board's order."""
+    allowed = services.OPERATOR_MOVES.get(status, set())
+    return [
+        (target, MOVE_LABELS_FROM.get((status, target), MOVE_LABELS[target]))
+        for target in S.values
+        if target in allowed
+    ]
 
 
 @page(OPERATOR)
@@ -93,7 +105,7 @@ def board(request, pk: int):
         else []
     )
     for membership in [*withdrawn, *(m for members in columns.values() for m in members)]:
-        membership.moves = MOVES.get(membership.status, []) if can_curate else []
+        membership.moves = operator_moves(membership.status) if can_curate else []
     return render(
         request,
         "web/operator/cohort_board.html",
