@@ -16,11 +16,9 @@ import logging
 import time
 from typing import Any
 
-from asgiref.sync import sync_to_async
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
-from django.db import close_old_connections
 from rest_framework import serializers
 
 from backend.accounts.selectors import actor_for
@@ -33,6 +31,7 @@ from backend.chat.serializers import (
     SendMessageSerializer,
     message_payload,
 )
+from backend.common import loop
 from backend.common.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from backend.common.events import group_publish, user_group
 from backend.common.parsers import reject_json_constant
@@ -45,24 +44,6 @@ CLOSE_NOT_FOUND = 4404
 MAX_FRAME_CHARS = 64 * 1024
 REPLAY_BATCH = 200
 TYPING_INTERVAL_S = 1.0
-
-
-def in_pool(function):
-    """Run a write in the worker pool, not in Channels' one database thread: each write is a
-    transaction of its own, so several can wait on the database and the channel layer at once.
-
-    The worker's connection goes back to the pool after each call (closed inside the call, where
-    it is visible: asgiref runs the function in a copied context that
-    `database_sync_to_async` does not see), so the next call starts from a sound one.
-    """
-
-    def call(*args, **kwargs):
-        try:
-            return function(*args, **kwargs)
-        finally:
-            close_old_connections()
-
-    return sync_to_async(call, thread_sensitive=False)
 
 
 class FrameError(ApplicationError):
@@ -85,6 +66,7 @@ class JsonSocket(AsyncJsonWebsocketConsumer):
     # Frames whose handler re-checks the right itself, inside the write (see `on_send`).
     frames_checked_by_handler: frozenset[str] = frozenset()
     revoked = False
+    holds_loop = False
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -92,9 +74,9 @@ class JsonSocket(AsyncJsonWebsocketConsumer):
 
     async def dispatch(self, message):
         """Channels' dispatch without its sweep of old connections before every message, a hop
-        to the database thread for each frame and each delivery: these sockets never use the
-        database from the event loop, and each of their database calls sweeps its own thread's
-        connection (`database_sync_to_async`, `in_pool`)."""
+        to the database thread for each frame and each delivery: these sockets never use
+        Django's connection from the event loop, and each of their calls that does sweeps its
+        own thread's connection (`database_sync_to_async`, `loop.in_worker`)."""
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
@@ -125,9 +107,17 @@ class JsonSocket(AsyncJsonWebsocketConsumer):
         any process, makes the socket check `still_allowed` at once (`access_changed`)."""
         await self.join(access_group(user_id))
 
+    async def hold_loop(self) -> None:
+        """Keep the loop's own clients open while this socket is (`backend.common.loop`)."""
+        await loop.hold()
+        self.holds_loop = True
+
     async def disconnect(self, code):
         for group in self.joined:
             await self.channel_layer.group_discard(group, self.channel_name)
+        if self.holds_loop:
+            self.holds_loop = False
+            await loop.release()
 
     async def access_changed(self, event: dict) -> None:
         await self.revoked_now()
@@ -223,6 +213,7 @@ class ChatConsumer(JsonSocket):
         self.cursor = await database_sync_to_async(selectors.conversation_last_seq)(
             self.conversation.pk
         )
+        await self.hold_loop()
         await self.accept()
 
     @database_sync_to_async
@@ -252,15 +243,15 @@ class ChatConsumer(JsonSocket):
         from a reader's (an error frame)."""
         data = _parse(SendMessageSerializer, frame)
         try:
-            sent = await in_pool(services.message_store)(
+            sent = await services.message_store_async(
                 conversation=self.conversation, sender=self.user, **data
             )
         except PermissionDeniedError:
             if await self.revoked_now():
                 return
             raise
-        # message_store returns after its transaction committed: the event and the ack never
-        # promise more. Published from here, the event loop, with no thread hand-off.
+        # The message is committed when message_store_async returns: the event and the ack
+        # never promise more. Published from here, the event loop, with no thread hand-off.
         if sent.created:
             await group_publish(self.group, services.message_event(sent))
         message = sent.message
@@ -288,7 +279,7 @@ class ChatConsumer(JsonSocket):
 
     async def on_read(self, frame: dict) -> None:
         seq = _parse(ReadSerializer, frame)["seq"]
-        await in_pool(services.conversation_mark_read)(
+        await loop.in_worker(services.conversation_mark_read)(
             conversation=self.conversation, user=self.user, seq=seq
         )
 

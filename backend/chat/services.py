@@ -9,7 +9,9 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
+import psycopg
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
@@ -26,6 +28,7 @@ from backend.chat.models import (
 )
 from backend.chat.selectors import WRITING_ROLES, Role
 from backend.chat.serializers import message_payload
+from backend.common import loop
 from backend.common.errors import (
     ApplicationError,
     NotFoundError,
@@ -169,7 +172,8 @@ def message_store(
     *, conversation: Conversation, sender: User, body: str, client_msg_id: str
 ) -> Sent:
     """Store a message with the next `seq`; the caller publishes it (`message_event`) once the
-    transaction has committed. `message_send` does both.
+    transaction has committed. `message_send` does both; `message_store_async` is the same for a
+    socket's event loop.
 
     One write (`_write`): the conversation's counter is advanced only if the sender still has
     the right, the message is inserted with it, and the sender's read state moves up to it.
@@ -177,26 +181,52 @@ def message_store(
     unique constraint, returns the stored message and stores nothing.
     """
     text, client_msg_id = _clean(body, client_msg_id)
-    rate_key = f"{conversation.pk}:{sender.pk}"
+    rate_key = _rate_key(conversation, sender)
     if not SEND_RATE.hit(rate_key):
-        stored = _stored(conversation, sender, client_msg_id)
-        if stored is not None:  # a resend is answered over the limit too
-            return Sent(stored, created=False)
-        raise RateLimitedError(
-            f"At most {RATE_LIMIT_MESSAGES} messages in {RATE_LIMIT_WINDOW_S} seconds; "
-            "wait a moment and send again."
-        )
+        return _answer_over_the_limit(conversation, sender, client_msg_id)
+    message, right = _new_message(conversation, sender, text, client_msg_id)
     try:
-        return _store(conversation, sender, text, client_msg_id)
+        sent = None if right is None else _write(message, right)
     except IntegrityError:
         SEND_RATE.refund(rate_key)
         stored = _stored(conversation, sender, client_msg_id)
         if stored is None:
             raise
         return Sent(stored, created=False)
-    except ApplicationError:
+    if sent is None:
         SEND_RATE.refund(rate_key)
-        raise
+        raise _send_refusal(conversation, sender)
+    return sent
+
+
+async def message_store_async(
+    *, conversation: Conversation, sender: User, body: str, client_msg_id: str
+) -> Sent:
+    """`message_store` from a socket's event loop. On PostgreSQL a send that is new, allowed
+    and under the limit (nearly every one) takes no thread: one Redis round trip through the
+    loop's client, then `_write`'s one statement through the loop's pool. What is left (over
+    the limit, a resend, a refusal) and SQLite take the same steps in a worker thread."""
+    if not loop.postgresql_on_the_loop():
+        return await loop.in_worker(message_store)(
+            conversation=conversation, sender=sender, body=body, client_msg_id=client_msg_id
+        )
+    text, client_msg_id = _clean(body, client_msg_id)
+    rate_key = _rate_key(conversation, sender)
+    if not await SEND_RATE.hit_async(rate_key):
+        return await loop.in_worker(_answer_over_the_limit)(conversation, sender, client_msg_id)
+    message, right = _new_message(conversation, sender, text, client_msg_id)
+    try:
+        taken = None if right is None else await loop.fetchone(*_one_statement(message, right))
+    except psycopg.IntegrityError:
+        await SEND_RATE.refund_async(rate_key)
+        stored = await loop.in_worker(_stored)(conversation, sender, client_msg_id)
+        if stored is None:
+            raise
+        return Sent(stored, created=False)
+    if taken is None:
+        await SEND_RATE.refund_async(rate_key)
+        raise await loop.in_worker(_send_refusal)(conversation, sender)
+    return _written(message, taken)
 
 
 def message_send(
@@ -218,6 +248,21 @@ def message_event(sent: Sent) -> dict:
     return {"type": "chat.message", "message": message_payload(sent.message), "to": sent.readers}
 
 
+def _rate_key(conversation: Conversation, sender: User) -> str:
+    return f"{conversation.pk}:{sender.pk}"
+
+
+def _answer_over_the_limit(conversation: Conversation, sender: User, client_msg_id: str) -> Sent:
+    """A resend is answered over the limit too; anything else is refused."""
+    stored = _stored(conversation, sender, client_msg_id)
+    if stored is not None:
+        return Sent(stored, created=False)
+    raise RateLimitedError(
+        f"At most {RATE_LIMIT_MESSAGES} messages in {RATE_LIMIT_WINDOW_S} seconds; "
+        "wait a moment and send again."
+    )
+
+
 def _stored(conversation: Conversation, sender: User, client_msg_id: str) -> Message | None:
     return (
         Message.objects.select_related("sender", "sender_organization")
@@ -226,9 +271,12 @@ def _stored(conversation: Conversation, sender: User, client_msg_id: str) -> Mes
     )
 
 
-def _store(conversation: Conversation, sender: User, text: str, client_msg_id: str) -> Sent:
+def _new_message(
+    conversation: Conversation, sender: User, text: str, client_msg_id: str
+) -> tuple[Message, tuple[str, list] | None]:
+    """The message to store, and the condition of the sender's right (None: it cannot hold).
+    The sender's actor is the one cached on the user (a socket's is re-read as it goes)."""
     organization = actor_for(sender).organization
-    right = None if organization is None else _sender_right(conversation, sender, organization)
     message = Message(
         conversation=conversation,
         sender=sender,
@@ -236,10 +284,9 @@ def _store(conversation: Conversation, sender: User, text: str, client_msg_id: s
         body=text,
         client_msg_id=client_msg_id,
     )
-    sent = None if right is None else _write(message, right)
-    if sent is None:
-        raise _send_refusal(conversation, sender)
-    return sent
+    if organization is None:
+        return message, None
+    return message, _sender_right(conversation, sender, organization)
 
 
 def _sender_right(
@@ -267,27 +314,28 @@ def _sender_right(
     ]
 
 
-@dataclass(frozen=True)
-class _Statement:
-    sql: str
-    params: list
-
-
 def _write(message: Message, right: tuple[str, list] = ("TRUE", [])) -> Sent | None:
     """Number and store `message`, where the `right` condition holds; None where it does not.
 
-    Three statements: the conversation's `last_seq` is advanced (which locks its row until the
+    Three writes: the conversation's `last_seq` is advanced (which locks its row until the
     commit, so the numbers have no gaps however many processes send at once) and returns who may
     read the message (the two organisations' active members and the invited operators); the
     message is inserted with that `seq`; its sender has read up to it. On PostgreSQL the three
-    are one statement, a transaction of its own and one round trip, its parts joined by `WITH`;
-    SQLite, which has no writes in `WITH`, runs them one by one in a transaction."""
+    are one statement (`_one_statement`), a transaction of its own and one round trip; SQLite,
+    which has no writes in `WITH`, runs them one by one in a transaction."""
     if connection.vendor == "postgresql":
-        taken = _one_statement(message, right)
+        statement = _one_statement(message, right)
+        # Inside another transaction, a savepoint keeps a refused insert from spoiling it.
+        savepoint = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
+        with savepoint, connection.cursor() as cursor:
+            cursor.execute(statement.sql, statement.params)
+            taken = cursor.fetchone()
     else:
         taken = _statement_by_statement(message, right)
-    if taken is None:
-        return None
+    return None if taken is None else _written(message, taken)
+
+
+def _written(message: Message, taken: tuple[int, int, str | None]) -> Sent:
     message_id, seq, readers = taken
     message.pk, message.seq = message_id, seq
     message._state.adding, message._state.db = False, connection.alias
@@ -299,22 +347,26 @@ def _write(message: Message, right: tuple[str, list] = ("TRUE", [])) -> Sent | N
     )
 
 
-def _one_statement(message: Message, right: tuple[str, list]) -> tuple[int, int, str] | None:
+class _Statement(NamedTuple):
+    sql: str
+    params: list
+
+
+def _one_statement(message: Message, right: tuple[str, list]) -> _Statement:
+    """`_write`'s three parts as one PostgreSQL statement; its row: (id, seq, readers)."""
     advance = _advance(message, right)
     insert = _insert(message, seq="taken.last_seq", source="FROM taken")
     read = _read_up_to(message, seq="taken.last_seq", source="FROM taken")
-    sql = f"""WITH taken AS ({advance.sql}), stored AS ({insert.sql}), read AS ({read.sql})
-              SELECT stored.id, taken.last_seq, taken.readers FROM taken, stored"""
-    # Inside another transaction, a savepoint keeps a refused insert from spoiling it.
-    savepoint = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
-    with savepoint, connection.cursor() as cursor:
-        cursor.execute(sql, advance.params + insert.params + read.params)
-        return cursor.fetchone()
+    return _Statement(
+        f"""WITH taken AS ({advance.sql}), stored AS ({insert.sql}), read AS ({read.sql})
+            SELECT stored.id, taken.last_seq, taken.readers FROM taken, stored""",
+        advance.params + insert.params + read.params,
+    )
 
 
 def _statement_by_statement(
     message: Message, right: tuple[str, list]
-) -> tuple[int, int, str] | None:
+) -> tuple[int, int, str | None] | None:
     advance = _advance(message, right)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(advance.sql, advance.params)

@@ -10,29 +10,66 @@ from dataclasses import dataclass, field
 from functools import cache
 
 import redis
+import redis.asyncio
 from django.conf import settings
+
+from backend.common.loop import LoopResource
+
+LOOP_CONNECTIONS = 8
 
 
 class _RedisCounts:
-    """Counters in Redis, through one client per process: one round trip a count."""
+    """Counters in Redis, through one client per process (and one per event loop, for the
+    sockets): one round trip a count."""
 
     def __init__(self, url: str):
         self.client = redis.Redis.from_url(url)
 
-    def count(self, key: str, ttl_s: int, other: str) -> tuple[int, int]:
-        """Add one to `key` (expiring after `ttl_s`); its count after, and `other`'s."""
-        pipe = self.client.pipeline(transaction=False)
+        async def open_loop_client() -> redis.asyncio.Redis:
+            # A socket waits for a free connection rather than failing when all are busy.
+            pool = redis.asyncio.BlockingConnectionPool.from_url(
+                url, max_connections=LOOP_CONNECTIONS, timeout=10
+            )
+            return redis.asyncio.Redis(connection_pool=pool)
+
+        async def close_loop_client(client: redis.asyncio.Redis) -> None:
+            await client.aclose(close_connection_pool=True)
+
+        self.loop_client = LoopResource(open_loop_client, close_loop_client)
+
+    @staticmethod
+    def _queue_count(pipe, key: str, ttl_s: int, other: str) -> None:
         pipe.incr(key)
         pipe.expire(key, ttl_s)
         pipe.get(other)
+
+    @staticmethod
+    def _queue_uncount(pipe, key: str, ttl_s: int) -> None:
+        pipe.decr(key)
+        pipe.expire(key, ttl_s)  # a key that expired meanwhile must not come back for good
+
+    def count(self, key: str, ttl_s: int, other: str) -> tuple[int, int]:
+        """Add one to `key` (expiring after `ttl_s`); its count after, and `other`'s."""
+        pipe = self.client.pipeline(transaction=False)
+        self._queue_count(pipe, key, ttl_s, other)
         counted, _, previous = pipe.execute()
+        return counted, int(previous or 0)
+
+    async def count_async(self, key: str, ttl_s: int, other: str) -> tuple[int, int]:
+        pipe = (await self.loop_client.get()).pipeline(transaction=False)
+        self._queue_count(pipe, key, ttl_s, other)
+        counted, _, previous = await pipe.execute()
         return counted, int(previous or 0)
 
     def uncount(self, key: str, ttl_s: int) -> None:
         pipe = self.client.pipeline(transaction=False)
-        pipe.decr(key)
-        pipe.expire(key, ttl_s)  # a key that expired meanwhile must not come back for good
+        self._queue_uncount(pipe, key, ttl_s)
         pipe.execute()
+
+    async def uncount_async(self, key: str, ttl_s: int) -> None:
+        pipe = (await self.loop_client.get()).pipeline(transaction=False)
+        self._queue_uncount(pipe, key, ttl_s)
+        await pipe.execute()
 
 
 class _MemoryCounts:
@@ -65,6 +102,13 @@ class _MemoryCounts:
             count, expires_at = self.counts.get(key, (0, 0.0))
             if count > 0:
                 self.counts[key] = (count - 1, expires_at)
+
+    # Memory is no round trip: the loop counts in place.
+    async def count_async(self, key: str, ttl_s: int, other: str) -> tuple[int, int]:
+        return self.count(key, ttl_s, other)
+
+    async def uncount_async(self, key: str, ttl_s: int) -> None:
+        self.uncount(key, ttl_s)
 
 
 @cache
@@ -100,13 +144,26 @@ class SlidingWindow:
         base = f"rate:{self.name}:{key}:"
         return base + str(window - 1), base + str(window), (now % self.window_s) / self.window_s
 
+    def _over(self, counted: int, previous: int, elapsed: float) -> bool:
+        return (counted - 1) + previous * (1 - elapsed) >= self.limit
+
     def hit(self, key: str) -> bool:
         """Count one event for `key` and say True, or say False (counting nothing) when the
         limit is reached."""
         previous_key, current_key, elapsed = self._keys(key, self.clock())
         counted, previous = _counts().count(current_key, 2 * self.window_s, previous_key)
-        if (counted - 1) + previous * (1 - elapsed) >= self.limit:
+        if self._over(counted, previous, elapsed):
             _counts().uncount(current_key, 2 * self.window_s)
+            return False
+        return True
+
+    async def hit_async(self, key: str) -> bool:
+        """`hit` from an event loop, through its own client."""
+        previous_key, current_key, elapsed = self._keys(key, self.clock())
+        counts = _counts()
+        counted, previous = await counts.count_async(current_key, 2 * self.window_s, previous_key)
+        if self._over(counted, previous, elapsed):
+            await counts.uncount_async(current_key, 2 * self.window_s)
             return False
         return True
 
@@ -114,3 +171,7 @@ class SlidingWindow:
         """Take back an event counted by `hit` that turned out not to be one (a resend)."""
         _, current_key, _ = self._keys(key, self.clock())
         _counts().uncount(current_key, 2 * self.window_s)
+
+    async def refund_async(self, key: str) -> None:
+        _, current_key, _ = self._keys(key, self.clock())
+        await _counts().uncount_async(current_key, 2 * self.window_s)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from backend.common import loop
 from backend.common.ratelimit import SlidingWindow
 
 WINDOW_START = 1_000_000.0  # a multiple of the window: the clock starts a window
@@ -53,3 +54,14 @@ def test_a_refused_event_is_not_counted(limit, clock):
     assert hits(limit, "a", 8) == [True] * 5 + [False] * 3
     clock[0] += 15  # counted, the refusals would leave room for one
     assert hits(limit, "a", 3) == [True] * 3
+
+
+async def test_the_loops_count_is_the_same_count(limit):
+    """A socket counts through its loop's client; the window is the one `hit` counts in."""
+    await loop.hold()
+    assert hits(limit, "a", 3) == [True] * 3
+    assert [await limit.hit_async("a") for _ in range(3)] == [True, True, False]
+    assert hits(limit, "a", 1) == [False]
+    await limit.refund_async("a")
+    assert hits(limit, "a", 2) == [True, False]
+    await loop.release()
