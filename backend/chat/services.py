@@ -429,7 +429,7 @@ def _insert(message: Message, *, seq: str, source: str, seq_params=()) -> _State
     ]
     columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
     values = [field.get_db_prep_save(field.pre_save(message, True), connection) for field in fields]
-    placeholders = ", ".join(["%s"] * len(fields))
+    placeholders = ", ".join(_typed_placeholder(field) for field in fields)
     return _Statement(
         f"""INSERT INTO {Message._meta.db_table} ({columns}, seq)
             SELECT {placeholders}, {seq} {source} RETURNING id""",
@@ -437,15 +437,28 @@ def _insert(message: Message, *, seq: str, source: str, seq_params=()) -> _State
     )
 
 
+def _typed_placeholder(field) -> str:
+    """A parameter for `field`'s column in a `SELECT` list, where PostgreSQL cannot tell its
+    type from the column it goes to (a NULL, a string): cast to the column's type, so that the
+    statement can be prepared and bound on the server. SQLite takes any value as it is."""
+    if connection.vendor != "postgresql":
+        return "%s"
+    return f"CAST(%s AS {field.db_type(connection)})"
+
+
 def _read_up_to(message: Message, *, seq: str, source: str, seq_params=()) -> _Statement:
     """Move the sender's read state up to `seq` (never back); a member who joined the
     organisation after the conversation opened has no row yet and gets one."""
     table = Participant._meta.db_table
     greatest = "GREATEST" if connection.vendor == "postgresql" else "max"
+    conversation, user, kind, created_at = (
+        _typed_placeholder(Participant._meta.get_field(name))
+        for name in ("conversation", "user", "kind", "created_at")
+    )
     # `WHERE TRUE` tells SQLite's parser that ON CONFLICT belongs to the INSERT.
     return _Statement(
         f"""INSERT INTO {table} (conversation_id, user_id, kind, last_read_seq, created_at)
-            SELECT %s, %s, %s, {seq}, %s {source} WHERE TRUE
+            SELECT {conversation}, {user}, {kind}, {seq}, {created_at} {source} WHERE TRUE
             ON CONFLICT (conversation_id, user_id) DO UPDATE
             SET last_read_seq = {greatest}({table}.last_read_seq, excluded.last_read_seq)""",
         [

@@ -100,10 +100,11 @@ class LoopResource(Generic[T]):
 
 
 async def _open_pool() -> AsyncConnectionPool:
-    """Django's connection settings, with psycopg's async client-side-binding cursor (as
-    Django binds) and autocommit: each statement is a transaction of its own."""
+    """Django's connection settings, with autocommit (each statement is a transaction of its
+    own) and statements bound and prepared on the server at their first use: the few this pool
+    runs are the same each time, and planning one costs as much as running it."""
     params = connection.get_connection_params()
-    params.update(cursor_factory=psycopg.AsyncClientCursor, autocommit=True)
+    params.update(cursor_factory=psycopg.AsyncCursor, autocommit=True, prepare_threshold=0)
     pool = AsyncConnectionPool(kwargs=params, min_size=1, max_size=LOOP_POOL_SIZE, open=False)
     await pool.open()
     return pool
