@@ -11,12 +11,13 @@ import json
 import logging
 import os
 import threading
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+from cachetools import LRUCache
 from django.conf import settings
 from django.db.models import Max
 
@@ -54,29 +55,27 @@ class SentenceVectors:
 
     def __init__(self, encoder: str, capacity: int = 50_000) -> None:
         self.encoder = encoder
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._capacity = capacity
+        self._cache: LRUCache[str, np.ndarray] = LRUCache(maxsize=capacity)
         self._lock = threading.Lock()
 
     def __call__(self, texts: list[str]) -> np.ndarray:
         keys = [content_hash(text) for text in texts]
         with self._lock:
+            # Read first (which makes each recent): storing the new ones may push old ones out.
+            vectors = {key: self._cache[key] for key in keys if key in self._cache}
             missing = {key: text for key, text in zip(keys, texts, strict=True)}
-            missing = {key: text for key, text in missing.items() if key not in self._cache}
+            missing = {key: text for key, text in missing.items() if key not in vectors}
             if missing:
                 encoded = embedder().encoder(self.encoder)(list(missing.values()))
-                self._cache.update(zip(missing, encoded, strict=True))
-            for key in keys:
-                self._cache.move_to_end(key)
-            vectors = np.vstack([self._cache[key] for key in keys])
-            self._trim()
-            return vectors
+                fresh = dict(zip(missing, encoded, strict=True))
+                self._cache.update(fresh)
+                vectors.update(fresh)
+            return np.vstack([vectors[key] for key in keys])
 
     def preload(self, vectors: dict[str, np.ndarray]) -> None:
         """Vectors made earlier by the configured model, keyed by content hash."""
         with self._lock:
             self._cache.update(vectors)
-            self._trim()
 
     def known(self, texts_by_key: dict[str, str]) -> dict[str, np.ndarray]:
         """Of these content hashes, the vectors remembered here."""
@@ -87,9 +86,10 @@ class SentenceVectors:
         with self._lock:
             return list(self._cache.items())
 
-    def _trim(self) -> None:
-        while len(self._cache) > self._capacity:
-            self._cache.popitem(last=False)
+    def clear(self) -> None:
+        """Forget every vector, as a new process starts."""
+        with self._lock:
+            self._cache.clear()
 
 
 # One per encoder: a pair of sentences is compared by the encoder that reads both.

@@ -310,7 +310,7 @@ def test_evidence_sentences_are_stored_so_a_restart_encodes_none_again(
     index_documents(challenge)
     assert SentenceVector.objects.exists()
     for cache in engine.sentence_vectors.values():
-        cache._cache.clear()  # a new process remembers nothing
+        cache.clear()  # a new process remembers nothing
     engine.registry.reset()
     encoder_calls.clear()
     Match.objects.all().delete()
