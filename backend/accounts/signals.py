@@ -7,7 +7,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from backend.accounts.models import Membership, User
-from backend.common.events import group_publish_on_commit
+from backend.common.events import publish_on_commit
 
 ACCESS_CHANGED = {"type": "access.changed"}
 
@@ -19,10 +19,10 @@ def access_group(user_id: int) -> str:
 
 @receiver(post_delete, sender=Membership)
 def membership_removed(sender, instance: Membership, **kwargs) -> None:
-    group_publish_on_commit(access_group(instance.user_id), ACCESS_CHANGED)
+    publish_on_commit(ACCESS_CHANGED, to=access_group(instance.user_id))
 
 
 @receiver(post_save, sender=User)
 def user_saved(sender, instance: User, **kwargs) -> None:
     if not instance.is_active:
-        group_publish_on_commit(access_group(instance.pk), ACCESS_CHANGED)
+        publish_on_commit(ACCESS_CHANGED, to=access_group(instance.pk))

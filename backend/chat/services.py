@@ -35,7 +35,7 @@ from backend.common.errors import (
     PermissionDeniedError,
     RateLimitedError,
 )
-from backend.common.events import group_publish_on_commit
+from backend.common.events import publish_on_commit
 from backend.common.ratelimit import SlidingWindow
 from backend.matches.models import Match
 from backend.notifications.services import notify
@@ -237,7 +237,7 @@ def message_send(
         conversation=conversation, sender=sender, body=body, client_msg_id=client_msg_id
     )
     if sent.created:
-        group_publish_on_commit(conversation_group(conversation.pk), message_event(sent))
+        publish_on_commit(message_event(sent), to=conversation_group(conversation.pk))
     return sent.message
 
 
@@ -503,7 +503,7 @@ def conversation_record_event(*, match_id: int, sender: User, event: dict) -> Me
     )
     if sent is None:  # the conversation went in the meantime
         return None
-    group_publish_on_commit(conversation_group(conversation.pk), message_event(sent))
+    publish_on_commit(message_event(sent), to=conversation_group(conversation.pk))
     return sent.message
 
 
@@ -537,8 +537,9 @@ def conversation_mark_read(*, conversation: Conversation, user: User, seq: int) 
         seq = min(seq, selectors.conversation_last_seq(conversation.pk))
     moved, last_read_seq = _advance_read_state(conversation, user, seq)
     if moved:
-        group_publish_on_commit(
-            conversation_group(conversation.pk), {"type": "chat.read", "user": user.pk, "seq": seq}
+        publish_on_commit(
+            {"type": "chat.read", "user": user.pk, "seq": seq},
+            to=conversation_group(conversation.pk),
         )
     return last_read_seq
 

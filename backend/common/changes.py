@@ -21,6 +21,11 @@ def document_changed(*, kind: str, document: MatchingState, organization_id: int
     DocumentChange.objects.create(kind=kind, owner_id=document.pk, organization_id=organization_id)
     type(document).objects.filter(pk=document.pk).update(matching_status=MatchingStatus.PENDING)
     document.matching_status = MatchingStatus.PENDING
-    # Robust: the write has committed; a listener that fails (a broker that is down) must not
-    # fail the request, and the log still holds the change for the next drain.
-    transaction.on_commit(lambda: documents_changed.send(sender=DocumentChange), robust=True)
+    matching_work_on_commit(sender=DocumentChange)
+
+
+def matching_work_on_commit(*, sender: type) -> None:
+    """Send `documents_changed` once the caller's transaction commits. Robust: the write has
+    committed; a listener that fails (a broker that is down) must not fail the request, and the
+    log still holds the work for the next drain."""
+    transaction.on_commit(lambda: documents_changed.send(sender=sender), robust=True)

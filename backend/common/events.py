@@ -1,4 +1,5 @@
-"""Live events leave from services only, after the transaction commits, to named users."""
+"""Live events leave from services only, after the transaction commits (`publish_on_commit`), to
+groups built from our ids; `group_publish` is the same send from a socket's event loop."""
 
 from __future__ import annotations
 
@@ -32,18 +33,22 @@ def _group_send(group: str, message: dict) -> None:
     async_to_sync(group_publish)(group, message)
 
 
-def publish_now(event: dict, user_ids: Iterable[int]) -> None:
-    for user_id in sorted(set(user_ids)):
-        _group_send(user_group(user_id), {"type": "notify", "event": event})
+def publish_on_commit(message: dict, to: str | Iterable[int]) -> None:
+    """The one way a service sends a live event: once the current transaction commits (at once
+    outside one), and nothing if it rolls back.
 
+    `to` is a group built from our ids (a conversation's, a user's access group), which gets the
+    channel-layer `message` as it is; or user ids, whose notification sockets each get
+    `{"type": "notify", "event": message}`. Nothing is kept: what a user must find later goes
+    through `notifications.services.notify`, which stores it and publishes through here."""
+    if isinstance(to, str):
+        sends = [(to, message)]
+    else:
+        notice = {"type": "notify", "event": message}
+        sends = [(user_group(user_id), notice) for user_id in sorted(set(to))]
 
-def publish_on_commit(event: dict, user_ids: Iterable[int]) -> None:
-    """Send `event` to each user's notification socket once the current transaction commits."""
-    recipients = list(user_ids)
-    transaction.on_commit(lambda: publish_now(event, recipients))
+    def send() -> None:
+        for group, each in sends:
+            _group_send(group, each)
 
-
-def group_publish_on_commit(group: str, message: dict) -> None:
-    """Send a channel-layer `message` to one group built from our ids (a conversation's, say)
-    once the current transaction commits; nothing is sent if it rolls back."""
-    transaction.on_commit(lambda: _group_send(group, message))
+    transaction.on_commit(send)

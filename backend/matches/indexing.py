@@ -23,7 +23,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from backend.accounts.selectors import organization_user_ids
-from backend.common.events import publish_now
+from backend.common.events import publish_on_commit
 from backend.common.models import DocumentChange, MatchingStatus
 from backend.matches import engine
 from backend.matches.models import ChunkVector, IndexChange, SentenceVector, Side
@@ -455,7 +455,7 @@ def _commit(batch: list[_Work], sentences: dict[str, dict[str, np.ndarray]]) -> 
             MODELS[side].objects.filter(pk__in=[w.owner_id for w in items]).update(
                 matching_status=MatchingStatus.READY, matched_at=now
             )
-        transaction.on_commit(lambda: _announce(ready, MatchingStatus.READY))
+        _announce(ready, MatchingStatus.READY)
     return report
 
 
@@ -554,7 +554,7 @@ def _mark_failed(work: _Work) -> None:
             matching_status=MatchingStatus.FAILED
         )
         DocumentChange.objects.filter(id__in=work.change_ids).delete()
-        transaction.on_commit(lambda: _announce({work.side: [work]}, MatchingStatus.FAILED))
+        _announce({work.side: [work]}, MatchingStatus.FAILED)
 
 
 def _announce(done: Mapping[str, list[_Work]], status: str) -> None:
@@ -562,7 +562,7 @@ def _announce(done: Mapping[str, list[_Work]], status: str) -> None:
     "finding startups..." with what was found (the proposals themselves are notified too)."""
     for side, items in done.items():
         for work in items:
-            publish_now(
+            publish_on_commit(
                 {
                     "type": "matching.status",
                     "side": side,
@@ -570,7 +570,7 @@ def _announce(done: Mapping[str, list[_Work]], status: str) -> None:
                     "status": status,
                     "proposals": len(work.proposals),
                 },
-                organization_user_ids(work.organization_id),
+                to=organization_user_ids(work.organization_id),
             )
 
 

@@ -10,7 +10,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 
 from backend.accounts.selectors import Actor, organization_user_ids
-from backend.common.changes import document_changed, documents_changed
+from backend.common.changes import document_changed, matching_work_on_commit
 from backend.common.errors import (
     ApplicationError,
     InvalidTransitionError,
@@ -136,7 +136,7 @@ def match_apply(*, actor: Actor, challenge_id: int, pitch: str) -> tuple[Match, 
     )
     _notify(match, "match.applied", by=actor)
     # The indexer ranks it (an application is matching work, as a changed document is).
-    transaction.on_commit(lambda: documents_changed.send(sender=Match), robust=True)
+    matching_work_on_commit(sender=Match)
     return match, True
 
 

@@ -16,7 +16,7 @@ from backend.accounts.mail import mail_queue
 from backend.accounts.models import User
 from backend.accounts.selectors import actor_for
 from backend.common.errors import ApplicationError
-from backend.common.events import publish_now
+from backend.common.events import publish_on_commit
 from backend.notifications.groups import BY_KEY, group_of
 from backend.notifications.models import Delivery, Notification, NotificationPreference
 from backend.notifications.selectors import deliveries_for, notification_preferences_for
@@ -34,12 +34,8 @@ def notify(*, event: dict, user_ids: Iterable[int]) -> list[Notification]:
         for user_id in sorted(set(user_ids))
     )
     _mail_at_once(rows)
-
-    def send() -> None:
-        for row in rows:
-            publish_now({**event, "id": row.pk}, [row.user_id])
-
-    transaction.on_commit(send)
+    for row in rows:
+        publish_on_commit({**event, "id": row.pk}, to=[row.user_id])
     return rows
 
 

@@ -420,7 +420,7 @@ async def test_notifications_reach_each_users_own_socket(application, chat):
     assert frame["event"]["preview"] == "A question about your wafers"
     assert await startup.receive_nothing(timeout=0.3)  # not told of its own message
 
-    await database_sync_to_async(events.publish_now)(
+    await database_sync_to_async(events.publish_on_commit)(
         {"type": "match.connected", "match": chat.conversation.match_id}, [chat.startup_user.pk]
     )
     assert await startup.receive_json_from() == {
@@ -481,7 +481,7 @@ async def closed_with(communicator: WebsocketCommunicator) -> int:
 def no_access_events(monkeypatch):
     """Losing a right tells no socket (as a bulk update would not): only the checks per frame and
     per event remain."""
-    monkeypatch.setattr(signals, "group_publish_on_commit", lambda group, message: None)
+    monkeypatch.setattr(signals, "publish_on_commit", lambda message, to: None)
 
 
 def leave_organisation(user) -> None:
@@ -557,7 +557,7 @@ async def test_a_deactivated_users_notification_socket_is_closed(
     await database_sync_to_async(deactivate)(chat.firm_user)
 
     event = {"type": "match.connected", "match": chat.conversation.match_id}
-    await database_sync_to_async(events.publish_now)(
+    await database_sync_to_async(events.publish_on_commit)(
         event, [chat.firm_user.pk, chat.startup_user.pk]
     )
     assert await closed_with(firm) == 4403  # not the event

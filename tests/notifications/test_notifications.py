@@ -47,10 +47,13 @@ def test_an_event_is_stored_for_each_user_then_sent_with_its_id(
     stored = Notification.objects.get(user=world.startup_user)
     assert stored.kind == "match.connected" and stored.event == event and stored.seen_at is None
     assert Notification.objects.filter(user=world.enterprise_user).count() == 1
-    # Besides the mail sender's wake-ups (the connection is mailed at once), one live send.
-    (send,) = [callback for callback in callbacks if callback is not wake_mail_sender]
-    assert len(rows) == 2
-    assert received_by(world.startup_user, send) == {**event, "id": stored.pk}
+    # Besides the mail sender's wake-ups (the connection is mailed at once), one live send per
+    # user, each with that user's own row.
+    sends = [callback for callback in callbacks if callback is not wake_mail_sender]
+    assert len(rows) == len(sends) == 2
+    for row, send in zip(rows, sends, strict=True):
+        assert received_by(row.user, send) == {**event, "id": row.pk}
+    assert stored in rows
 
 
 def test_a_rolled_back_change_leaves_no_notification(world):
