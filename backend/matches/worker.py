@@ -53,7 +53,7 @@ class BackgroundMatching(BackgroundLoop):
         if not settings.MATCHING_INDEXER_IN_PROCESS:
             return
         drain = sync_to_async(in_own_connections(_drain), thread_sensitive=False)
-        remind = sync_to_async(in_own_connections(_hourly), thread_sensitive=False)
+        remind = sync_to_async(in_own_connections(run_hourly_jobs), thread_sensitive=False)
         reminded_at = -REMIND_SECONDS
         while True:
             self._wake.clear()
@@ -85,7 +85,7 @@ def _warm() -> None:
         )
 
 
-def _hourly() -> None:
+def run_hourly_jobs() -> None:
     """The overdue answers' reminders, then the jobs the apps above registered (pilots...)."""
     for job in (matches_remind_overdue, *hourly_jobs()):
         try:

@@ -14,6 +14,7 @@ from backend.chat.models import Message
 from backend.chat.selectors import conversations_for
 from backend.common.errors import ApplicationError, InvalidTransitionError, PermissionDeniedError
 from backend.matches.models import Match
+from backend.matches.worker import run_hourly_jobs
 from backend.notifications.models import Notification
 from backend.pilots import services
 from backend.pilots.models import Outcome, Pilot
@@ -387,10 +388,8 @@ def test_the_recorder_or_an_outsider_cannot_confirm(world, connected, role):
 
 def test_the_embedded_servers_hourly_run_alerts_quiet_pilots(world, running):
     """The matches worker runs the jobs apps register, without importing pilots."""
-    from backend.matches.worker import _hourly
-
     Pilot.objects.filter(pk=running.pk).update(last_activity_at=timezone.now() - timedelta(days=15))
-    _hourly()
+    run_hourly_jobs()
     assert world.operator_user.pk in _alerts("pilot.quiet", running)
 
 
