@@ -3,11 +3,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from channels.layers import get_channel_layer
 
 from backend.accounts.models import Organization, User
 from backend.chat.models import Conversation
 from backend.chat.services import conversation_open_for_match
-from backend.common import events
 from backend.matches.models import Match
 from backend.startups.models import StartupProfile
 from tests.factories import (
@@ -58,7 +58,15 @@ def chat(db) -> Chat:
 
 @pytest.fixture
 def published(monkeypatch) -> list[tuple[str, dict]]:
-    """Every (group, message) the services hand to the channel layer, in order."""
+    """Every (group, message) the services hand to the channel layer, in order; each is still
+    sent."""
     sent: list[tuple[str, dict]] = []
-    monkeypatch.setattr(events, "_group_send", lambda group, message: sent.append((group, message)))
+    layer = get_channel_layer()
+    send = layer.group_send
+
+    async def recorded(group: str, message: dict) -> None:
+        sent.append((group, message))
+        await send(group, message)
+
+    monkeypatch.setattr(layer, "group_send", recorded)
     return sent

@@ -211,11 +211,15 @@ async def test_live_messages_out_of_order_or_twice_are_delivered_once_in_order(
 ):
     startup = await joined(application, chat, chat.startup_user)
     # Store three messages without publishing them, as if their events were late or lost.
+    layer, group = get_channel_layer(), services.conversation_group(chat.conversation.pk)
+
+    async def lost(group: str, message: dict) -> None:
+        pass
+
     with monkeypatch.context() as quiet:
-        quiet.setattr(events, "_group_send", lambda group, message: None)
+        quiet.setattr(layer, "group_send", lost)
         stored = [await send(chat, chat.firm_user, f"q-{i}") for i in range(3)]
     payloads = await database_sync_to_async(lambda: [message_payload(m) for m in stored])()
-    layer, group = get_channel_layer(), services.conversation_group(chat.conversation.pk)
 
     # The event of #2 arrives first: the gap is filled from the store, up to its head.
     await layer.group_send(group, {"type": "chat.message", "message": payloads[1]})
