@@ -178,6 +178,9 @@ class SpaceRegistry:
         self._lock = threading.RLock()
         self._spaces: dict[str, SearchSpace] = {}
         self._applied = 0
+        # Per side, where this process's space came from: "snapshot" (the file on disk, then
+        # the changes logged since) or "database" (a full build).
+        self.loaded_from: dict[str, str] = {}
 
     def space(self, side: str) -> SearchSpace:
         self.refresh()
@@ -211,6 +214,7 @@ class SpaceRegistry:
         with self._lock:
             self._spaces = {}
             self._applied = 0
+            self.loaded_from = {}
 
     def _new_space(self, bilingual: bool) -> SearchSpace:
         model = embedder()
@@ -232,6 +236,7 @@ class SpaceRegistry:
             else:
                 spaces[side], snapshot_applied = snapshot
                 applied = min(applied, snapshot_applied)
+                self.loaded_from[side] = "snapshot"
         self._spaces, self._applied = spaces, applied
         if applied < latest:
             self._apply_changes(latest)
@@ -251,6 +256,7 @@ class SpaceRegistry:
                 self._write_snapshot(side, self._spaces[side], latest)
 
     def _build(self, side: str) -> SearchSpace:
+        self.loaded_from[side] = "database"
         space = self._new_space(multilingual_complete(side))
         rows = {row.pk: row for row in searchable(side)}
         space.upsert_many(

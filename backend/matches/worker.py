@@ -73,10 +73,11 @@ def _warm() -> None:
     engine.embedder().encode_all(["warm-up"])
     spaces = {side: engine.registry.space(side) for side in Side.values}
     logger.info(
-        "matching is ready in %.1f s: %d challenges and %d startups indexed",
+        "matching is ready in %.1f s: %d challenges and %d startups indexed (from the %s)",
         time.monotonic() - started,
         len(spaces[Side.CHALLENGE]),
         len(spaces[Side.STARTUP]),
+        " and the ".join(sorted(set(engine.registry.loaded_from.values()))),
     )
     if engine.engine_config().multilingual and not all(s.bilingual for s in spaces.values()):
         logger.warning(

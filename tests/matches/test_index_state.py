@@ -28,41 +28,27 @@ def indexed_profile(name: str):
     return profile
 
 
-@pytest.fixture
-def builds(monkeypatch):
-    """Counts full rebuilds from the database (the real method still runs)."""
-    calls: list[str] = []
-    original = registry._build
-
-    def counting(side):
-        calls.append(side)
-        return original(side)
-
-    monkeypatch.setattr(registry, "_build", counting)
-    return calls
-
-
-def test_first_load_builds_from_the_database_and_writes_a_snapshot(db, settings, builds):
+def test_first_load_builds_from_the_database_and_writes_a_snapshot(db, settings):
     first = indexed_profile("Alpha")
     assert first.pk in registry.space(Side.STARTUP)
-    assert sorted(builds) == sorted(Side.values)
+    assert registry.loaded_from == {side: "database" for side in Side.values}
     snapshot = settings.MATCHING_INDEX_DIR / Side.STARTUP
     assert json.loads((snapshot / "applied.json").read_text())["applied"] >= 1
     assert (snapshot / "manifest.json").is_file()
 
 
-def test_a_restarted_process_loads_the_snapshot_then_applies_later_changes(db, builds):
+def test_a_restarted_process_loads_the_snapshot_then_applies_later_changes(db):
     first = indexed_profile("Alpha")
     registry.refresh()
     registry.reset()  # a process restart
     second = indexed_profile("Beta")
-    builds.clear()
     space = registry.space(Side.STARTUP)
     assert first.pk in space and second.pk in space
-    assert Side.STARTUP not in builds  # the snapshot plus the delta, not a rebuild
+    # The snapshot plus the delta, not a rebuild.
+    assert registry.loaded_from[Side.STARTUP] == "snapshot"
 
 
-def test_a_corrupt_snapshot_is_detected_and_rebuilt(db, settings, builds):
+def test_a_corrupt_snapshot_is_detected_and_rebuilt(db, settings):
     first = indexed_profile("Alpha")
     registry.refresh()
     index_file = next(
@@ -72,20 +58,18 @@ def test_a_corrupt_snapshot_is_detected_and_rebuilt(db, settings, builds):
     )
     index_file.write_bytes(b"garbage" + index_file.read_bytes()[7:])
     registry.reset()
-    builds.clear()
     assert first.pk in registry.space(Side.STARTUP)
-    assert Side.STARTUP in builds
+    assert registry.loaded_from[Side.STARTUP] == "database"
 
 
-def test_a_snapshot_that_disagrees_with_the_database_is_not_trusted(db, builds):
+def test_a_snapshot_that_disagrees_with_the_database_is_not_trusted(db):
     first = indexed_profile("Alpha")
     registry.refresh()
     registry.reset()
     # A row gone without a logged change: the snapshot no longer describes this database.
     type(first).objects.filter(pk=first.pk).update(published=False)
-    builds.clear()
     assert first.pk not in registry.space(Side.STARTUP)
-    assert Side.STARTUP in builds
+    assert registry.loaded_from[Side.STARTUP] == "database"
 
 
 def test_reconcile_logs_only_rows_whose_text_changed_without_a_logged_change(db):
