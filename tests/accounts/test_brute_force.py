@@ -11,7 +11,7 @@ from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from tests.api.test_errors import assert_error_shape
+from tests.assertions import assert_error_shape
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db

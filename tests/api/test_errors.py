@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.assertions import assert_error_shape
+
 pytestmark = pytest.mark.django_db
 
 WRITE_ENDPOINTS = [
@@ -14,17 +16,6 @@ WRITE_ENDPOINTS = [
     ("post", "/api/auth/token/", "anonymous"),
     ("post", "/api/auth/signup/", "anonymous"),
 ]
-
-
-def assert_error_shape(response, status: int, code: str | None = None) -> dict:
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert set(body) == {"error"}
-    assert set(body["error"]) == {"code", "message", "fields"}
-    assert isinstance(body["error"]["message"], str) and body["error"]["message"]
-    if code is not None:
-        assert body["error"]["code"] == code
-    return body["error"]
 
 
 @pytest.mark.parametrize(("method", "url", "role"), WRITE_ENDPOINTS)

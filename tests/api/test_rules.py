@@ -7,7 +7,7 @@ import pytest
 
 from backend.matches.models import Match
 from backend.programs.models import Challenge, Cohort, CohortMembership
-from tests.api.test_errors import assert_error_shape
+from tests.assertions import assert_error_shape
 from tests.factories import (
     AcceleratorFactory,
     ChallengeFactory,

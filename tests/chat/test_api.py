@@ -5,7 +5,7 @@ import pytest
 from backend.chat import services
 from backend.chat.models import Message, Participant, WebSocketTicket
 from backend.chat.serializers import MessageSerializer, message_payload
-from tests.api.test_errors import assert_error_shape
+from tests.assertions import assert_error_shape
 from tests.chat.conftest import open_conversation
 
 

@@ -14,7 +14,7 @@ import time
 import pytest
 import redis
 
-from tests.chat.test_live_server import Reader, send, socket
+from tests.chat.live import Reader, send, socket
 from tests.distributed.conftest import (
     Api,
     add_startup,

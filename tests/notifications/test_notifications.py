@@ -17,7 +17,7 @@ from backend.notifications.models import Notification
 from backend.notifications.services import notify
 from backend.programs.models import CohortMembership
 from backend.programs.services import cohort_member_add
-from tests.api.test_errors import assert_error_shape
+from tests.assertions import assert_error_shape
 from tests.factories import CohortFactory
 
 URL = "/api/notifications/"

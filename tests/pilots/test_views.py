@@ -6,29 +6,14 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.utils import timezone
 
 from backend.accounts.models import Membership
 from backend.pilots.models import Outcome, Pilot
 from tests.factories import member_of
+from tests.pages import client_as, plain_static_files  # noqa: F401 (an autouse fixture)
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def plain_static_files(settings):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
-def client_as(user, lang: str = "en") -> Client:
-    client = Client()
-    client.force_login(user)
-    client.cookies["django_language"] = lang
-    return client
 
 
 def _proposal(world, **changes) -> dict:

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.pilots.test_views import client_as as signed_in
-from tests.pilots.test_views import plain_static_files  # noqa: F401 (an autouse fixture)
+from tests.pages import client_as as signed_in
+from tests.pages import plain_static_files  # noqa: F401 (an autouse fixture)
 
 pytestmark = pytest.mark.django_db
 PAGE = "/operator/numbers/"
