@@ -39,9 +39,12 @@ PROFILES = {
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory, django_db_blocker):
     redis_url = require_real_services()
-    # A Redis database of its own, so queued work from elsewhere never mixes in.
-    redis_url = redis_url.rsplit("/", 1)[0] + "/7"
-    redis.Redis.from_url(redis_url).flushdb()
+    # Redis databases of its own, emptied first, so queued work from elsewhere never mixes in,
+    # nor an earlier server's sign-up counts per address in the cache (the database after).
+    base = redis_url.rsplit("/", 1)[0]
+    redis_url = f"{base}/7"
+    for database in (7, 8):
+        redis.Redis.from_url(f"{base}/{database}").flushdb()
     with running_stack(tmp_path_factory.mktemp("stack"), redis_url, django_db_blocker) as stack:
         yield stack
 
