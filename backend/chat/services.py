@@ -4,6 +4,7 @@ tickets that open a WebSocket. Events leave after commit, to groups built from o
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import re
 import secrets
@@ -13,6 +14,7 @@ from typing import NamedTuple
 
 import psycopg
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Field
 from django.utils import timezone
 
 from backend.accounts.models import Membership, Organization, User
@@ -420,16 +422,23 @@ def _advance(message: Message, right: tuple[str, list]) -> _Statement:
     )
 
 
-def _insert(message: Message, *, seq: str, source: str, seq_params=()) -> _Statement:
-    """Insert `message` with the `seq` that the SQL expression `seq` gives."""
-    fields = [
+@functools.cache
+def _message_columns(vendor: str) -> tuple[tuple[Field, ...], str, str]:
+    """The fields an insert gives (all but the id and `seq`), their columns and placeholders:
+    the same for every message on one database, so worked out once, off the send's path."""
+    fields = tuple(
         field
         for field in Message._meta.concrete_fields
         if not field.primary_key and field.name != "seq"
-    ]
+    )
     columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    return fields, columns, ", ".join(_typed_placeholder(field) for field in fields)
+
+
+def _insert(message: Message, *, seq: str, source: str, seq_params=()) -> _Statement:
+    """Insert `message` with the `seq` that the SQL expression `seq` gives."""
+    fields, columns, placeholders = _message_columns(connection.vendor)
     values = [field.get_db_prep_save(field.pre_save(message, True), connection) for field in fields]
-    placeholders = ", ".join(_typed_placeholder(field) for field in fields)
     return _Statement(
         f"""INSERT INTO {Message._meta.db_table} ({columns}, seq)
             SELECT {placeholders}, {seq} {source} RETURNING id""",
@@ -446,15 +455,20 @@ def _typed_placeholder(field) -> str:
     return f"CAST(%s AS {field.db_type(connection)})"
 
 
+@functools.cache
+def _participant_placeholders(vendor: str) -> tuple[str, ...]:
+    return tuple(
+        _typed_placeholder(Participant._meta.get_field(name))
+        for name in ("conversation", "user", "kind", "created_at")
+    )
+
+
 def _read_up_to(message: Message, *, seq: str, source: str, seq_params=()) -> _Statement:
     """Move the sender's read state up to `seq` (never back); a member who joined the
     organisation after the conversation opened has no row yet and gets one."""
     table = Participant._meta.db_table
     greatest = "GREATEST" if connection.vendor == "postgresql" else "max"
-    conversation, user, kind, created_at = (
-        _typed_placeholder(Participant._meta.get_field(name))
-        for name in ("conversation", "user", "kind", "created_at")
-    )
+    conversation, user, kind, created_at = _participant_placeholders(connection.vendor)
     # `WHERE TRUE` tells SQLite's parser that ON CONFLICT belongs to the INSERT.
     return _Statement(
         f"""INSERT INTO {table} (conversation_id, user_id, kind, last_read_seq, created_at)
