@@ -160,11 +160,12 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            # Redis pub/sub: one PUBLISH per event, streamed to every process subscribed to its
-            # group, instead of a copy pushed into each socket's list and popped one round trip
-            # at a time. Events are not queued for a process that is away; the chat numbers its
-            # messages and fills any gap from the database, and notifications are stored.
-            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            # Redis pub/sub: one PUBLISH per event, streamed to every other process subscribed
+            # to its group (this process's own channels get it at once), instead of a copy
+            # pushed into each socket's list and popped one round trip at a time. Events are not
+            # queued for a process that is away; the chat numbers its messages and fills any gap
+            # from the database, and notifications are stored.
+            "BACKEND": "backend.common.channel_layer.LocalFirstPubSubChannelLayer",
             "CONFIG": {
                 "hosts": [
                     {
