@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
@@ -9,6 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from backend.common.credit_code import is_valid_credit_code
 from backend.common.models import acting_user_field
+
+if TYPE_CHECKING:
+    from backend.accounts.selectors import Actor
 
 
 class UserManager(BaseUserManager["User"]):
@@ -51,6 +56,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
+    _actor: Actor  # cached by `accounts.selectors.actor_for`, not stored
 
     class Meta:
         verbose_name = _("user")

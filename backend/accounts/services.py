@@ -208,7 +208,7 @@ def organization_update(*, actor: Actor, data: dict[str, Any]) -> Organization:
     was not checked by an operator: its verification is cleared."""
     if actor.organization is None or actor.role not in ORGANIZATION_EDITORS:
         raise PermissionDeniedError("Only an owner or admin of the organisation can change it.")
-    organization = Organization.objects.select_for_update().get(pk=actor.organization_id)
+    organization = Organization.objects.select_for_update().get(pk=actor.organization.pk)
     if "credit_code" in data:
         credit_code_check_free(data["credit_code"], organization=organization)
         if data["credit_code"] != organization.credit_code:

@@ -10,7 +10,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 import psycopg
 from django.db import IntegrityError, connection, transaction
@@ -431,7 +431,8 @@ def _message_columns(vendor: str) -> tuple[tuple[Field, ...], str, str]:
         for field in Message._meta.concrete_fields
         if not field.primary_key and field.name != "seq"
     )
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    # A concrete field has a column; the stubs allow None for the others.
+    columns = ", ".join(connection.ops.quote_name(cast(str, field.column)) for field in fields)
     return fields, columns, ", ".join(_typed_placeholder(field) for field in fields)
 
 

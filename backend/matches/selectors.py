@@ -5,6 +5,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from django.db.models import F, Q, QuerySet
@@ -19,6 +20,9 @@ from backend.programs.selectors import LIVE_STATUSES, challenges_visible_to
 from backend.startups.selectors import profiles_visible_to
 from backend.startups.visibility import blank, profile_view, profile_withheld, visible_fields
 from matching import Document, ScoredDoc
+
+if TYPE_CHECKING:
+    from django_stubs_ext import ValuesQuerySet
 
 # How long the side that declined may take it back.
 UNDO_DECLINE_DAYS = 7
@@ -45,7 +49,7 @@ def matches_visible_to(actor: Actor) -> QuerySet[Match]:
         return qs.filter(challenge__accelerator__enterprise_id=actor.organization_id)
     if actor.is_startup:
         return qs.filter(
-            startup__organization_id=actor.organization_id, challenge__status__in=LIVE_STATUSES
+            startup__organization=actor.organization, challenge__status__in=LIVE_STATUSES
         )
     return qs.none()
 
@@ -74,7 +78,7 @@ def _timeline(origin: str, created_at: datetime, dates: list[datetime | None]) -
 def undo_decline_until(actor: Actor, match: Match) -> datetime | None:
     """Until when the actor may take back the match's decline: its own side's, for
     `UNDO_DECLINE_DAYS`; None when it may not."""
-    if not declined_by_own_side(actor, match):
+    if match.declined_at is None or not declined_by_own_side(actor, match):
         return None
     until = match.declined_at + timedelta(days=UNDO_DECLINE_DAYS)
     return until if timezone.now() < until else None
@@ -165,7 +169,7 @@ class ListedMatches:
     def count(self) -> int:
         return self.matches.count()
 
-    def __getitem__(self, page: slice) -> QuerySet[dict]:
+    def __getitem__(self, page: slice) -> ValuesQuerySet[Match, dict[str, Any]]:
         return self.matches.values(*LISTED)[page]
 
 
@@ -208,7 +212,9 @@ def attachments_by_match(match_ids: list[int]) -> dict[int, list[dict]]:
         for row in ApplicationAttachment.objects.filter(match_id__in=match_ids).values(
             "id", "match_id", "name", "size", "created_at"
         ):
-            found[row.pop("match_id")].append(row)
+            shown = dict(row)
+            found[row["match_id"]].append(shown)
+            del shown["match_id"]
     return found
 
 
@@ -268,11 +274,13 @@ def firm_response_stats(enterprise_id: int) -> dict:
         Q(enterprise_interested_at__gte=F("startup_interested_at"))
         | Q(declined_side=Match.Side.ENTERPRISE, declined_at__gte=F("startup_interested_at"))
     )
+    # The filters above hold both ends of every wait; the checks only say so to the types.
     waits = [
-        working_days_between(asked, interested or declined)
+        working_days_between(asked, answer)
         for asked, interested, declined in answered.values_list(
             "startup_interested_at", "enterprise_interested_at", "declined_at"
         )
+        if asked is not None and (answer := interested or declined) is not None
     ]
     return {
         "median_days": statistics.median(waits) if waits else None,

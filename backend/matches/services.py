@@ -156,7 +156,8 @@ def attachment_add(*, actor: Actor, match: Match, upload: UploadedFile) -> Appli
         raise PermissionDeniedError("Only the startup that applied adds documents to it.")
     if match.status == Match.Status.DECLINED:
         raise InvalidTransitionError("This match was declined.")
-    if upload.size > ApplicationAttachment.MAX_BYTES:
+    size = upload.size or 0  # every upload Django parses has its size
+    if size > ApplicationAttachment.MAX_BYTES:
         raise ApplicationError(
             "A document may be at most 10 MB.", code="too_large", status_code=413
         )
@@ -166,7 +167,7 @@ def attachment_add(*, actor: Actor, match: Match, upload: UploadedFile) -> Appli
         raise InvalidTransitionError("An application holds at most 5 documents.")
     name = (upload.name or "document.pdf").rsplit("/", 1)[-1][-200:]
     return ApplicationAttachment.objects.create(
-        match=match, file=upload, name=name, size=upload.size, uploaded_by=actor.user
+        match=match, file=upload, name=name, size=size, uploaded_by=actor.user
     )
 
 
@@ -344,7 +345,10 @@ def matches_remind_overdue() -> int:
         .filter(reminded_at__isnull=True)
         .select_related("challenge__accelerator", "startup")
     ):
-        waited = working_days_between(match.startup_interested_at, now)
+        asked = match.startup_interested_at
+        if asked is None:  # never, for a startup-interested match; said for the types
+            continue
+        waited = working_days_between(asked, now)
         if waited <= match.challenge.response_days:
             continue
         with transaction.atomic():

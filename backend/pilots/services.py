@@ -407,7 +407,7 @@ def outcome_attach_document(*, actor: Actor, outcome: Outcome, upload: UploadedF
         raise PermissionDeniedError("The party that recorded the outcome attaches its document.")
     if outcome.confirmed_at is not None:
         raise InvalidTransitionError("The outcome is confirmed already.")
-    if upload.size > DOCUMENT_MAX_BYTES:
+    if (upload.size or 0) > DOCUMENT_MAX_BYTES:  # every upload Django parses has its size
         raise ApplicationError(
             "A document may be at most 10 MB.", code="too_large", status_code=413
         )

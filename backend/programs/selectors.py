@@ -55,7 +55,7 @@ def challenges_visible_to(actor: Actor) -> QuerySet[Challenge]:
         # other side (the firm's, or one added later) closes the brief.
         matched = Challenge.objects.filter(
             pk=OuterRef("pk"),
-            matches__startup__organization_id=actor.organization_id,
+            matches__startup__organization=actor.organization,
             matches__declined_side__in=("", "startup"),
         )
         return qs.filter(public_live | (Q(status__in=LIVE_STATUSES) & Exists(matched)))
@@ -100,7 +100,7 @@ def cohorts_counted_visible_to(actor: Actor) -> QuerySet[Cohort]:
         accepted_count=Count("memberships", filter=accepted)
     )
     # A grouped query drops the model's default ordering; the list keeps it.
-    return counted.order_by(*Cohort._meta.ordering)
+    return counted.order_by(*(Cohort._meta.ordering or ()))
 
 
 def cohort_memberships_visible_to(actor: Actor, cohort: Cohort) -> QuerySet[CohortMembership]:

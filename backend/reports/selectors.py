@@ -146,8 +146,9 @@ def funnel_of(matches: Iterable[MatchStages]) -> list[Stage]:
         previous_count = len(reaching)
         reaching = [match for match in reaching if match.reached[key] is not None]
         waits = [
-            (match.reached[key] - match.reached[before]).total_seconds() / 86_400
+            (reached - started).total_seconds() / 86_400
             for match in reaching
+            if (reached := match.reached[key]) and (started := match.reached[before])
         ]
         stages.append(
             Stage(

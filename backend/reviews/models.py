@@ -3,6 +3,8 @@ reviewers it assigns and its internal notes. None of it is ever shown to the sta
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
@@ -73,6 +75,7 @@ class Review(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
+    weighted_mean: Decimal  # set by the selectors that read reviews with their scores; not stored
 
     class Meta:
         verbose_name = _("review")

@@ -88,7 +88,7 @@ class Aggregate:
 def aggregate_of(means: list[Decimal], *, blind: bool) -> Aggregate:
     if blind or not means:
         return Aggregate(count=len(means))
-    mean = (sum(means) / len(means)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    mean = (sum(means, Decimal(0)) / len(means)).quantize(Decimal("0.01"), ROUND_HALF_UP)
     return Aggregate(count=len(means), mean=mean, lowest=min(means), highest=max(means))
 
 

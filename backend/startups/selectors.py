@@ -17,20 +17,20 @@ def profiles_visible_to(actor: Actor) -> QuerySet[StartupProfile]:
         return qs
     if actor.organization is None:
         return qs.none()
-    return qs.filter(Q(published=True) | Q(organization_id=actor.organization_id))
+    return qs.filter(Q(published=True) | Q(organization=actor.organization))
 
 
 def profile_of(actor: Actor) -> StartupProfile | None:
     if not actor.is_startup:
         return None
-    return StartupProfile.objects.filter(organization_id=actor.organization_id).first()
+    return StartupProfile.objects.filter(organization=actor.organization).first()
 
 
 def credentials_of(actor: Actor) -> QuerySet[Credential]:
     """The requesting startup's own credentials; none for anyone else."""
     if not actor.is_startup:
         return Credential.objects.none()
-    return Credential.objects.filter(organization_id=actor.organization_id)
+    return Credential.objects.filter(organization=actor.organization)
 
 
 def credentials_shown(actor: Actor | None, profile: StartupProfile) -> list[Credential]:

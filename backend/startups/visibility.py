@@ -12,6 +12,8 @@ Every serializer, page and export that shows a startup to a firm asks `profile_v
 
 from __future__ import annotations
 
+from typing import Protocol, overload
+
 from django.db.models import Q
 
 from backend.accounts.selectors import Actor
@@ -27,7 +29,17 @@ KEYS = frozenset({"id", "organization", "organization_id", "published"})
 CONNECTED = KEYS | {"name"}
 
 
-def profile_withheld(actor: Actor | None, profile: StartupProfile) -> bool:
+class Listed(Protocol):
+    """What the rules read of a profile: a `StartupProfile`, or the two columns of a row."""
+
+    @property
+    def published(self) -> bool: ...
+
+    @property
+    def organization_id(self) -> int: ...
+
+
+def profile_withheld(actor: Actor | None, profile: Listed) -> bool:
     """Whether the actor reads less than the whole profile: it is withdrawn, and the actor is
     neither an operator nor the startup itself. Without an actor, a withdrawn profile is
     withheld (fail closed)."""
@@ -51,7 +63,7 @@ def readable_profiles(actor: Actor | None, prefix: str = "") -> Q:
 
 
 def visible_fields(
-    actor: Actor | None, profile: StartupProfile, *, connected: bool = False
+    actor: Actor | None, profile: Listed, *, connected: bool = False
 ) -> frozenset[str]:
     """The profile fields the actor sees; `connected`: the two are connected by a match."""
     if not profile_withheld(actor, profile):
@@ -95,6 +107,18 @@ class ProfileView:
 
     def __str__(self) -> str:
         return self.name
+
+
+@overload
+def profile_view(
+    actor: Actor | None, profile: StartupProfile, *, connected: bool = False
+) -> ProfileView: ...
+
+
+@overload
+def profile_view(
+    actor: Actor | None, profile: StartupProfile | None, *, connected: bool = False
+) -> ProfileView | None: ...
 
 
 def profile_view(

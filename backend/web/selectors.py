@@ -23,7 +23,6 @@ from backend.programs.selectors import (
     cohort_memberships_visible_to,
     cohorts_visible_to,
 )
-from backend.startups.visibility import profile_view
 
 INTERESTED = Q(enterprise_interested_at__isnull=False) | Q(startup_interested_at__isnull=False)
 
@@ -113,7 +112,7 @@ def funnels(actor: Actor) -> list[Funnel]:
     """Per accelerator: proposed -> interested (either side) -> connected -> accepted into a
     cohort."""
     match_counts = {
-        row["challenge__accelerator"]: row
+        row["challenge__accelerator"]: (row["proposed"], row["interested"], row["connected"])
         for row in matches_visible_to(actor)
         .values("challenge__accelerator")
         .annotate(
@@ -123,7 +122,7 @@ def funnels(actor: Actor) -> list[Funnel]:
         )
     }
     challenge_counts = {
-        row["accelerator"]: row
+        row["accelerator"]: (row["total"], row["open"])
         for row in challenges_visible_to(actor)
         .values("accelerator")
         .annotate(total=Count("id"), open=Count("id", filter=Q(status=Challenge.Status.OPEN)))
@@ -139,16 +138,16 @@ def funnels(actor: Actor) -> list[Funnel]:
     }
     rows = []
     for accelerator in accelerators_visible_to(actor).order_by("name", "id"):
-        matches = match_counts.get(accelerator.pk, {})
-        challenges = challenge_counts.get(accelerator.pk, {})
+        proposed, interested, connected = match_counts.get(accelerator.pk, (0, 0, 0))
+        challenges, open_challenges = challenge_counts.get(accelerator.pk, (0, 0))
         rows.append(
             Funnel(
                 accelerator=accelerator,
-                challenges=challenges.get("total", 0),
-                open_challenges=challenges.get("open", 0),
-                proposed=matches.get("proposed", 0),
-                interested=matches.get("interested", 0),
-                connected=matches.get("connected", 0),
+                challenges=challenges,
+                open_challenges=open_challenges,
+                proposed=proposed,
+                interested=interested,
+                connected=connected,
                 cohort=accepted.get(accelerator.pk, 0),
                 cohorts=[c for c in cohorts if c.accelerator_id == accelerator.pk],
             )
@@ -204,10 +203,6 @@ def cohort_candidates(actor: Actor, cohort: Cohort, limit: int = 30) -> list[Can
     ]
 
 
-def _profile_of(membership: CohortMembership):
-    return getattr(membership.startup, "startup_profile", None)
-
-
 def cohort_columns(actor: Actor, cohort: Cohort) -> dict[str, list[CohortMembership]]:
     columns: dict[str, list[CohortMembership]] = {
         CohortMembership.Status.SHORTLISTED: [],
@@ -219,7 +214,6 @@ def cohort_columns(actor: Actor, cohort: Cohort) -> dict[str, list[CohortMembers
         "startup__startup_profile"
     ):
         if membership.status in columns:
-            membership.profile_view = profile_view(actor, _profile_of(membership))
             columns[membership.status].append(membership)
     return columns
 

@@ -104,8 +104,11 @@ def board(request, pk: int):
         if can_curate
         else []
     )
-    for membership in [*withdrawn, *(m for members in columns.values() for m in members)]:
+    board = [m for members in columns.values() for m in members]
+    for membership in [*withdrawn, *board]:
         membership.moves = operator_moves(membership.status) if can_curate else []
+    for membership in board:
+        membership.profile_view = _profile_view(actor, membership)
     return render(
         request,
         "web/operator/cohort_board.html",
@@ -240,9 +243,13 @@ def _contact(actor, membership: CohortMembership):
     return (owners or people or [None])[0]
 
 
+def _profile_view(actor, membership: CohortMembership):
+    """What the actor may read of the place's profile: a withdrawn one reads blank."""
+    return profile_view(actor, getattr(membership.startup, "startup_profile", None))
+
+
 def _csv_row(actor, membership: CohortMembership) -> list[str]:
-    # What the actor may read of the profile: a withdrawn one exports blank (visibility.py).
-    profile = profile_view(actor, getattr(membership.startup, "startup_profile", None))
+    profile = _profile_view(actor, membership)
     contact = _contact(actor, membership)
     decided = timezone.localtime(membership.decided_at) if membership.decided_at else None
     values = [
