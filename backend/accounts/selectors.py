@@ -60,6 +60,10 @@ def actor_for(user: User, *, fresh: bool = False) -> Actor:
     return actor
 
 
+def user_is_active(user_id: int) -> bool:
+    return User.objects.filter(pk=user_id, is_active=True).exists()
+
+
 def organization_user_ids(organization_id: int) -> list[int]:
     return list(
         Membership.objects.filter(organization_id=organization_id).values_list("user_id", flat=True)

@@ -7,14 +7,9 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from backend.accounts.models import Membership, User
-from backend.common.events import publish_on_commit
+from backend.common.events import access_group, publish_on_commit
 
 ACCESS_CHANGED = {"type": "access.changed"}
-
-
-def access_group(user_id: int) -> str:
-    """The channel-layer group of one user's open sockets; built from our ids only."""
-    return f"access.{int(user_id)}"
 
 
 @receiver(post_delete, sender=Membership)

@@ -65,10 +65,6 @@ def conversation_role_now(user: User, conversation: Conversation) -> Role | None
     return conversation_role(actor_for(user, fresh=True), conversation)
 
 
-def user_is_active(user_id: int) -> bool:
-    return User.objects.filter(pk=user_id, is_active=True).exists()
-
-
 def conversations_visible_to(actor: Actor) -> QuerySet[Conversation]:
     """Operators: all. Members of a firm or a startup: their organisation's. Anyone else: none."""
     qs = Conversation.objects.select_related("match__challenge", "enterprise", "startup")

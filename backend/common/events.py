@@ -18,6 +18,11 @@ def user_group(user_id: int) -> str:
     return f"user.{int(user_id)}"
 
 
+def access_group(user_id: int) -> str:
+    """The group of all one user's open sockets, told when the user's rights change."""
+    return f"access.{int(user_id)}"
+
+
 async def group_publish(group: str, message: dict) -> None:
     """The same send from async code (a socket's event loop), once the write has committed."""
     layer = get_channel_layer()

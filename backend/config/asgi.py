@@ -14,8 +14,8 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from backend.accounts.mail import in_process_sender  # noqa: E402
 from backend.chat.middleware import WebSocketAuthMiddleware  # noqa: E402
 from backend.chat.origins import SameOriginValidator  # noqa: E402
-from backend.chat.routing import websocket_urlpatterns  # noqa: E402
 from backend.common.background import with_loops  # noqa: E402
+from backend.config.routing import websocket_urlpatterns  # noqa: E402
 from backend.matches.worker import lifespan  # noqa: E402
 from backend.notifications.digests import daily_digests  # noqa: E402
 
