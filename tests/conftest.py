@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from backend.accounts.models import Organization, User
@@ -39,6 +40,14 @@ class World:
 
     def user(self, role: str) -> User | None:
         return None if role == "anonymous" else getattr(self, f"{role}_user")
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Every test starts in the default language: the services' messages are translated when
+    read, so a language one test left active would change what another reads."""
+    with translation.override(None):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
@@ -114,7 +115,7 @@ class PasswordResetConfirmSerializer(LinkSerializer):
 
 DetailSerializer = inline_serializer("Detail", {"detail": serializers.CharField()})
 
-UNVERIFIED_MESSAGE = "Verify your email address first: follow the link in the mail we sent you."
+UNVERIFIED_MESSAGE = _("Verify your email address first: follow the link in the mail we sent you.")
 
 
 class AnonymousView(APIView):
@@ -144,12 +145,12 @@ class TokenView(AddressThrottledView, AnonymousView):
             if is_locked_out(request):
                 raise locked_out_error(request)
             raise ApplicationError(
-                "The email or password is wrong.", code="invalid_credentials", status_code=400
+                _("The email or password is wrong."), code="invalid_credentials", status_code=400
             )
         if not user.email_verified:
             # Told only to whoever knows the password: it reveals nothing to anyone else.
             raise ApplicationError(UNVERIFIED_MESSAGE, code="email_unverified", status_code=400)
-        token, _ = Token.objects.get_or_create(user=user)
+        token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
 
 
@@ -241,7 +242,7 @@ class OrganizationMeView(APIView):
     def get(self, request):
         organization = actor_for(request.user).organization
         if organization is None:
-            raise NotFoundError("You belong to no organisation.")
+            raise NotFoundError(_("You belong to no organisation."))
         return Response(OrganizationRegistrationSerializer(organization).data)
 
     @extend_schema(
@@ -251,7 +252,7 @@ class OrganizationMeView(APIView):
     def patch(self, request):
         actor = actor_for(request.user)
         if actor.organization is None:
-            raise NotFoundError("You belong to no organisation.")
+            raise NotFoundError(_("You belong to no organisation."))
         body = OrganizationRegistrationSerializer(
             actor.organization, data=request.data, partial=True
         )

@@ -8,6 +8,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from backend.accounts import links
 from backend.accounts.mail import mail_queue
@@ -16,7 +17,7 @@ from backend.accounts.selectors import Actor
 from backend.common.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from backend.common.services import fields_assign
 
-INVALID_LINK = "This link is invalid or has already been used."
+INVALID_LINK = _("This link is invalid or has already been used.")
 # The roles that change what the organisation says about itself.
 ORGANIZATION_EDITORS = frozenset({Membership.Role.OWNER, Membership.Role.ADMIN})
 
@@ -26,7 +27,7 @@ def _validate_new_password(password: str, user: User) -> None:
         validate_password(password, user)
     except DjangoValidationError as exc:
         raise ApplicationError(
-            "The password is too weak.", fields={"password": list(exc.messages)}
+            _("The password is too weak."), fields={"password": list(exc.messages)}
         ) from exc
 
 
@@ -48,9 +49,9 @@ def user_create_with_organization(
     email = email.strip().lower()
     if User.objects.filter(email__iexact=email).exists():
         raise ApplicationError(
-            "An account with this email already exists.",
+            _("An account with this email already exists."),
             code="email_taken",
-            fields={"email": ["An account with this email already exists."]},
+            fields={"email": [_("An account with this email already exists.")]},
         )
     user = User(email=email, full_name=full_name, email_verified=email_verified, language=language)
     if validate:
@@ -170,7 +171,7 @@ def user_set_language(*, user: User, language: str) -> None:
         user.save(update_fields=["language"])
 
 
-CREDIT_CODE_TAKEN = "Another organisation already has this unified social credit code."
+CREDIT_CODE_TAKEN = _("Another organisation already has this unified social credit code.")
 ORGANIZATION_FIELDS = frozenset({"credit_code", "registered_district", "founded_on"})
 
 
@@ -207,7 +208,7 @@ def organization_update(*, actor: Actor, data: dict[str, Any]) -> Organization:
     """The actor's own organisation's registration, by its owner or an admin. A new credit code
     was not checked by an operator: its verification is cleared."""
     if actor.organization is None or actor.role not in ORGANIZATION_EDITORS:
-        raise PermissionDeniedError("Only an owner or admin of the organisation can change it.")
+        raise PermissionDeniedError(_("Only an owner or admin of the organisation can change it."))
     organization = Organization.objects.select_for_update().get(pk=actor.organization.pk)
     if "credit_code" in data:
         credit_code_check_free(data["credit_code"], organization=organization)
@@ -229,7 +230,7 @@ def organization_verify(*, actor: Actor, organization_id: int) -> Organization:
         raise NotFoundError()
     if not organization.credit_code:
         raise ApplicationError(
-            "An organisation without a credit code cannot be verified.",
+            _("An organisation without a credit code cannot be verified."),
             code="credit_code_missing",
         )
     organization.verified_at = timezone.now()

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
@@ -126,7 +127,8 @@ class InviteOperatorView(ActorMixin, APIView):
         operator = User.objects.filter(pk=body.validated_data["user"]).first()
         if operator is None:
             raise ApplicationError(
-                "Only a platform operator can be invited.", fields={"user": ["Not an operator."]}
+                _("Only a platform operator can be invited."),
+                fields={"user": [_("Not an operator.")]},
             )
         participant = services.conversation_invite_operator(
             conversation=conversation, by=request.user, operator=operator

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 
 from channels.db import database_sync_to_async
+from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.selectors import actor_for
 from backend.chat import selectors, services
@@ -72,7 +73,7 @@ class ChatConsumer(JsonSocket):
     def _open(self, kwargs: dict):
         actor = actor_for(self.user)
         if actor.organization is None:
-            raise PermissionDeniedError("This account acts for no organisation.")
+            raise PermissionDeniedError(_("This account acts for no organisation."))
         conversation = selectors.conversation_get_for_actor(actor, int(kwargs["conversation_id"]))
         return conversation, selectors.conversation_role(actor, conversation)
 
@@ -115,7 +116,7 @@ class ChatConsumer(JsonSocket):
         # `send` and `read` check the role again in the services; `can_write` was re-read for
         # this very frame (`still_allowed`).
         if not self.can_write:
-            raise PermissionDeniedError("Only participants can type here.")
+            raise PermissionDeniedError(_("Only participants can type here."))
         now = time.monotonic()
         if now - self.last_typing < TYPING_INTERVAL_S:
             return

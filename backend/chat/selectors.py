@@ -17,6 +17,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import Membership, Organization, User
 from backend.accounts.selectors import Actor, actor_for
@@ -83,7 +84,7 @@ def conversation_get_for_actor(
     qs = conversations_for(actor) if with_read_state else conversations_visible_to(actor)
     conversation = qs.filter(pk=pk).first()
     if conversation is None:
-        raise NotFoundError("Conversation not found.")
+        raise NotFoundError(_("Conversation not found."))
     return conversation
 
 
@@ -220,10 +221,10 @@ def startup_history_for_actor(actor: Actor, pk: int) -> StartupHistory:
     It spans matches, cohorts and conversations, so it lives here: chat is the lowest app that
     sees all three."""
     if not (actor.is_enterprise or actor.is_operator):
-        raise NotFoundError("Startup not found.")
+        raise NotFoundError(_("Startup not found."))
     profile = StartupProfile.objects.select_related("organization").filter(pk=pk).first()
     if profile is None:
-        raise NotFoundError("Startup not found.")
+        raise NotFoundError(_("Startup not found."))
     matches = as_seen_by(
         actor,
         matches_visible_to(actor)
@@ -240,7 +241,7 @@ def startup_history_for_actor(actor: Actor, pk: int) -> StartupHistory:
     cohort_places = list(places.order_by("-created_at", "-id"))
     readable = profiles_visible_to(actor).filter(pk=pk).exists()
     if not (readable or matches or cohort_places):
-        raise NotFoundError("Startup not found.")
+        raise NotFoundError(_("Startup not found."))
     connected = any(match.status == Match.Status.CONNECTED for match in matches)
     return StartupHistory(
         startup=profile_view(actor, profile, connected=connected),

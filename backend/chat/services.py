@@ -16,6 +16,7 @@ import psycopg
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Field
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import Membership, Organization, User
 from backend.accounts.selectors import actor_for, organization_user_ids
@@ -36,6 +37,7 @@ from backend.common.errors import (
     NotFoundError,
     PermissionDeniedError,
     RateLimitedError,
+    Text,
 )
 from backend.common.events import publish_on_commit
 from backend.common.ratelimit import SlidingWindow
@@ -46,7 +48,7 @@ RATE_LIMIT_MESSAGES = 20
 RATE_LIMIT_WINDOW_S = 10
 # Per sender and conversation, in the cache: shared by every server process on Redis.
 SEND_RATE = SlidingWindow("chat-send", RATE_LIMIT_MESSAGES, RATE_LIMIT_WINDOW_S)
-READER_REFUSAL = "Operators read conversations; they write once a participant invites them."
+READER_REFUSAL = _("Operators read conversations; they write once a participant invites them.")
 TICKET_TTL = timedelta(seconds=60)
 PREVIEW_LENGTH = 140
 CLIENT_MSG_ID_PATTERN = re.compile(rf"[A-Za-z0-9._:-]{{1,{CLIENT_MSG_ID_MAX_LENGTH}}}")
@@ -95,11 +97,11 @@ def _require_role(
     conversation: Conversation,
     user: User,
     roles: frozenset[Role],
-    refusal: str = READER_REFUSAL,
+    refusal: Text = READER_REFUSAL,
 ) -> Role:
     role = selectors.conversation_role(actor_for(user), conversation)
     if role is None:
-        raise PermissionDeniedError("You do not take part in this conversation.")
+        raise PermissionDeniedError(_("You do not take part in this conversation."))
     if role not in roles:
         raise PermissionDeniedError(refusal)
     return role
@@ -118,7 +120,7 @@ def conversation_invite_operator(
     )
     if not (operator.is_active and actor_for(operator).is_operator):
         raise ApplicationError(
-            "Only a platform operator can be invited.", fields={"user": ["Not an operator."]}
+            _("Only a platform operator can be invited."), fields={"user": [_("Not an operator.")]}
         )
     participant, created = Participant.objects.get_or_create(
         conversation=conversation,
@@ -142,20 +144,24 @@ def conversation_invite_operator(
 
 
 def _clean(body: str, client_msg_id: str) -> tuple[str, str]:
-    fields: dict[str, list[str]] = {}
+    fields: dict[str, list[Text]] = {}
     text = body.strip()
     if not text:
-        fields["body"] = ["A message needs some text."]
+        fields["body"] = [_("A message needs some text.")]
     elif len(text) > BODY_MAX_LENGTH:
-        fields["body"] = [f"At most {BODY_MAX_LENGTH} characters (this has {len(text)})."]
+        fields["body"] = [
+            _("At most %(most)s characters (this has %(length)s).")
+            % {"most": BODY_MAX_LENGTH, "length": len(text)}
+        ]
     elif "\x00" in text:
-        fields["body"] = ["NUL characters are not allowed."]
+        fields["body"] = [_("NUL characters are not allowed.")]
     if not CLIENT_MSG_ID_PATTERN.fullmatch(client_msg_id):
         fields["client_msg_id"] = [
-            f"1 to {CLIENT_MSG_ID_MAX_LENGTH} characters from A-Z a-z 0-9 . _ : - (a UUID fits)."
+            _("1 to %(most)s characters from A-Z a-z 0-9 . _ : - (a UUID fits).")
+            % {"most": CLIENT_MSG_ID_MAX_LENGTH}
         ]
     if fields:
-        raise ApplicationError("The message is invalid.", fields=fields)
+        raise ApplicationError(_("The message is invalid."), fields=fields)
     return text, client_msg_id
 
 
@@ -260,8 +266,8 @@ def _answer_over_the_limit(conversation: Conversation, sender: User, client_msg_
     if stored is not None:
         return Sent(stored, created=False)
     raise RateLimitedError(
-        f"At most {RATE_LIMIT_MESSAGES} messages in {RATE_LIMIT_WINDOW_S} seconds; "
-        "wait a moment and send again."
+        _("At most %(count)s messages in %(seconds)s seconds; wait a moment and send again.")
+        % {"count": RATE_LIMIT_MESSAGES, "seconds": RATE_LIMIT_WINDOW_S}
     )
 
 
@@ -490,12 +496,12 @@ def _send_refusal(conversation: Conversation, sender: User) -> ApplicationError:
     """Why a send was refused, from the sender's rights re-read now."""
     role = selectors.conversation_role(actor_for(sender, fresh=True), conversation)
     if role is None:
-        return PermissionDeniedError("You do not take part in this conversation.")
+        return PermissionDeniedError(_("You do not take part in this conversation."))
     if role == Role.READER:
         return PermissionDeniedError(READER_REFUSAL)
     if not Conversation.objects.filter(pk=conversation.pk).exists():
-        return NotFoundError("Conversation not found.")
-    return PermissionDeniedError("You cannot write in this conversation now.")
+        return NotFoundError(_("Conversation not found."))
+    return PermissionDeniedError(_("You cannot write in this conversation now."))
 
 
 def conversation_record_event(*, match_id: int, sender: User, event: dict) -> Message | None:
@@ -545,7 +551,9 @@ def conversation_mark_read(*, conversation: Conversation, user: User, seq: int) 
     forward; the other sockets hear of it. Returns the user's `last_read_seq`."""
     _require_role(conversation, user, WRITING_ROLES)
     if seq < 0:
-        raise ApplicationError("seq must be 0 or more.", fields={"seq": ["Must be 0 or more."]})
+        raise ApplicationError(
+            _("seq must be 0 or more."), fields={"seq": [_("Must be 0 or more.")]}
+        )
     # `last_seq` only grows: the head is re-read only when `seq` lies beyond the one we hold
     # (a socket's conversation object is as old as the socket).
     if seq > conversation.last_seq:

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
+from django.utils.translation import gettext_lazy as _
 from django.views import defaults
 from rest_framework import exceptions
 from rest_framework.response import Response
@@ -40,13 +41,13 @@ def _code_for(exc: exceptions.APIException) -> str:
 def exception_handler(exc: Exception, context: dict) -> Response | None:
     """Render every error as {"error": {"code", "message", "fields"}}."""
     if isinstance(exc, ApplicationError):
-        return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status_code)
+        return Response(exc.body(), status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
         fields = exc.message_dict if hasattr(exc, "error_dict") else {}
-        message = "; ".join(exc.messages) if not fields else "Some fields are invalid."
+        message = "; ".join(exc.messages) if not fields else _("Some fields are invalid.")
         return Response(error_body("invalid", message, fields), status=400)
     if isinstance(exc, RequestDataTooBig):
-        return Response(error_body("too_large", "The request body is too large."), status=413)
+        return Response(error_body("too_large", _("The request body is too large.")), status=413)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     response = drf_exception_handler(exc, context)
@@ -57,7 +58,7 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         if isinstance(detail, dict):
             fields = _flatten_detail(detail)
             non_field = fields.pop("non_field_errors", None)
-            message = " ".join(non_field) if non_field else "Some fields are invalid."
+            message = " ".join(non_field) if non_field else _("Some fields are invalid.")
             if non_field:
                 fields["non_field_errors"] = non_field
         else:
@@ -72,12 +73,12 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
 def not_found(request, exception=None):
     """API paths answer the JSON error shape; pages get the HTML one."""
     if request.path.startswith("/api/"):
-        return JsonResponse(error_body("not_found", "Not found."), status=404)
+        return JsonResponse(error_body("not_found", _("Not found.")), status=404)
     return defaults.page_not_found(request, exception)
 
 
 def server_error(request):
     if request.path.startswith("/api/"):
-        body = error_body("server_error", "Something went wrong on our side.")
+        body = error_body("server_error", _("Something went wrong on our side."))
         return JsonResponse(body, status=500)
     return defaults.server_error(request)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.utils.deconstruct import deconstructible
+from django.utils.translation import gettext_lazy as _
 
 
 @deconstructible
@@ -16,14 +17,17 @@ class StatementListValidator:
 
     def __call__(self, value) -> None:
         if not isinstance(value, list):
-            raise ValidationError("Must be a list of strings.")
+            raise ValidationError(_("Must be a list of strings."))
         if len(value) > self.max_items:
-            raise ValidationError(f"At most {self.max_items} items.")
+            raise ValidationError(_("At most %(max_items)s items.") % {"max_items": self.max_items})
         for item in value:
             if not isinstance(item, str) or not item.strip():
-                raise ValidationError("Every item must be a non-empty string.")
+                raise ValidationError(_("Every item must be a non-empty string."))
             if len(item) > self.max_length:
-                raise ValidationError(f"Every item must be at most {self.max_length} characters.")
+                raise ValidationError(
+                    _("Every item must be at most %(max_length)s characters.")
+                    % {"max_length": self.max_length}
+                )
 
     def __eq__(self, other) -> bool:
         return isinstance(other, StatementListValidator) and (self.max_items, self.max_length) == (

@@ -9,9 +9,12 @@ from django import forms
 from django.db import connection
 from django.db.models import Q, QuerySet, TextField
 from django.db.models.functions import Cast
+from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
+
+from backend.common.errors import Text
 
 
 def json_list_contains_any(qs: QuerySet, field: str, values: list[str]) -> QuerySet:
@@ -121,14 +124,14 @@ class StrictFilterBackend(DjangoFilterBackend):
         return filterset
 
 
-def _unreadable(declared: django_filters.Filter, values: list[str]) -> str | None:
+def _unreadable(declared: django_filters.Filter, values: list[str]) -> Text | None:
     # django-filter would read the last and drop the others without a word.
     if len(values) > 1:
-        return "Give this filter once."
+        return _("Give this filter once.")
     if isinstance(declared, django_filters.CharFilter):
         return None
     if not any(values):
-        return "Give a value, or leave the filter out."
+        return _("Give a value, or leave the filter out.")
     if isinstance(declared, django_filters.BooleanFilter) and not set(values) <= {"true", "false"}:
-        return "Enter true or false."
+        return _("Enter true or false.")
     return None

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy as _
 from rest_framework import pagination
 from rest_framework.exceptions import ValidationError
 
@@ -29,8 +30,13 @@ class PageNumberPagination(pagination.PageNumberPagination):
         where DRF would quietly use the default."""
         # ASCII digits only: int() also reads "²" and other digits.
         if not (raw.isascii() and raw.isdigit()) or not raw.strip("0"):
-            bound = f" (at most {self.max_page_size})" if name == self.page_size_query_param else ""
-            raise ValidationError({name: [f"Enter a whole number from 1{bound}."]})
+            if name == self.page_size_query_param:
+                problem = _("Enter a whole number from 1 to %(most)s.") % {
+                    "most": self.max_page_size
+                }
+            else:
+                problem = _("Enter a whole number from 1.")
+            raise ValidationError({name: [problem]})
         # Past any page or size there is (int() refuses strings of thousands of digits).
         return int(raw) if len(raw) <= MAX_DIGITS else 10**MAX_DIGITS
 

@@ -6,6 +6,7 @@ import codecs
 import json
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, parsers
 
 JSON_WHITESPACE = " \t\n\r"
@@ -19,7 +20,7 @@ class StrictJSONParser(parsers.JSONParser):
         try:
             text = codecs.decode(raw, "utf-8")
         except UnicodeDecodeError as exc:
-            raise exceptions.ParseError("The request body is not valid UTF-8.") from exc
+            raise exceptions.ParseError(_("The request body is not valid UTF-8.")) from exc
         try:
             # Empty means JSON's own whitespace only: Python's strip() also drops control
             # characters (\x1c-\x1f), which JSON does not allow.
@@ -29,9 +30,9 @@ class StrictJSONParser(parsers.JSONParser):
                 else {}
             )
         except (ValueError, RecursionError) as exc:
-            raise exceptions.ParseError(f"Malformed JSON: {exc}") from exc
+            raise exceptions.ParseError(_("Malformed JSON: %(reason)s") % {"reason": exc}) from exc
         if not isinstance(data, dict):
-            raise exceptions.ParseError("The request body must be a JSON object.")
+            raise exceptions.ParseError(_("The request body must be a JSON object."))
         return data
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from backend.common.errors import ApplicationError
 
@@ -15,7 +16,9 @@ def fields_assign(
     """Set the given fields, only those a caller may write, and check the row (not saved)."""
     unknown = set(data) - editable
     if unknown:
-        raise ApplicationError(f"Not editable: {', '.join(sorted(unknown))}.")
+        raise ApplicationError(
+            _("Not editable: %(fields)s.") % {"fields": ", ".join(sorted(unknown))}
+        )
     for field, value in data.items():
         setattr(instance, field, value)
     instance.full_clean()

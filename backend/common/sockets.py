@@ -16,6 +16,7 @@ from typing import Any
 
 from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from backend.common import loop
@@ -39,7 +40,7 @@ def parse_frame(serializer_class: type[serializers.Serializer], frame: dict) -> 
     serializer = serializer_class(data=frame)
     if not serializer.is_valid():
         fields = {name: [str(e) for e in errors] for name, errors in serializer.errors.items()}
-        raise FrameError("Some fields are invalid.", fields=fields)
+        raise FrameError(_("Some fields are invalid."), fields=fields)
     return serializer.validated_data
 
 
@@ -112,8 +113,7 @@ class JsonSocket(AsyncJsonWebsocketConsumer):
         await self.close(code=code)
 
     async def send_error(self, error: ApplicationError, **extra: Any) -> None:
-        body = {"code": error.code, "message": error.message, "fields": error.fields}
-        await self.send_json({"type": "error", "error": body, **extra})
+        await self.send_json({"type": "error", **error.body(), **extra})
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
         try:
@@ -128,17 +128,19 @@ class JsonSocket(AsyncJsonWebsocketConsumer):
     @staticmethod
     def _read_frame(text_data: str | None) -> dict:
         if text_data is None:
-            raise FrameError("Frames are JSON text, not binary.", code="malformed_frame")
+            raise FrameError(_("Frames are JSON text, not binary."), code="malformed_frame")
         if len(text_data) > MAX_FRAME_CHARS:
             raise FrameError(
-                f"A frame holds at most {MAX_FRAME_CHARS} characters.", code="too_large"
+                _("A frame holds at most %(max_frame_chars)s characters.")
+                % {"max_frame_chars": MAX_FRAME_CHARS},
+                code="too_large",
             )
         try:
             frame = json.loads(text_data, parse_constant=reject_json_constant)
         except (ValueError, RecursionError):
-            raise FrameError("Not JSON.", code="malformed_frame") from None
+            raise FrameError(_("Not JSON."), code="malformed_frame") from None
         if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
-            raise FrameError("A frame is a JSON object with a string `type`.", code="invalid")
+            raise FrameError(_("A frame is a JSON object with a string `type`."), code="invalid")
         return frame
 
     async def receive_json(self, content, **kwargs):
@@ -146,7 +148,10 @@ class JsonSocket(AsyncJsonWebsocketConsumer):
         if handler is None:
             known = ", ".join(sorted(self.frame_handlers)) or "none"
             return await self.send_error(
-                FrameError(f"Unknown frame type (known: {known}).", code="unknown_type")
+                FrameError(
+                    _("Unknown frame type (known: %(known)s).") % {"known": known},
+                    code="unknown_type",
+                )
             )
         ref = content.get("client_msg_id")
         extra = {"client_msg_id": ref} if isinstance(ref, str) else {}
@@ -159,7 +164,8 @@ class JsonSocket(AsyncJsonWebsocketConsumer):
         except Exception:  # the socket outlives one failed frame; the client may resend
             logger.exception("%s frame failed", content["type"])
             await self.send_error(
-                ApplicationError("Something went wrong on our side.", code="server_error"), **extra
+                ApplicationError(_("Something went wrong on our side."), code="server_error"),
+                **extra,
             )
 
 

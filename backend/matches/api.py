@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.db.models import F
 from django.http import FileResponse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     extend_schema,
@@ -327,23 +329,53 @@ class ApplySerializer(serializers.Serializer):
     )
 
 
+class MatchFilterForm(forms.Form):
+    """The rules between the match filters, for the API and the pages alike."""
+
+    def clean(self):
+        data = super().clean()
+        low, high = data.get("trl_min"), data.get("trl_max")
+        if low and high and low > high:
+            self.add_error("trl_max", _("The highest TRL must not be below the lowest."))
+        return data
+
+
 class MatchFilter(django_filters.FilterSet):
     stage = django_filters.ChoiceFilter(
-        field_name="startup__stage", choices=StartupProfile.Stage.choices
+        field_name="startup__stage",
+        choices=StartupProfile.Stage.choices,
+        label=_("Stage"),
+        empty_label=_("Any stage"),
     )
-    region = django_filters.CharFilter(field_name="startup__region", lookup_expr="iexact")
-    trl_min = TrlFilter(field_name="startup__trl", lookup_expr="gte")
-    trl_max = TrlFilter(field_name="startup__trl", lookup_expr="lte")
-    tags = CommaListFilter(field_name="startup__technology_tags")
+    region = django_filters.CharFilter(
+        field_name="startup__region", lookup_expr="iexact", label=_("Region")
+    )
+    trl_min = TrlFilter(field_name="startup__trl", lookup_expr="gte", label=_("TRL from"))
+    trl_max = TrlFilter(field_name="startup__trl", lookup_expr="lte", label=_("TRL to"))
+    tags = CommaListFilter(
+        field_name="startup__technology_tags",
+        label=_("Technology tags"),
+        help_text=_("Any of these, separated by commas."),
+    )
     min_score = django_filters.NumberFilter(field_name="score", lookup_expr="gte")
-    max_rank = RankFilter(field_name="rank", lookup_expr="lte")
-    origin = django_filters.ChoiceFilter(choices=Match.Origin.choices)
+    max_rank = RankFilter(
+        field_name="rank",
+        lookup_expr="lte",
+        label=_("Up to rank"),
+        help_text=_("10 keeps the ten best-ranked startups."),
+    )
+    origin = django_filters.ChoiceFilter(
+        choices=Match.Origin.choices,
+        label=_("Came from"),
+        empty_label=_("Proposals and applications"),
+    )
     # A challenge the user may not read answers as a missing one, never "200, none of yours".
     challenge = VisibleModelChoiceFilter(visible_to=for_actor(challenges_visible_to))
 
     class Meta:
         model = Match
         fields = ["status", "challenge"]
+        form = MatchFilterForm
 
     PROFILE_FIELDS = ("stage", "region", "trl_min", "trl_max", "tags")
 
@@ -433,13 +465,13 @@ class MatchViewSet(MatchListMixin, ReadViewSet):
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
         if declared > ApplicationAttachment.MAX_BYTES + UPLOAD_OVERHEAD:
             raise ApplicationError(
-                "A document may be at most 10 MB.", code="too_large", status_code=413
+                _("A document may be at most 10 MB."), code="too_large", status_code=413
             )
         match = self.get_object()
         upload = request.FILES.get("file")
         if upload is None:
             raise ApplicationError(
-                "Send the PDF as the `file` field.", fields={"file": ["Required."]}
+                _("Send the PDF as the `file` field."), fields={"file": [_("Required.")]}
             )
         attachment = services.attachment_add(actor=self.actor, match=match, upload=upload)
         return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
@@ -507,7 +539,7 @@ class ChallengeResponseTimeView(ActorMixin, APIView):
     def get(self, request, pk):
         challenge = challenges_visible_to(self.actor).filter(pk=pk).first()
         if challenge is None:
-            raise NotFoundError("Challenge not found.")
+            raise NotFoundError(_("Challenge not found."))
         stats = selectors.firm_response_stats(challenge.accelerator.enterprise_id)
         return Response({"response_days": challenge.response_days, **stats})
 
@@ -613,7 +645,7 @@ class StartupSearchView(SearchView):
 
     def search(self, text, allowed, k):
         if self.actor.is_startup:
-            raise PermissionDeniedError("Startups search challenges, not other startups.")
+            raise PermissionDeniedError(_("Startups search challenges, not other startups."))
         return selectors.search_startups(self.actor, text, allowed=allowed, k=k)
 
 
@@ -641,7 +673,7 @@ class ChallengeMatchingRetryView(MatchingRetryView):
     def document(self):
         challenge = challenges_editable_by(self.actor).filter(pk=self.kwargs["pk"]).first()
         if challenge is None:
-            raise NotFoundError("Challenge not found.")
+            raise NotFoundError(_("Challenge not found."))
         return challenge
 
 
@@ -649,5 +681,5 @@ class ProfileMatchingRetryView(MatchingRetryView):
     def document(self):
         profile = profile_of(self.actor)
         if profile is None:
-            raise NotFoundError("You have no profile yet.")
+            raise NotFoundError(_("You have no profile yet."))
         return profile

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.selectors import Actor
 from backend.common.errors import NotFoundError
@@ -223,7 +224,7 @@ def attachment_of(match: Match, pk: int) -> ApplicationAttachment:
     its firm, operators, its startup), so the document is theirs to read."""
     attachment = match.attachments.filter(pk=pk).first()
     if attachment is None:
-        raise NotFoundError("Document not found.")
+        raise NotFoundError(_("Document not found."))
     return attachment
 
 
@@ -231,7 +232,7 @@ def challenge_matches_for_actor(actor: Actor, challenge_id: int) -> QuerySet[Mat
     """The matches of one challenge, for its firm and operators; to anyone else (a startup, a
     firm that may read the challenge but does not own it) the challenge is not found."""
     if actor.is_startup:
-        raise NotFoundError("Challenge not found.")
+        raise NotFoundError(_("Challenge not found."))
     # Only the owner is read: the check loads none of the challenge's texts.
     owner = (
         challenges_visible_to(actor)
@@ -240,14 +241,14 @@ def challenge_matches_for_actor(actor: Actor, challenge_id: int) -> QuerySet[Mat
         .first()
     )
     if owner is None or not (actor.is_operator or owner == actor.organization_id):
-        raise NotFoundError("Challenge not found.")
+        raise NotFoundError(_("Challenge not found."))
     return matches_visible_to(actor).filter(challenge_id=challenge_id)
 
 
 def match_get_for_actor(actor: Actor, pk: int) -> Match:
     match = matches_visible_to(actor).filter(pk=pk).first()
     if match is None:
-        raise NotFoundError("Match not found.")
+        raise NotFoundError(_("Match not found."))
     return match
 
 

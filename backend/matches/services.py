@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.dispatch import Signal
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.selectors import Actor, organization_user_ids
 from backend.common.changes import document_changed, matching_work_on_commit
@@ -103,25 +104,25 @@ def match_apply(*, actor: Actor, challenge_id: int, pitch: str) -> tuple[Match, 
     a challenge that already proposed this startup says interested on that proposal, with the
     pitch. The indexer ranks a new application after the response."""
     if not actor.is_startup:
-        raise PermissionDeniedError("Only a startup applies to a challenge.")
+        raise PermissionDeniedError(_("Only a startup applies to a challenge."))
     challenge = challenges_visible_to(actor).filter(pk=challenge_id).first()
     if challenge is None:
-        raise NotFoundError("Challenge not found.")
+        raise NotFoundError(_("Challenge not found."))
     if challenge.status != Challenge.Status.OPEN:
-        raise InvalidTransitionError("This challenge no longer takes applications.")
+        raise InvalidTransitionError(_("This challenge no longer takes applications."))
     if challenge.deadline is not None and challenge.deadline < timezone.localdate():
-        raise InvalidTransitionError("This challenge's deadline has passed.")
+        raise InvalidTransitionError(_("This challenge's deadline has passed."))
     profile = profile_of(actor)
     if profile is None or not profile.published:
         raise InvalidTransitionError(
-            "Publish your profile first: the firm reads it with your pitch."
+            _("Publish your profile first: the firm reads it with your pitch.")
         )
     pitch = pitch.strip()
     existing = Match.objects.filter(challenge=challenge, startup=profile).first()
     if existing is not None:
         match = _locked(existing)
         if match.status == Match.Status.DECLINED or match.startup_interested_at is not None:
-            raise InvalidTransitionError("You have already answered this challenge.")
+            raise InvalidTransitionError(_("You have already answered this challenge."))
         match.pitch = pitch
         match.save(update_fields=["pitch", "updated_at"])
         return match_express_interest(match=match, actor=actor), False
@@ -153,18 +154,18 @@ def attachment_add(*, actor: Actor, match: Match, upload: UploadedFile) -> Appli
     """A PDF for the firm, added by the startup that applied."""
     match = _locked(match)
     if _side_of(actor, match) != Match.Side.STARTUP or match.origin != Match.Origin.APPLIED:
-        raise PermissionDeniedError("Only the startup that applied adds documents to it.")
+        raise PermissionDeniedError(_("Only the startup that applied adds documents to it."))
     if match.status == Match.Status.DECLINED:
-        raise InvalidTransitionError("This match was declined.")
+        raise InvalidTransitionError(_("This match was declined."))
     size = upload.size or 0  # every upload Django parses has its size
     if size > ApplicationAttachment.MAX_BYTES:
         raise ApplicationError(
-            "A document may be at most 10 MB.", code="too_large", status_code=413
+            _("A document may be at most 10 MB."), code="too_large", status_code=413
         )
     if not _is_pdf(upload):
-        raise ApplicationError("Only PDF documents are accepted.", code="not_pdf")
+        raise ApplicationError(_("Only PDF documents are accepted."), code="not_pdf")
     if match.attachments.count() >= ApplicationAttachment.MAX_PER_MATCH:
-        raise InvalidTransitionError("An application holds at most 5 documents.")
+        raise InvalidTransitionError(_("An application holds at most 5 documents."))
     name = (upload.name or "document.pdf").rsplit("/", 1)[-1][-200:]
     return ApplicationAttachment.objects.create(
         match=match, file=upload, name=name, size=size, uploaded_by=actor.user
@@ -176,15 +177,19 @@ def matching_retry(*, actor: Actor, document: Challenge | StartupProfile) -> Non
     failure, say); the organisation's re-embedding budget still applies."""
     if isinstance(document, Challenge):
         if not (actor.is_enterprise and document.enterprise_id == actor.organization_id):
-            raise PermissionDeniedError("Only the firm of a challenge can have it matched again.")
+            raise PermissionDeniedError(
+                _("Only the firm of a challenge can have it matched again.")
+            )
         if document.status != Challenge.Status.OPEN:
-            raise InvalidTransitionError("Only an open challenge is matched.")
+            raise InvalidTransitionError(_("Only an open challenge is matched."))
         kind = Side.CHALLENGE
     else:
         if not (actor.is_startup and document.organization_id == actor.organization_id):
-            raise PermissionDeniedError("Only the startup of a profile can have it matched again.")
+            raise PermissionDeniedError(
+                _("Only the startup of a profile can have it matched again.")
+            )
         if not document.published:
-            raise InvalidTransitionError("Only a published profile is matched.")
+            raise InvalidTransitionError(_("Only a published profile is matched."))
         kind = Side.STARTUP
     with transaction.atomic():
         document_changed(kind=kind, document=document, organization_id=actor.organization_id)
@@ -198,7 +203,7 @@ def _side_of(actor: Actor, match: Match) -> str:
         return Match.Side.ENTERPRISE
     if actor.is_startup and match.startup.organization_id == actor.organization_id:
         return Match.Side.STARTUP
-    raise PermissionDeniedError("Only the firm and the startup of a match can answer it.")
+    raise PermissionDeniedError(_("Only the firm and the startup of a match can answer it."))
 
 
 def _locked(match: Match) -> Match:
@@ -215,7 +220,7 @@ def match_express_interest(*, match: Match, actor: Actor) -> Match:
     match = _locked(match)
     side = _side_of(actor, match)
     if match.status == Match.Status.DECLINED:
-        raise InvalidTransitionError("This match was declined.")
+        raise InvalidTransitionError(_("This match was declined."))
     now = timezone.now()
     if side == Match.Side.ENTERPRISE and match.enterprise_interested_at is None:
         match.enterprise_interested_by, match.enterprise_interested_at = actor.user, now
@@ -252,18 +257,18 @@ def match_decline(
     if match.status == Match.Status.DECLINED:
         return match
     if match.status == Match.Status.CONNECTED:
-        raise InvalidTransitionError("A connected match cannot be declined.")
+        raise InvalidTransitionError(_("A connected match cannot be declined."))
     if reason_code and reason_code not in Match.ReasonCode.values:
         raise ApplicationError(
-            "Choose one of the reasons.",
+            _("Choose one of the reasons."),
             code="invalid",
-            fields={"reason_code": ["Unknown reason."]},
+            fields={"reason_code": [_("Unknown reason.")]},
         )
     if side == Match.Side.ENTERPRISE and not reason_code:
         raise ApplicationError(
-            "Say why, so the startup can act on it.",
+            _("Say why, so the startup can act on it."),
             code="reason_required",
-            fields={"reason_code": ["A firm's decline needs a reason."]},
+            fields={"reason_code": [_("A firm's decline needs a reason.")]},
         )
     match.status = Match.Status.DECLINED
     match.declined_side, match.declined_by, match.declined_at = side, actor.user, timezone.now()
@@ -284,12 +289,13 @@ def match_undo_decline(*, match: Match, actor: Actor) -> Match:
     match = _locked(match)
     side = _side_of(actor, match)
     if match.status != Match.Status.DECLINED:
-        raise InvalidTransitionError("This match is not declined.")
+        raise InvalidTransitionError(_("This match is not declined."))
     if side != match.declined_side:
-        raise PermissionDeniedError("Only the side that declined can take it back.")
+        raise PermissionDeniedError(_("Only the side that declined can take it back."))
     if undo_decline_until(actor, match) is None:
         raise InvalidTransitionError(
-            f"A decline can be taken back within {UNDO_DECLINE_DAYS} days only."
+            _("A decline can be taken back within %(undo_decline_days)s days only.")
+            % {"undo_decline_days": UNDO_DECLINE_DAYS}
         )
     if match.enterprise_interested_at is not None:
         match.status = Match.Status.ENTERPRISE_INTERESTED
@@ -310,9 +316,9 @@ def match_shortlist(*, match: Match, actor: Actor, shortlisted: bool = True) -> 
     shows that it is shortlisted, never by whom."""
     match = _locked(match)
     if _side_of(actor, match) != Match.Side.ENTERPRISE:
-        raise PermissionDeniedError("Only the firm of a challenge shortlists.")
+        raise PermissionDeniedError(_("Only the firm of a challenge shortlists."))
     if match.status in (Match.Status.DECLINED, Match.Status.CONNECTED):
-        raise InvalidTransitionError("Only an open match is shortlisted.")
+        raise InvalidTransitionError(_("Only an open match is shortlisted."))
     if shortlisted == (match.shortlisted_at is not None):
         return match
     match.shortlisted_by = actor.user if shortlisted else None

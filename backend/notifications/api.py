@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -36,7 +37,7 @@ class SeenSerializer(serializers.Serializer):
 
     def validate(self, data):
         if "up_to" not in data and not data["ids"]:
-            raise serializers.ValidationError("Give `up_to`, `ids` or both.")
+            raise serializers.ValidationError(_("Give `up_to`, `ids` or both."))
         return data
 
 

@@ -11,6 +11,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.mail import mail_queue
 from backend.accounts.models import User
@@ -138,7 +139,7 @@ def notification_preferences_set(*, user: User, deliveries: dict[str, str]) -> d
     """Set the user's mail delivery for the groups given; returns every group's delivery."""
     for key, delivery in deliveries.items():
         if key not in BY_KEY or delivery not in Delivery.values:
-            raise ApplicationError("No such group or delivery.", fields={key: ["Not valid."]})
+            raise ApplicationError(_("No such group or delivery."), fields={key: [_("Not valid.")]})
         NotificationPreference.objects.update_or_create(
             user=user, group=key, defaults={"delivery": delivery}
         )

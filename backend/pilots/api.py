@@ -6,6 +6,7 @@ from __future__ import annotations
 import django_filters
 from django.http import FileResponse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -152,7 +153,7 @@ class DecisionOwnerSerializer(serializers.Serializer):
 def _firm_member(pilot_match, pk: int) -> User:
     user = selectors.firm_members(pilot_match).filter(pk=pk).first()
     if user is None:
-        raise serializers.ValidationError({"decision_owner": ["Not a member of the firm."]})
+        raise serializers.ValidationError({"decision_owner": [_("Not a member of the firm.")]})
     return user
 
 
@@ -365,7 +366,7 @@ class OutcomeViewSet(ReadViewSet):
         outcome = self.get_object()
         if request.method == "GET":
             if not outcome.document:
-                raise NotFoundError("No document.")
+                raise NotFoundError(_("No document."))
             return FileResponse(
                 outcome.document.open("rb"),
                 as_attachment=True,
@@ -374,12 +375,12 @@ class OutcomeViewSet(ReadViewSet):
             )
         if int(request.META.get("CONTENT_LENGTH") or 0) > DOCUMENT_MAX_BYTES + UPLOAD_OVERHEAD:
             raise ApplicationError(
-                "A document may be at most 10 MB.", code="too_large", status_code=413
+                _("A document may be at most 10 MB."), code="too_large", status_code=413
             )
         upload = request.FILES.get("file")
         if upload is None:
             raise ApplicationError(
-                "Send the PDF as the `file` field.", fields={"file": ["Required."]}
+                _("Send the PDF as the `file` field."), fields={"file": [_("Required.")]}
             )
         outcome = services.outcome_attach_document(actor=self.actor, outcome=outcome, upload=upload)
         return Response(OutcomeSerializer(outcome).data)

@@ -4,6 +4,7 @@ its own, operators all; any other id answers as a missing one."""
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import User
 from backend.accounts.selectors import Actor
@@ -46,7 +47,7 @@ def matches_for_pilots(actor: Actor) -> QuerySet[Match]:
 def match_get_for_party(actor: Actor, pk: int) -> Match:
     match = matches_for_pilots(actor).filter(pk=pk).first()
     if match is None:
-        raise NotFoundError("Match not found.")
+        raise NotFoundError(_("Match not found."))
     return match
 
 
@@ -60,7 +61,7 @@ def pilots_visible_to(actor: Actor) -> QuerySet[Pilot]:
 def pilot_get_for_actor(actor: Actor, pk: int) -> Pilot:
     pilot = pilots_visible_to(actor).filter(pk=pk).first()
     if pilot is None:
-        raise NotFoundError("Pilot not found.")
+        raise NotFoundError(_("Pilot not found."))
     return pilot
 
 
@@ -76,7 +77,7 @@ def outcomes_visible_to(actor: Actor) -> QuerySet[Outcome]:
 def outcome_get_for_actor(actor: Actor, pk: int) -> Outcome:
     outcome = outcomes_visible_to(actor).filter(pk=pk).first()
     if outcome is None:
-        raise NotFoundError("Outcome not found.")
+        raise NotFoundError(_("Outcome not found."))
     return outcome
 
 

@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import User
 from backend.accounts.selectors import Actor, operator_user_ids, organization_user_ids
@@ -37,26 +38,27 @@ from backend.pilots.selectors import firm_members, side_of
 def _party_side(actor: Actor, match: Match) -> str:
     side = side_of(actor, match)
     if side is None:
-        raise PermissionDeniedError("Only the firm and the startup of the match do this.")
+        raise PermissionDeniedError(_("Only the firm and the startup of the match do this."))
     return side
 
 
 def _check_other_party(actor: Actor, match: Match, first_side: str) -> None:
     """What one party proposes or records, the other accepts or confirms."""
     if _party_side(actor, match) == first_side:
-        raise PermissionDeniedError("The other party answers this, not the one that wrote it.")
+        raise PermissionDeniedError(_("The other party answers this, not the one that wrote it."))
 
 
 def _check_connected(match: Match) -> None:
     if match.status != Match.Status.CONNECTED:
-        raise InvalidTransitionError("Only a connected match can have pilots and outcomes.")
+        raise InvalidTransitionError(_("Only a connected match can have pilots and outcomes."))
 
 
 def _check_length(starts_on: date, ends_on: date, *, field: str) -> None:
     if (ends_on - starts_on).days > settings.PILOT_MAX_DAYS:
         raise ApplicationError(
-            f"A pilot runs {settings.PILOT_MAX_DAYS} days at most.",
-            fields={field: ["Longer than a pilot may run."]},
+            _("A pilot runs %(pilot_max_days)s days at most.")
+            % {"pilot_max_days": settings.PILOT_MAX_DAYS},
+            fields={field: [_("Longer than a pilot may run.")]},
         )
 
 
@@ -111,18 +113,19 @@ def pilot_propose(
     _check_connected(match)
     criteria = [c.strip() for c in success_criteria if c.strip()]
     if not CRITERIA_MIN <= len(criteria) <= CRITERIA_MAX:
+        bounds = {"low": CRITERIA_MIN, "high": CRITERIA_MAX}
         raise ApplicationError(
-            f"A pilot has {CRITERIA_MIN} to {CRITERIA_MAX} success criteria.",
-            fields={"success_criteria": [f"Give {CRITERIA_MIN} to {CRITERIA_MAX} criteria."]},
+            _("A pilot has %(low)s to %(high)s success criteria.") % bounds,
+            fields={"success_criteria": [_("Give %(low)s to %(high)s criteria.") % bounds]},
         )
     if not firm_members(match).filter(pk=decision_owner.pk).exists():
         raise ApplicationError(
-            "The decision owner is a member of the firm.",
-            fields={"decision_owner": ["Not a member of the firm."]},
+            _("The decision owner is a member of the firm."),
+            fields={"decision_owner": [_("Not a member of the firm.")]},
         )
     if ends_on <= starts_on:
         raise ApplicationError(
-            "A pilot ends after it starts.", fields={"ends_on": ["End after the start date."]}
+            _("A pilot ends after it starts."), fields={"ends_on": [_("End after the start date.")]}
         )
     _check_length(starts_on, ends_on, field="ends_on")
     pilot = Pilot(
@@ -159,7 +162,7 @@ def pilot_accept(*, actor: Actor, pilot: Pilot) -> Pilot:
     pilot = _locked(pilot)
     _check_other_party(actor, pilot.match, pilot.proposed_side)
     if pilot.state != Pilot.State.PROPOSED:
-        raise InvalidTransitionError("Only a proposed pilot can be accepted.")
+        raise InvalidTransitionError(_("Only a proposed pilot can be accepted."))
     now = timezone.now()
     pilot.state = Pilot.State.RUNNING
     pilot.accepted_by = actor.user
@@ -173,7 +176,7 @@ def pilot_accept(*, actor: Actor, pilot: Pilot) -> Pilot:
 def _close(actor: Actor, pilot: Pilot, state: str, reason: str, kind: str) -> Pilot:
     """End a proposal that never ran, with the actor's reason (optional)."""
     if pilot.state != Pilot.State.PROPOSED:
-        raise InvalidTransitionError("Only a proposed pilot can be withdrawn or declined.")
+        raise InvalidTransitionError(_("Only a proposed pilot can be withdrawn or declined."))
     pilot.state = state
     pilot.closed_by = actor.user
     pilot.closed_at = timezone.now()
@@ -189,7 +192,7 @@ def pilot_withdraw(*, actor: Actor, pilot: Pilot, reason: str = "") -> Pilot:
     """The party that proposed the pilot takes the proposal back before it is accepted."""
     pilot = _locked(pilot)
     if _party_side(actor, pilot.match) != pilot.proposed_side:
-        raise PermissionDeniedError("Only the party that proposed the pilot withdraws it.")
+        raise PermissionDeniedError(_("Only the party that proposed the pilot withdraws it."))
     return _close(actor, pilot, Pilot.State.WITHDRAWN, reason, "pilot.withdrawn")
 
 
@@ -207,13 +210,13 @@ def pilot_reassign_owner(*, actor: Actor, pilot: Pilot, decision_owner: User) ->
     moves), while the pilot is still to be decided: by a member of the firm or an operator."""
     pilot = _locked(pilot)
     if not actor.is_operator and side_of(actor, pilot.match) != Match.Side.ENTERPRISE:
-        raise PermissionDeniedError("Only the firm or an operator changes the decision owner.")
+        raise PermissionDeniedError(_("Only the firm or an operator changes the decision owner."))
     if pilot.state not in (Pilot.State.PROPOSED, Pilot.State.RUNNING):
-        raise InvalidTransitionError("Only a pilot still to be decided changes its owner.")
+        raise InvalidTransitionError(_("Only a pilot still to be decided changes its owner."))
     if not firm_members(pilot.match).filter(pk=decision_owner.pk).exists():
         raise ApplicationError(
-            "The decision owner is a member of the firm.",
-            fields={"decision_owner": ["Not a member of the firm."]},
+            _("The decision owner is a member of the firm."),
+            fields={"decision_owner": [_("Not a member of the firm.")]},
         )
     if decision_owner.pk == pilot.decision_owner_id:
         return pilot
@@ -236,10 +239,10 @@ def pilot_post_update(*, actor: Actor, pilot: Pilot, text: str, on: date) -> Pil
     pilot = _locked(pilot)
     side = _party_side(actor, pilot.match)
     if pilot.state != Pilot.State.RUNNING:
-        raise InvalidTransitionError("Updates are posted on a running pilot.")
+        raise InvalidTransitionError(_("Updates are posted on a running pilot."))
     if on > timezone.localdate():
         raise ApplicationError(
-            "An update tells what happened.", fields={"on": ["Not a date in the future."]}
+            _("An update tells what happened."), fields={"on": [_("Not a date in the future.")]}
         )
     update = PilotUpdate(pilot=pilot, author=actor.user, side=side, on=on, text=text.strip())
     update.full_clean()
@@ -266,16 +269,16 @@ def pilot_decide(
     and a lesson), or extend it to a later end date (it keeps running)."""
     pilot = _locked(pilot)
     if actor.user.pk != pilot.decision_owner_id or side_of(actor, pilot.match) is None:
-        raise PermissionDeniedError("Only the pilot's decision owner decides it.")
+        raise PermissionDeniedError(_("Only the pilot's decision owner decides it."))
     if pilot.state != Pilot.State.RUNNING:
-        raise InvalidTransitionError("Only a running pilot can be decided.")
+        raise InvalidTransitionError(_("Only a running pilot can be decided."))
     if not reason.strip():
-        raise ApplicationError("Say why.", fields={"reason": ["Give the reason."]})
+        raise ApplicationError(_("Say why."), fields={"reason": [_("Give the reason.")]})
     if decision == Pilot.Decision.STOP and not (stop_reason and lesson.strip()):
         raise ApplicationError(
-            "A stopped pilot says why and what was learnt.",
+            _("A stopped pilot says why and what was learnt."),
             fields={
-                key: ["Required when stopping."]
+                key: [_("Required when stopping.")]
                 for key, value in (("stop_reason", stop_reason), ("lesson", lesson.strip()))
                 if not value
             },
@@ -283,8 +286,8 @@ def pilot_decide(
     if decision == Pilot.Decision.EXTEND:
         if new_ends_on is None or new_ends_on <= pilot.ends_on:
             raise ApplicationError(
-                "An extension ends later.",
-                fields={"new_ends_on": ["Give an end date after the current one."]},
+                _("An extension ends later."),
+                fields={"new_ends_on": [_("Give an end date after the current one.")]},
             )
         # An extension runs as long as a pilot may, from the current end.
         _check_length(pilot.ends_on, new_ends_on, field="new_ends_on")
@@ -359,7 +362,8 @@ def outcome_record(
     _check_connected(match)
     if pilot is not None and pilot.match_id != match.pk:
         raise ApplicationError(
-            "The pilot belongs to another match.", fields={"pilot": ["Not a pilot of this match."]}
+            _("The pilot belongs to another match."),
+            fields={"pilot": [_("Not a pilot of this match.")]},
         )
     outcome = Outcome(
         match=match,
@@ -386,7 +390,7 @@ def outcome_confirm(*, actor: Actor, outcome: Outcome) -> Outcome:
     )
     _check_other_party(actor, match, outcome.recorded_side)
     if outcome.confirmed_at is not None:
-        raise InvalidTransitionError("The outcome is confirmed already.")
+        raise InvalidTransitionError(_("The outcome is confirmed already."))
     outcome.confirmed_by = actor.user
     outcome.confirmed_at = timezone.now()
     outcome.save()
@@ -404,18 +408,18 @@ def outcome_attach_document(*, actor: Actor, outcome: Outcome, upload: UploadedF
         .get(pk=outcome.pk)
     )
     if _party_side(actor, outcome.match) != outcome.recorded_side:
-        raise PermissionDeniedError("The party that recorded the outcome attaches its document.")
+        raise PermissionDeniedError(_("The party that recorded the outcome attaches its document."))
     if outcome.confirmed_at is not None:
-        raise InvalidTransitionError("The outcome is confirmed already.")
+        raise InvalidTransitionError(_("The outcome is confirmed already."))
     if (upload.size or 0) > DOCUMENT_MAX_BYTES:  # every upload Django parses has its size
         raise ApplicationError(
-            "A document may be at most 10 MB.", code="too_large", status_code=413
+            _("A document may be at most 10 MB."), code="too_large", status_code=413
         )
     upload.seek(0)
     starts_as_pdf = upload.read(5) == b"%PDF-"  # by the bytes, not the name or claimed type
     upload.seek(0)
     if not starts_as_pdf:
-        raise ApplicationError("Only PDF documents are accepted.", code="not_pdf")
+        raise ApplicationError(_("Only PDF documents are accepted."), code="not_pdf")
     if outcome.document:
         outcome.document.delete(save=False)
     outcome.document = upload

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import django_filters
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -326,7 +327,7 @@ class CohortViewSet(EditViewSet):
             selectors.cohort_memberships_visible_to(self.actor, cohort).filter(pk=member_pk).first()
         )
         if membership is None:
-            raise NotFoundError("Cohort membership not found.")
+            raise NotFoundError(_("Cohort membership not found."))
         if request.method == "PATCH":
             body = CohortMembershipUpdateSerializer(data=request.data)
             body.is_valid(raise_exception=True)

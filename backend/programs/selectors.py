@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import Organization
 from backend.accounts.selectors import Actor
@@ -73,7 +74,7 @@ def challenges_editable_by(actor: Actor) -> QuerySet[Challenge]:
 def challenge_get_for_actor(actor: Actor, pk: int) -> Challenge:
     challenge = challenges_visible_to(actor).filter(pk=pk).first()
     if challenge is None:
-        raise NotFoundError("Challenge not found.")
+        raise NotFoundError(_("Challenge not found."))
     return challenge
 
 

@@ -29,7 +29,7 @@ def _apply(instance, data: dict[str, Any]):
 @transaction.atomic
 def accelerator_create(*, actor: Actor, data: dict[str, Any]) -> Accelerator:
     if not actor.is_enterprise:
-        raise PermissionDeniedError("Only a firm can run an accelerator.")
+        raise PermissionDeniedError(_("Only a firm can run an accelerator."))
     return _apply(Accelerator(enterprise=actor.organization), data)
 
 
@@ -40,7 +40,7 @@ def _check_runs(actor: Actor, enterprise_id: int) -> None:
     unsaved edits (a bound form writes the posted values onto its instance).
     """
     if not actor.is_enterprise or enterprise_id != actor.organization_id:
-        raise PermissionDeniedError("Only the firm that runs this accelerator may change it.")
+        raise PermissionDeniedError(_("Only the firm that runs this accelerator may change it."))
 
 
 @transaction.atomic
@@ -56,7 +56,7 @@ def accelerator_update(
 def challenge_create(*, actor: Actor, data: dict[str, Any]) -> Challenge:
     accelerator = data["accelerator"]
     if not actor.is_enterprise or accelerator.enterprise_id != actor.organization_id:
-        raise PermissionDeniedError("Challenges go under one of your own accelerators.")
+        raise PermissionDeniedError(_("Challenges go under one of your own accelerators."))
     _check_deadline(data.get("deadline"))
     return _apply(Challenge(created_by=actor.user, status=Challenge.Status.DRAFT), data)
 
@@ -68,12 +68,12 @@ def challenge_update(*, actor: Actor, challenge: Challenge, data: dict[str, Any]
     ).get(pk=challenge.pk)
     _check_runs(actor, enterprise_id)
     if challenge.status == Challenge.Status.ARCHIVED:
-        raise InvalidTransitionError("An archived challenge cannot be edited.")
+        raise InvalidTransitionError(_("An archived challenge cannot be edited."))
     if "deadline" in data and data["deadline"] != stored_deadline:
         _check_deadline(data["deadline"])
     accelerator = data.get("accelerator")
     if accelerator is not None and accelerator.enterprise_id != actor.organization_id:
-        raise PermissionDeniedError("Challenges go under one of your own accelerators.")
+        raise PermissionDeniedError(_("Challenges go under one of your own accelerators."))
     challenge = _apply(challenge, data)
     if challenge.status == Challenge.Status.OPEN:
         _after_challenge_changed(challenge)
@@ -117,7 +117,8 @@ def _challenge_locked(actor: Actor, challenge: Challenge) -> Challenge:
 def _challenge_move(actor: Actor, challenge: Challenge, target: str) -> Challenge:
     if target not in CHALLENGE_TRANSITIONS[challenge.status]:
         raise InvalidTransitionError(
-            f"A challenge that is {challenge.status} cannot become {target}."
+            _("A challenge that is %(status)s cannot become %(target)s.")
+            % {"status": challenge.get_status_display(), "target": Challenge.Status(target).label}
         )
     challenge.status = target
     now = timezone.now()
@@ -134,9 +135,11 @@ def _challenge_move(actor: Actor, challenge: Challenge, target: str) -> Challeng
 def challenge_publish(*, actor: Actor, challenge: Challenge) -> Challenge:
     challenge = _challenge_locked(actor, challenge)
     if challenge.accelerator.status != Accelerator.Status.ACTIVE:
-        raise InvalidTransitionError("Challenges can be published only in an active accelerator.")
+        raise InvalidTransitionError(
+            _("Challenges can be published only in an active accelerator.")
+        )
     if challenge.deadline is not None and challenge.deadline < timezone.localdate():
-        raise InvalidTransitionError("Its deadline has passed: set a new one before publishing.")
+        raise InvalidTransitionError(_("Its deadline has passed: set a new one before publishing."))
     challenge = _challenge_move(actor, challenge, Challenge.Status.OPEN)
     _after_challenge_changed(challenge)
     return challenge
@@ -170,14 +173,14 @@ def _after_challenge_changed(challenge: Challenge) -> None:
 @transaction.atomic
 def cohort_create(*, actor: Actor, data: dict[str, Any]) -> Cohort:
     if not actor.is_operator:
-        raise PermissionDeniedError("Only platform operators curate cohorts.")
+        raise PermissionDeniedError(_("Only platform operators curate cohorts."))
     return _apply(Cohort(), data)
 
 
 @transaction.atomic
 def cohort_update(*, actor: Actor, cohort: Cohort, data: dict[str, Any]) -> Cohort:
     if not actor.is_operator:
-        raise PermissionDeniedError("Only platform operators curate cohorts.")
+        raise PermissionDeniedError(_("Only platform operators curate cohorts."))
     if "capacity" in data:
         # The same lock an accept takes (_check_capacity): no accept can slip in between the
         # count and the save, so capacity never drops below the accepted members.
@@ -185,8 +188,13 @@ def cohort_update(*, actor: Actor, cohort: Cohort, data: dict[str, Any]) -> Coho
         taken = _accepted_count(cohort.pk)
         if data["capacity"] < taken:
             raise ApplicationError(
-                f"Accepted members: {taken}. The capacity cannot be lower.",
-                fields={"capacity": [f"Must be at least {taken}, the number of accepted members."]},
+                _("Accepted members: %(taken)s. The capacity cannot be lower.") % {"taken": taken},
+                fields={
+                    "capacity": [
+                        _("Must be at least %(taken)s, the number of accepted members.")
+                        % {"taken": taken}
+                    ]
+                },
             )
     return _apply(cohort, data)
 
@@ -201,21 +209,21 @@ def cohort_member_add(
     note: str = "",
 ) -> CohortMembership:
     if not actor.is_operator:
-        raise PermissionDeniedError("Only platform operators curate cohorts.")
+        raise PermissionDeniedError(_("Only platform operators curate cohorts."))
     if startup.kind != Organization.Kind.STARTUP:
         raise ApplicationError(
-            "Only startups join cohorts.", fields={"startup": ["Not a startup."]}
+            _("Only startups join cohorts."), fields={"startup": [_("Not a startup.")]}
         )
     if status not in (CohortMembership.Status.SHORTLISTED, CohortMembership.Status.INVITED):
         raise ApplicationError(
-            "A startup enters a cohort shortlisted or invited.",
-            fields={"status": ["Must be shortlisted or invited."]},
+            _("A startup enters a cohort shortlisted or invited."),
+            fields={"status": [_("Must be shortlisted or invited.")]},
         )
     if CohortMembership.objects.filter(cohort=cohort, startup=startup).exists():
         raise ApplicationError(
-            "This startup is already in the cohort.",
+            _("This startup is already in the cohort."),
             code="duplicate",
-            fields={"startup": ["Already in this cohort."]},
+            fields={"startup": [_("Already in this cohort.")]},
         )
     membership = CohortMembership(cohort=cohort, startup=startup, status=status, note=note)
     if status == CohortMembership.Status.INVITED:
@@ -253,13 +261,17 @@ def cohort_member_update(
     elif actor.is_startup and membership.startup_id == actor.organization_id:
         moves = STARTUP_MOVES
         if note is not None:
-            raise PermissionDeniedError("Only operators write cohort notes.")
+            raise PermissionDeniedError(_("Only operators write cohort notes."))
     else:
-        raise PermissionDeniedError("You may not change this cohort membership.")
+        raise PermissionDeniedError(_("You may not change this cohort membership."))
     if status is not None and status != membership.status:
         if status not in moves.get(membership.status, set()):
             raise InvalidTransitionError(
-                f"A membership that is {membership.status} cannot become {status} by you."
+                _("A membership that is %(status)s cannot become %(target)s by you.")
+                % {
+                    "status": membership.get_status_display(),
+                    "target": CohortMembership.Status(status).label,
+                }
             )
         if status == S.ACCEPTED:
             _check_capacity(membership.cohort_id)
@@ -280,7 +292,9 @@ def _check_capacity(cohort_id: int) -> None:
     taken = _accepted_count(cohort_id)
     if taken >= cohort.capacity:
         raise ApplicationError(
-            f"The cohort is full ({cohort.capacity} places).", code="cohort_full", status_code=409
+            _("The cohort is full (%(capacity)s places).") % {"capacity": cohort.capacity},
+            code="cohort_full",
+            status_code=409,
         )
 
 

@@ -4,6 +4,7 @@ operator (401 when not signed in, as everywhere)."""
 from __future__ import annotations
 
 from django.http import HttpResponse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -40,22 +41,29 @@ class PeriodQuerySerializer(serializers.Serializer):
     def validate(self, attrs):
         repeated = [name for name in self.fields if len(self.initial_data.getlist(name)) > 1]
         if repeated:
-            raise serializers.ValidationError({name: ["Give it once."] for name in repeated})
+            raise serializers.ValidationError({name: [_("Give it once.")] for name in repeated})
         # An empty value would read as an absent one (DRF), and so as the default period.
         blank = [name for name in self.fields if self.initial_data.get(name) == ""]
         if blank:
             raise serializers.ValidationError(
-                {name: ["Give a date, or leave it out."] for name in blank}
+                {name: [_("Give a date, or leave it out.")] for name in blank}
             )
         default = Period.this_year()
         start, end = attrs.get("from", default.start), attrs.get("to", default.end)
         for name, day in (("from", start), ("to", end)):
             if not FIRST_YEAR <= day.year <= LAST_YEAR:
                 raise serializers.ValidationError(
-                    {name: [f"A date from {FIRST_YEAR} to {LAST_YEAR}."]}
+                    {
+                        name: [
+                            _("A date from %(first_year)s to %(last_year)s.")
+                            % {"first_year": FIRST_YEAR, "last_year": LAST_YEAR}
+                        ]
+                    }
                 )
         if end < start:
-            raise serializers.ValidationError({"to": ["The period cannot end before it starts."]})
+            raise serializers.ValidationError(
+                {"to": [_("The period cannot end before it starts.")]}
+            )
         return {**attrs, "period": Period(start, end)}
 
 

@@ -27,6 +27,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import Count, Min, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import Organization
 from backend.accounts.selectors import Actor
@@ -310,5 +311,5 @@ def report_for_actor(actor: Actor, period: Period, *, accelerator_id: int | None
     if not actor.is_operator:
         raise NotFoundError()
     if accelerator_id is not None and not Accelerator.objects.filter(pk=accelerator_id).exists():
-        raise NotFoundError("Accelerator not found.")
+        raise NotFoundError(_("Accelerator not found."))
     return report(period, accelerator_id=accelerator_id)

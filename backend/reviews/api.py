@@ -4,6 +4,7 @@ each of these answers 404."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -182,7 +183,7 @@ class MyReviewView(ActorMixin, APIView):
         body.is_valid(raise_exception=True)
         scores = {item["criterion_id"]: item["score"] for item in body.validated_data["scores"]}
         if len(scores) != len(body.validated_data["scores"]):
-            raise serializers.ValidationError({"scores": ["One score per criterion."]})
+            raise serializers.ValidationError({"scores": [_("One score per criterion.")]})
         services.review_submit(actor=self.actor, match=match, scores=scores)
         return Response(TeamReviewSerializer(selectors.team_review(self.actor, match)).data)
 
@@ -195,7 +196,7 @@ def _user(pk: int) -> User:
     """A user by id; a missing one reads as any user outside the firm (the service's rule)."""
     user = User.objects.filter(pk=pk).first()
     if user is None:
-        raise serializers.ValidationError({"user": ["Not a member of your firm."]})
+        raise serializers.ValidationError({"user": [_("Not a member of your firm.")]})
     return user
 
 
@@ -219,7 +220,7 @@ class ReviewerView(ActorMixin, APIView):
         match = selectors.match_get_for_review(self.actor, pk)
         reviewer = User.objects.filter(pk=user_id).first()
         if reviewer is None:
-            raise NotFoundError("User not found.")
+            raise NotFoundError(_("User not found."))
         services.reviewer_unassign(actor=self.actor, match=match, reviewer=reviewer)
         return Response(status=status.HTTP_204_NO_CONTENT)
 

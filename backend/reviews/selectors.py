@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import User
 from backend.accounts.selectors import Actor
@@ -34,7 +35,7 @@ def challenge_get_for_rubric(actor: Actor, pk: int) -> Challenge:
     qs = challenges_visible_to(actor) if actor.is_operator else challenges_editable_by(actor)
     challenge = qs.filter(pk=pk).first()
     if challenge is None:
-        raise NotFoundError("Challenge not found.")
+        raise NotFoundError(_("Challenge not found."))
     return challenge
 
 
@@ -43,7 +44,7 @@ def match_get_for_review(actor: Actor, pk: int) -> Match:
     the firm's review of them: to it the review does not exist."""
     match = matches_visible_to(actor).filter(pk=pk).first() if _reads_reviews(actor) else None
     if match is None:
-        raise NotFoundError("Match not found.")
+        raise NotFoundError(_("Match not found."))
     return match
 
 
@@ -174,5 +175,5 @@ def notes_of(match: Match) -> list[InternalNote]:
 def firm_member_get(match: Match, pk: int) -> User:
     user = firm_members(match).filter(pk=pk).first()
     if user is None:
-        raise NotFoundError("Member not found.")
+        raise NotFoundError(_("Member not found."))
     return user

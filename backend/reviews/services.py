@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import User
 from backend.accounts.selectors import Actor
@@ -31,7 +32,7 @@ from backend.reviews.selectors import is_firm_member, rubric_locked
 
 def _check_firm(actor: Actor, enterprise_id: int) -> None:
     if not actor.is_enterprise or actor.organization_id != enterprise_id:
-        raise PermissionDeniedError("Only the firm's own members review its matches.")
+        raise PermissionDeniedError(_("Only the firm's own members review its matches."))
 
 
 @transaction.atomic
@@ -44,19 +45,20 @@ def rubric_set(
     what the scores already given mean."""
     _check_firm(actor, challenge.accelerator.enterprise_id)
     if not CRITERIA_MIN <= len(criteria) <= CRITERIA_MAX:
+        bounds = {"low": CRITERIA_MIN, "high": CRITERIA_MAX}
         raise ApplicationError(
-            f"A rubric has {CRITERIA_MIN} to {CRITERIA_MAX} criteria.",
-            fields={"criteria": [f"Give {CRITERIA_MIN} to {CRITERIA_MAX} criteria."]},
+            _("A rubric has %(low)s to %(high)s criteria.") % bounds,
+            fields={"criteria": [_("Give %(low)s to %(high)s criteria.") % bounds]},
         )
     names = [item["name"].strip().casefold() for item in criteria]
     if len(set(names)) != len(names):
         raise ApplicationError(
-            "Each criterion needs its own name.",
-            fields={"criteria": ["Two criteria have the same name."]},
+            _("Each criterion needs its own name."),
+            fields={"criteria": [_("Two criteria have the same name.")]},
         )
     rubric, _created = Rubric.objects.select_for_update().get_or_create(challenge=challenge)
     if rubric_locked(challenge):
-        raise InvalidTransitionError("Scores exist: the rubric can no longer change.")
+        raise InvalidTransitionError(_("Scores exist: the rubric can no longer change."))
     rubric.criteria.all().delete()
     rows = [
         Criterion(
@@ -82,17 +84,20 @@ def review_submit(*, actor: Actor, match: Match, scores: Mapping[int, int]) -> R
     _check_firm(actor, match.challenge.accelerator.enterprise_id)
     rubric = Rubric.objects.select_for_update().filter(challenge_id=match.challenge_id).first()
     if rubric is None:
-        raise InvalidTransitionError("This challenge has no rubric to score against.")
+        raise InvalidTransitionError(_("This challenge has no rubric to score against."))
     criteria = {c.pk: c for c in rubric.criteria.all()}
     if set(scores) != set(criteria):
         raise ApplicationError(
-            "Score every criterion of the rubric, and only those.",
-            fields={"scores": ["Give one score for each criterion of the rubric."]},
+            _("Score every criterion of the rubric, and only those."),
+            fields={"scores": [_("Give one score for each criterion of the rubric.")]},
         )
     if any(not SCORE_MIN <= score <= SCORE_MAX for score in scores.values()):
+        bounds = {"low": SCORE_MIN, "high": SCORE_MAX}
         raise ApplicationError(
-            f"Scores run from {SCORE_MIN} to {SCORE_MAX}.",
-            fields={"scores": [f"Each score is a whole number from {SCORE_MIN} to {SCORE_MAX}."]},
+            _("Scores run from %(low)s to %(high)s.") % bounds,
+            fields={
+                "scores": [_("Each score is a whole number from %(low)s to %(high)s.") % bounds]
+            },
         )
     review, _created = Review.objects.get_or_create(match=match, reviewer=actor.user)
     review.scores.all().delete()
@@ -111,8 +116,8 @@ def reviewer_assign(*, actor: Actor, match: Match, reviewer: User) -> ReviewerAs
     _check_firm(actor, match.challenge.accelerator.enterprise_id)
     if not is_firm_member(reviewer, match):
         raise ApplicationError(
-            "Only a member of your firm can review its matches.",
-            fields={"user": ["Not a member of your firm."]},
+            _("Only a member of your firm can review its matches."),
+            fields={"user": [_("Not a member of your firm.")]},
         )
     assignment, created = ReviewerAssignment.objects.get_or_create(
         match=match, reviewer=reviewer, defaults={"assigned_by": actor.user}

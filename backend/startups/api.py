@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import django_filters
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import action
@@ -138,11 +139,11 @@ class StartupProfileViewSet(ReadViewSet):
     def me(self, request):
         """The requesting startup's own profile; PUT creates or replaces it."""
         if not self.actor.is_startup:
-            raise PermissionDeniedError("Only a startup keeps a capability profile.")
+            raise PermissionDeniedError(_("Only a startup keeps a capability profile."))
         profile = selectors.profile_of(self.actor)
         if request.method == "GET":
             if profile is None:
-                raise NotFoundError("Your startup has no profile yet; PUT one here.")
+                raise NotFoundError(_("Your startup has no profile yet; PUT one here."))
             return Response(self.get_serializer(profile).data)
         body = StartupProfileSerializer(
             profile, data=request.data, partial=request.method == "PATCH" and profile is not None
@@ -162,7 +163,7 @@ class CredentialsView(ActorMixin, APIView):
     @extend_schema(responses={200: CredentialSerializer(many=True)})
     def get(self, request):
         if not self.actor.is_startup:
-            raise PermissionDeniedError("Only a startup records its credentials.")
+            raise PermissionDeniedError(_("Only a startup records its credentials."))
         return Response(CredentialSerializer(selectors.credentials_of(self.actor), many=True).data)
 
     @extend_schema(request=CredentialSerializer, responses={201: CredentialSerializer})
@@ -240,7 +241,7 @@ class RosterView(ActorMixin, APIView):
         upload = request.FILES.get("file")
         if upload is None:
             raise ApplicationError(
-                "Send the roster as the `file` field.", fields={"file": ["Required."]}
+                _("Send the roster as the `file` field."), fields={"file": [_("Required.")]}
             )
         report = roster.roster_import(
             actor=self.actor,
@@ -249,7 +250,7 @@ class RosterView(ActorMixin, APIView):
         )
         if report.problems:
             raise ApplicationError(
-                "The roster was not imported: fix these lines and upload it again.",
+                _("The roster was not imported: fix these lines and upload it again."),
                 code="invalid_roster",
                 fields={"file": [str(problem) for problem in report.problems]},
             )

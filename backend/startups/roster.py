@@ -266,7 +266,7 @@ def roster_import(*, actor: Actor, file_name: str, content: bytes) -> RosterRepo
     """An operator's roster, imported whole or not at all. Each contact's invitation leaves
     through the mail outbox once the import commits."""
     if not actor.is_operator:
-        raise PermissionDeniedError("Only an operator imports a roster.")
+        raise PermissionDeniedError(_("Only an operator imports a roster."))
     rows, problems = read_roster(file_name, content)
     if not problems:
         if not rows:
@@ -294,18 +294,18 @@ def roster_invitation_resend(*, actor: Actor, organization_id: int) -> Organizat
     """An operator sends an unclaimed startup's invitation again (a lost mail, an expired
     link), at most once per `RESEND_COOLDOWN`."""
     if not actor.is_operator:
-        raise PermissionDeniedError("Only an operator resends an invitation.")
+        raise PermissionDeniedError(_("Only an operator resends an invitation."))
     organization = (
         Organization.objects.select_for_update()
         .filter(pk=organization_id, kind=Organization.Kind.STARTUP)
         .first()
     )
     if organization is None:
-        raise NotFoundError("Startup not found.")
+        raise NotFoundError(_("Startup not found."))
     contact = organization.members.filter(is_active=True).order_by("pk").first()
     if not organization.unclaimed or contact is None or contact.has_usable_password():
-        raise InvalidTransitionError("This startup is claimed already.")
+        raise InvalidTransitionError(_("This startup is claimed already."))
     if organization.invited_at and timezone.now() - organization.invited_at < RESEND_COOLDOWN:
-        raise RateLimitedError("The invitation went out less than an hour ago.")
+        raise RateLimitedError(_("The invitation went out less than an hour ago."))
     _invite(contact, organization, actor.organization)
     return organization

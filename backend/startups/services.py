@@ -4,6 +4,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.selectors import Actor
 from backend.common.changes import document_changed
@@ -18,7 +19,7 @@ from backend.startups.selectors import credentials_of
 def profile_save(*, actor: Actor, data: dict[str, Any]) -> StartupProfile:
     """Create or replace the startup's own profile; a published profile is (re)matched."""
     if not actor.is_startup:
-        raise PermissionDeniedError("Only a startup keeps a capability profile.")
+        raise PermissionDeniedError(_("Only a startup keeps a capability profile."))
     profile = StartupProfile.objects.select_for_update().filter(
         organization=actor.organization
     ).first() or StartupProfile(organization=actor.organization)
@@ -50,7 +51,7 @@ def _own_credential(actor: Actor, credential_id: int) -> Credential:
 def credential_add(*, actor: Actor, data: dict[str, Any]) -> Credential:
     """A startup records a credential it holds; an operator verifies it later."""
     if not actor.is_startup:
-        raise PermissionDeniedError("Only a startup records its credentials.")
+        raise PermissionDeniedError(_("Only a startup records its credentials."))
     credential = Credential(organization=actor.organization)
     fields_assign(credential, data, editable=CREDENTIAL_FIELDS)
     credential.save()

@@ -333,47 +333,6 @@ def _optional_number(label, **kwargs) -> forms.Field:
     return forms.IntegerField(label=label, required=False, **kwargs)
 
 
-class MatchFilterForm(forms.Form):
-    """The same query parameters as the API's match filters, with labels for people."""
-
-    stage = forms.ChoiceField(
-        label=_("Stage"),
-        required=False,
-        choices=[("", _("Any stage")), *StartupProfile.Stage.choices],
-    )
-    region = forms.CharField(label=_("Region"), required=False, max_length=100)
-    trl_min = _optional_number(_("TRL from"), min_value=1, max_value=9)
-    trl_max = _optional_number(_("TRL to"), min_value=1, max_value=9)
-    tags = forms.CharField(
-        label=_("Technology tags"),
-        required=False,
-        max_length=500,
-        help_text=_("Any of these, separated by commas."),
-    )
-    max_rank = forms.IntegerField(
-        label=_("Up to rank"),
-        required=False,
-        min_value=1,
-        help_text=_("10 keeps the ten best-ranked startups."),
-    )
-    origin = forms.ChoiceField(
-        label=_("Came from"),
-        required=False,
-        choices=[
-            ("", _("Proposals and applications")),
-            (Match.Origin.PROPOSED, _("Proposed by the platform")),
-            (Match.Origin.APPLIED, _("Applications")),
-        ],
-    )
-
-    def clean(self):
-        data = super().clean()
-        low, high = data.get("trl_min"), data.get("trl_max")
-        if low and high and low > high:
-            self.add_error("trl_max", _("The highest TRL must not be below the lowest."))
-        return data
-
-
 class ChallengeSearchForm(forms.Form):
     q = forms.CharField(
         label=_("Describe what you can solve"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Count, Max, Min, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.selectors import Actor
 from backend.chat.models import Participant
@@ -44,21 +45,21 @@ def challenge_for_review(actor: Actor, pk: int) -> Challenge:
     qs = challenges_visible_to(actor) if actor.is_operator else challenges_editable_by(actor)
     challenge = qs.filter(pk=pk).first()
     if challenge is None:
-        raise NotFoundError("Challenge not found.")
+        raise NotFoundError(_("Challenge not found."))
     return challenge
 
 
 def accelerator_for_editing(actor: Actor, pk: int) -> Accelerator:
     accelerator = accelerators_editable_by(actor).filter(pk=pk).first()
     if accelerator is None:
-        raise NotFoundError("Accelerator not found.")
+        raise NotFoundError(_("Accelerator not found."))
     return accelerator
 
 
 def challenge_for_editing(actor: Actor, pk: int) -> Challenge:
     challenge = challenges_editable_by(actor).filter(pk=pk).first()
     if challenge is None:
-        raise NotFoundError("Challenge not found.")
+        raise NotFoundError(_("Challenge not found."))
     return challenge
 
 
@@ -158,7 +159,7 @@ def funnels(actor: Actor) -> list[Funnel]:
 def cohort_for_actor(actor: Actor, pk: int) -> Cohort:
     cohort = cohorts_visible_to(actor).filter(pk=pk).first()
     if cohort is None:
-        raise NotFoundError("Cohort not found.")
+        raise NotFoundError(_("Cohort not found."))
     return cohort
 
 
@@ -244,7 +245,7 @@ def invitations_for(actor: Actor) -> QuerySet[CohortMembership]:
 def invitation_for_actor(actor: Actor, pk: int) -> CohortMembership:
     membership = invitations_for(actor).filter(pk=pk).first()
     if membership is None:
-        raise NotFoundError("Invitation not found.")
+        raise NotFoundError(_("Invitation not found."))
     return membership
 
 

@@ -6,7 +6,7 @@ from backend.chat import services
 from backend.chat.models import Message, Participant, WebSocketTicket
 from backend.chat.serializers import MessageSerializer, message_payload
 from tests.assertions import assert_error_shape
-from tests.chat.conftest import open_conversation
+from tests.chat.chats import open_conversation
 
 
 def url(chat, suffix: str = "") -> str:

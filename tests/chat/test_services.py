@@ -15,7 +15,7 @@ from backend.common.errors import ApplicationError, PermissionDeniedError, RateL
 from backend.matches.models import Match
 from backend.matches.services import match_express_interest
 from backend.notifications.models import Notification
-from tests.chat.conftest import make_chat
+from tests.chat.chats import make_chat
 from tests.factories import (
     AcceleratorFactory,
     ChallengeFactory,

@@ -15,7 +15,7 @@ import pytest
 import redis
 
 from tests.chat.live import Reader, send, socket
-from tests.distributed.conftest import (
+from tests.distributed.stack import (
     Api,
     add_startup,
     indexed_names,

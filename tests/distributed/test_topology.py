@@ -9,7 +9,7 @@ import pytest
 import redis
 
 from matching import Document, Embedder
-from tests.distributed.conftest import (
+from tests.distributed.stack import (
     Api,
     add_startup,
     indexed_names,

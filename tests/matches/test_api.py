@@ -103,6 +103,20 @@ def test_max_rank_filter_keeps_the_best_ranked(world, client_for, corpus):
     assert client.get(url, {"max_rank": 0}).status_code == 400
 
 
+def test_a_trl_range_upside_down_is_refused_in_the_readers_language(world, client_for, corpus):
+    url = f"/api/challenges/{corpus['public'].pk}/matches/?trl_min=8&trl_max=2"
+    client = client_for(world.enterprise_user)
+    english = client.get(url)
+    assert english.status_code == 400
+    assert english.json()["error"]["fields"] == {
+        "trl_max": ["The highest TRL must not be below the lowest."]
+    }
+    chinese = client.get(url, headers={"accept-language": "zh-hans"}).json()["error"]
+    assert chinese["code"] == "invalid" and chinese["fields"]["trl_max"] == [
+        "最高 TRL 不能低于最低 TRL。"
+    ]
+
+
 def test_startup_sees_only_its_own_matches(world, client_for, corpus):
     items = client_for(world.startup_user).get("/api/matches/").json()["results"]
     assert {item["startup"]["id"] for item in items} == {corpus["battery"].pk}

@@ -1,9 +1,6 @@
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
-from django.utils import timezone
 
 from backend.accounts.models import Membership
 from backend.accounts.selectors import actor_for
@@ -12,6 +9,7 @@ from backend.matches.models import Match
 from backend.pilots import services
 from backend.pilots.models import Pilot
 from tests.factories import member_of
+from tests.pilots.proposals import proposal
 
 
 @pytest.fixture
@@ -27,21 +25,6 @@ def connected(world, challenge, profile) -> Match:
 def colleague(world):
     """A second member of the firm, who is not the pilot's decision owner."""
     return member_of(world.enterprise, role=Membership.Role.MEMBER)
-
-
-def proposal(world, **changes) -> dict:
-    today = timezone.localdate()
-    return {
-        "question": "Does the quantised model hold 95% accuracy on our boards?",
-        "success_criteria": ["Accuracy at least 95%", "Under 2 mW"],
-        "decision_owner": world.enterprise_user,
-        "starts_on": today,
-        "ends_on": today + timedelta(days=60),
-        "terms": Pilot.Terms.PAID,
-        "amount": "80000.00",
-        "ip_terms": Pilot.IpTerms.BACKGROUND_STAYS,
-        **changes,
-    }
 
 
 @pytest.fixture

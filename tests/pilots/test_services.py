@@ -19,7 +19,7 @@ from backend.notifications.models import Notification
 from backend.pilots import services
 from backend.pilots.models import Outcome, Pilot
 from tests.factories import ChallengeFactory, member_of
-from tests.pilots.conftest import proposal
+from tests.pilots.proposals import proposal
 
 pytestmark = pytest.mark.django_db
 

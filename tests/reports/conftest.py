@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
@@ -16,7 +15,6 @@ from backend.accounts.models import Organization
 from backend.matches.models import Match
 from backend.pilots.models import Outcome, Pilot
 from backend.programs.models import Accelerator, CohortMembership
-from backend.reports.selectors import Period
 from backend.startups.models import Credential
 from tests.factories import (
     AcceleratorFactory,
@@ -25,13 +23,7 @@ from tests.factories import (
     OrganizationFactory,
     StartupProfileFactory,
 )
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-HALF_YEAR = Period(datetime.date(2026, 1, 1), datetime.date(2026, 6, 30))
-
-
-def at(month: int, day: int, year: int = 2026) -> datetime.datetime:
-    return datetime.datetime(year, month, day, 12, tzinfo=SHANGHAI)
+from tests.reports.dates import at
 
 
 @dataclass

@@ -7,7 +7,7 @@ import pytest
 from openpyxl import load_workbook
 
 from backend.reports.workbook import MEDIA_TYPE
-from tests.reports.conftest import HALF_YEAR
+from tests.reports.dates import HALF_YEAR
 
 pytestmark = pytest.mark.django_db
 PERIOD = {"from": "2026-01-01", "to": "2026-06-30"}

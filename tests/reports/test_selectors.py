@@ -7,7 +7,7 @@ import pytest
 from backend.accounts.selectors import actor_for
 from backend.common.errors import NotFoundError
 from backend.reports.selectors import report, report_for_actor
-from tests.reports.conftest import HALF_YEAR
+from tests.reports.dates import HALF_YEAR, at
 
 pytestmark = pytest.mark.django_db
 
@@ -136,7 +136,6 @@ def test_an_unknown_accelerator_is_not_found(world, district):
 
 def test_a_stage_counts_only_matches_that_passed_the_ones_before():
     from backend.reports.selectors import STAGES, MatchStages, funnel_of
-    from tests.reports.conftest import at
 
     # An outcome confirmed on a match that never showed interest: it stops at "proposed".
     reached = dict.fromkeys(STAGES)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.mail import Inbox, smtp_server
-from tests.servers import ROOT, Server, seeded_server
+from tests.servers import Server, seeded_server
 from tests.web.seed import PASSWORD
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -27,7 +27,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
 TIMEOUT_MS = 20_000
 
 
@@ -125,10 +124,3 @@ def sign_in(page, email: str, password: str = PASSWORD) -> None:
     page.fill("input[name=password]", password)
     page.click("form.stack button[type=submit]")
     page.wait_for_url(re.compile(r"^(?!.*/accounts/login/).*$"))
-
-
-def shoot(page, name: str) -> None:
-    """Save a full-page screenshot as a test artifact (looked at by people, not asserted)."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.wait_for_load_state("networkidle")
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)

@@ -12,8 +12,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.web.conftest import shoot
 from tests.web.seed import FIRM, HISTORY, OPERATOR, ROBOTICS_STARTUP, STARTUP, UNMATCHED_STARTUP
+from tests.web.shots import shoot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

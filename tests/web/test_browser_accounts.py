@@ -10,8 +10,8 @@ import urllib.request
 import pytest
 from playwright.sync_api import expect
 
-from tests.web.conftest import shoot
 from tests.web.seed import OPERATOR
+from tests.web.shots import shoot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -9,8 +9,8 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from tests.web.conftest import shoot
 from tests.web.seed import FIRM, ROBOTICS_STARTUP
+from tests.web.shots import shoot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -8,8 +8,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.web.conftest import shoot
 from tests.web.seed import FIRM, FIRM2, OPERATOR, ROBOTICS_STARTUP
+from tests.web.shots import shoot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

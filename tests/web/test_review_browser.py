@@ -9,8 +9,8 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.servers import manage
-from tests.web.conftest import shoot
 from tests.web.seed import FIRM, PASSWORD, STARTUP
+from tests.web.shots import shoot
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -14,121 +14,16 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.shortcuts import resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.selectors import Actor, actor_for
 from backend.common.errors import ApplicationError, NotFoundError
 
 T = TypeVar("T")
 
-# Services speak English to API clients; the pages show the same failures in the user's language.
-# Known messages first (they are static in the services), then a sentence per error code.
-KNOWN_MESSAGES = {
-    "An account with this email already exists.": _("An account with this email already exists."),
-    "This link is invalid or has already been used.": _(
-        "This link is invalid or has already been used."
-    ),
-    "Already in this cohort.": _("Already in this cohort."),
-    "This startup is already in the cohort.": _("This startup is already in the cohort."),
-    "Challenges can be published only in an active accelerator.": _(
-        "Challenges can be published only in an active accelerator."
-    ),
-    "Its deadline has passed: set a new one before publishing.": _(
-        "Its deadline has passed: set a new one before publishing."
-    ),
-    "This match was declined.": _("This match was declined."),
-    "A connected match cannot be declined.": _("A connected match cannot be declined."),
-    "An archived challenge cannot be edited.": _("An archived challenge cannot be edited."),
-    "Only a firm can run an accelerator.": _("Only a firm can run an accelerator."),
-    "Only startups join cohorts.": _("Only startups join cohorts."),
-    "Not a startup.": _("Not a startup."),
-    "Only the firm and the startup of a match can answer it.": _(
-        "Only the firm and the startup of a match can answer it."
-    ),
-    "A rubric has 2 to 6 criteria.": _("A rubric has 2 to 6 criteria."),
-    "Each criterion needs its own name.": _("Each criterion needs its own name."),
-    "Scores exist: the rubric can no longer change.": _(
-        "Scores exist: the rubric can no longer change."
-    ),
-    "This challenge has no rubric to score against.": _(
-        "This challenge has no rubric to score against."
-    ),
-    "Only a member of your firm can review its matches.": _(
-        "Only a member of your firm can review its matches."
-    ),
-    "Not a member of your firm.": _("Not a member of your firm."),
-    "This challenge no longer takes applications.": _(
-        "This challenge no longer takes applications."
-    ),
-    "This challenge's deadline has passed.": _("This challenge's deadline has passed."),
-    "Publish your profile first: the firm reads it with your pitch.": _(
-        "Publish your profile first: the firm reads it with your pitch."
-    ),
-    "You have already answered this challenge.": _("You have already answered this challenge."),
-    "A document may be at most 10 MB.": _("A document may be at most 10 MB."),
-    "Only PDF documents are accepted.": _("Only PDF documents are accepted."),
-    "An application holds at most 5 documents.": _("An application holds at most 5 documents."),
-    "Say why, so the startup can act on it.": _("Say why, so the startup can act on it."),
-    "A firm's decline needs a reason.": _("A firm's decline needs a reason."),
-    "This match is not declined.": _("This match is not declined."),
-    "Only the side that declined can take it back.": _(
-        "Only the side that declined can take it back."
-    ),
-    "A decline can be taken back within 7 days only.": _(
-        "A decline can be taken back within 7 days only."
-    ),
-    "Only an open match is shortlisted.": _("Only an open match is shortlisted."),
-    "Only a connected match can have pilots and outcomes.": _(
-        "Only a connected match can have pilots and outcomes."
-    ),
-    "Only the pilot's decision owner decides it.": _("Only the pilot's decision owner decides it."),
-    "The other party answers this, not the one that wrote it.": _(
-        "The other party answers this, not the one that wrote it."
-    ),
-    "The outcome is confirmed already.": _("The outcome is confirmed already."),
-    "Give 1 to 3 criteria.": _("Give 1 to 3 criteria."),
-    "Not a member of the firm.": _("Not a member of the firm."),
-    "End after the start date.": _("End after the start date."),
-    "Longer than a pilot may run.": _("Longer than a pilot may run."),
-    "Not a date in the future.": _("Not a date in the future."),
-    "Give the reason.": _("Give the reason."),
-    "Give an end date after the current one.": _("Give an end date after the current one."),
-    "Required when stopping.": _("Required when stopping."),
-    "Not a pilot of this match.": _("Not a pilot of this match."),
-    "Only the party that proposed the pilot withdraws it.": _(
-        "Only the party that proposed the pilot withdraws it."
-    ),
-    "Only a proposed pilot can be withdrawn or declined.": _(
-        "Only a proposed pilot can be withdrawn or declined."
-    ),
-    "Only the firm or an operator changes the decision owner.": _(
-        "Only the firm or an operator changes the decision owner."
-    ),
-    "Only a pilot still to be decided changes its owner.": _(
-        "Only a pilot still to be decided changes its owner."
-    ),
-    "The invitation went out less than an hour ago.": _(
-        "The invitation went out less than an hour ago: send it again later."
-    ),
-    "This startup is claimed already.": _("This startup is claimed already."),
-}
-CODE_MESSAGES = {
-    "cohort_full": _("The cohort is full: no place is left to accept another startup."),
-    "invalid_transition": _("That step is not possible from the current state."),
-    "permission_denied": _("You may not do this."),
-    "not_found": _("Not found."),
-    "duplicate": _("This already exists."),
-    "email_taken": _("An account with this email already exists."),
-    "invalid": _("Some fields are invalid."),
-}
-
 
 def error_text(exc: ApplicationError) -> str:
-    """The failure as a sentence in the active language."""
-    known = KNOWN_MESSAGES.get(exc.message)
-    if known is not None:
-        return str(known)
-    return str(CODE_MESSAGES.get(exc.code, _("This could not be done.")))
+    """The failure as a sentence in the active language: services raise translatable messages."""
+    return str(exc.message)
 
 
 def add_service_errors(form: forms.BaseForm, exc: Exception) -> None:
@@ -144,7 +39,7 @@ def add_service_errors(form: forms.BaseForm, exc: Exception) -> None:
     for name, field_messages in fields.items():
         target = name if name in form.fields else None
         for message in field_messages:
-            form.add_error(target, str(KNOWN_MESSAGES.get(message, message)))
+            form.add_error(target, str(message))
     for message in general:
         form.add_error(None, message)
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from backend.accounts.models import Organization
-from backend.common.errors import ApplicationError
+from backend.common.errors import ApplicationError, error_body
 from backend.matches import services
 from backend.matches.api import MatchFilter
 from backend.matches.models import Match, Side
@@ -23,7 +23,7 @@ from backend.matches.selectors import (
 )
 from backend.startups.selectors import profile_of
 from backend.web import selectors
-from backend.web.forms import DeclineForm, MatchFilterForm
+from backend.web.forms import DeclineForm
 from backend.web.views.base import (
     actor_of,
     back,
@@ -68,11 +68,11 @@ def challenge_matches(request, pk: int):
     actor = actor_of(request)
     challenge = found(selectors.challenge_for_review, actor, pk)
     matches = matches_visible_to(actor).filter(challenge=challenge)
-    form = MatchFilterForm(request.GET or None)
+    # The API's own filter set and its form: a filter means the same on the page and in the API.
+    filters = MatchFilter(request.GET or None, queryset=matches, request=request)
+    form = filters.form
     if form.is_bound and form.is_valid():
-        # The API's own filter set, so that a filter means the same on the page and in the API.
-        params = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
-        matches = MatchFilter(params, queryset=matches, request=request).qs
+        matches = filters.qs
     tab = tab_of(request)
     # Connected cards link their conversation: load it with the list, not one query per card.
     shown = as_seen_by(
@@ -145,7 +145,7 @@ def _answer(request, pk: int, act) -> object:
         match, done = act(actor, match)
     except ApplicationError as exc:
         if wants_json(request):
-            return JsonResponse({"error": error_text(exc)}, status=exc.status_code)
+            return JsonResponse(exc.body(), status=exc.status_code)
         messages.error(request, error_text(exc))
     else:
         if wants_json(request):
@@ -186,7 +186,7 @@ def match_decline(request, pk: int):
     if not form.is_valid():
         message = _("The messages are too long (at most 1000 characters each).")
         if wants_json(request):
-            return JsonResponse({"error": message}, status=400)
+            return JsonResponse(error_body("invalid", message), status=400)
         messages.error(request, message)
         return back(request, "web:home")
 

@@ -83,7 +83,7 @@
       })
       .then(function (result) {
         if (!result.ok) {
-          app.toast(result.body.error || app.t("error"));
+          app.toast((result.body.error && result.body.error.message) || app.t("error"));
           if (button) button.removeAttribute("aria-busy");
           return;
         }
