@@ -1,8 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from backend.notifications.feeds import register_feed
-
 
 class ChatConfig(AppConfig):
     name = "backend.chat"
@@ -11,7 +9,6 @@ class ChatConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported once the app registry is ready: these modules import models.
-        from backend.chat.feed import CHAT_FEED
         from backend.chat.services import conversation_open_for_match
         from backend.matches.services import match_connected
 
@@ -19,4 +16,3 @@ class ChatConfig(AppConfig):
             conversation_open_for_match(match=match)
 
         match_connected.connect(open_conversation, weak=False, dispatch_uid="chat.open")
-        register_feed(CHAT_FEED)

@@ -1,4 +1,4 @@
-"""What chat adds to each user's notification socket (registered in `ChatConfig.ready`): the
+"""What chat adds to each user's notification socket (given it in `backend/config/routing.py`): the
 groups of the conversations the user takes part in, and `message.new`, derived from the one
 event a new message publishes to its conversation."""
 

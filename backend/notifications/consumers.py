@@ -1,18 +1,26 @@
 """`/ws/notifications/`: one socket per signed-in user, server to client only (see
 docs/websocket.md). It carries the notifications the services publish to the user, and those
-its feeds derive from the groups it joins (`backend.notifications.feeds`)."""
+its feeds derive from the groups it joins (`backend.notifications.feeds`), given where the
+routes are wired."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from channels.db import database_sync_to_async
 
 from backend.accounts.selectors import user_is_active
 from backend.common.events import user_group
 from backend.common.sockets import CLOSE_NOT_AUTHENTICATED, JsonSocket
-from backend.notifications import feeds
+from backend.notifications.feeds import Feed, notices_of
 
 
 class NotificationConsumer(JsonSocket):
+    def __init__(self, *args, feeds: Sequence[Feed] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.feeds = feeds
+        self.notices = notices_of(feeds)
+
     async def connect(self):
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
@@ -20,7 +28,7 @@ class NotificationConsumer(JsonSocket):
         self.user_id = user.pk
         await self.join(user_group(user.pk))
         await self.watch_access(user.pk)
-        for group in await database_sync_to_async(feeds.groups_of_user)(user.pk):
+        for group in await database_sync_to_async(self._groups_of_user)(user.pk):
             await self.join(group)
         await self.accept()
 
@@ -30,11 +38,13 @@ class NotificationConsumer(JsonSocket):
         # once, since their recipients are read when each is published.
         return await database_sync_to_async(user_is_active)(self.user_id)
 
+    def _groups_of_user(self, user_id: int) -> list[str]:
+        return [group for feed in self.feeds for group in feed.groups_of_user(user_id)]
+
     async def dispatch(self, message):
-        notices = feeds.notices()
-        if message["type"] not in notices:
+        if message["type"] not in self.notices:
             return await super().dispatch(message)
-        notice = notices[message["type"]]
+        notice = self.notices[message["type"]]
         # A notice reads only the event, which holds who may read it: no query here.
         event = None if notice is None or self.revoked else notice(message, self.user_id)
         if event is not None:
@@ -44,6 +54,7 @@ class NotificationConsumer(JsonSocket):
         if await self.revoked_now():
             return
         notification = event["event"]
-        for group in feeds.groups_opened_by(notification):
-            await self.join(group)
+        for feed in self.feeds:
+            for group in feed.groups_opened_by(notification):
+                await self.join(group)
         await self.send_json({"type": "notification", "event": notification})

@@ -1,12 +1,12 @@
-"""What the apps above add to every user's notification socket, registered in their `ready()`:
-the groups the socket joins besides the user's own, and how those groups' events become the
-user's notifications. So the socket lives with the notifications while each app keeps its own
-events: a chat message, say, is published once to its conversation and each participant's
-socket derives `message.new` from it."""
+"""What the apps above add to every user's notification socket: the groups the socket joins
+besides the user's own, and how those groups' events become the user's notifications. The socket
+is built with its feeds where the routes are wired (`backend/config/routing.py`), so it lives with
+the notifications while each app keeps its own events: a chat message, say, is published once to
+its conversation and each participant's socket derives `message.new` from it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 # A group event and the socket's user -> that user's notification, or None: not for them.
@@ -23,27 +23,12 @@ class Feed:
     notices: Mapping[str, Notice | None]
 
 
-_feeds: list[Feed] = []
-_notices: dict[str, Notice | None] = {}
-
-
-def register_feed(feed: Feed) -> None:
-    if feed in _feeds:
-        return
-    shared = _notices.keys() & feed.notices.keys()
-    if shared:
-        raise ValueError(f"Group events already fed to the notification socket: {sorted(shared)}")
-    _feeds.append(feed)
-    _notices.update(feed.notices)
-
-
-def groups_of_user(user_id: int) -> list[str]:
-    return [group for feed in _feeds for group in feed.groups_of_user(user_id)]
-
-
-def groups_opened_by(notification: dict) -> list[str]:
-    return [group for feed in _feeds for group in feed.groups_opened_by(notification)]
-
-
-def notices() -> Mapping[str, Notice | None]:
-    return _notices
+def notices_of(feeds: Iterable[Feed]) -> dict[str, Notice | None]:
+    """The feeds' notices by group event type; two feeds may not claim the same event."""
+    merged: dict[str, Notice | None] = {}
+    for feed in feeds:
+        shared = merged.keys() & feed.notices.keys()
+        if shared:
+            raise ValueError(f"Group events fed twice to the notification socket: {sorted(shared)}")
+        merged.update(feed.notices)
+    return merged

@@ -1,15 +1,14 @@
 import pytest
 
 from backend.chat.feed import CHAT_FEED
-from backend.notifications import feeds
-from backend.notifications.feeds import Feed, register_feed
+from backend.notifications.feeds import Feed, notices_of
 
 
-def test_an_apps_feed_is_registered_once_however_often_its_app_loads():
-    before = dict(feeds.notices())
-    register_feed(CHAT_FEED)
-    assert feeds.notices() == before
-    assert feeds.groups_opened_by({"type": "conversation.opened", "conversation": 7}) == ["chat.7"]
+def test_the_chat_feed_opens_a_conversations_group_on_its_opening_notices_only():
+    assert CHAT_FEED.groups_opened_by({"type": "conversation.opened", "conversation": 7}) == [
+        "chat.7"
+    ]
+    assert CHAT_FEED.groups_opened_by({"type": "match.connected", "conversation": 7}) == []
 
 
 def test_two_feeds_cannot_both_turn_one_group_event_into_notifications():
@@ -18,6 +17,6 @@ def test_two_feeds_cannot_both_turn_one_group_event_into_notifications():
         groups_opened_by=lambda notification: [],
         notices={"chat.message": None},
     )
+    assert notices_of([CHAT_FEED])["chat.message"] is CHAT_FEED.notices["chat.message"]
     with pytest.raises(ValueError, match=r"chat\.message"):
-        register_feed(rival)
-    assert feeds.notices()["chat.message"] is CHAT_FEED.notices["chat.message"]
+        notices_of([CHAT_FEED, rival])
