@@ -3,8 +3,7 @@
 Every process warms up first: the model loads and the search spaces are built before the first
 user needs them (`/healthz` says `warming` until then), and what that built is frozen out of the
 garbage collector's walks. On the embedded default the same task
-then runs the indexer (and, hourly, the reminders of overdue answers and the jobs other apps
-register in `backend.common.periodic`), on the server's event loop, with the drain itself in a
+then runs the indexer, on the server's event loop, with the drain itself in a
 worker thread (its own database connections, closed after each run), woken by each committed
 change and by a slow poll that catches changes logged by other processes.
 """
@@ -21,18 +20,14 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 
 from backend.common.background import BackgroundLoop, in_own_connections
-from backend.common.periodic import hourly_jobs
 from backend.matches import engine
 from backend.matches.indexing import drain
 from backend.matches.models import Side
-from backend.matches.services import matches_remind_overdue
 
 logger = logging.getLogger(__name__)
 
 POLL_SECONDS = 15
 RETRY_SECONDS = 5
-# Without Celery beat, the embedded default reminds firms of overdue answers this often.
-REMIND_SECONDS = 3600
 
 
 class BackgroundMatching(BackgroundLoop):
@@ -55,15 +50,10 @@ class BackgroundMatching(BackgroundLoop):
         if not settings.MATCHING_INDEXER_IN_PROCESS:
             return
         drain = sync_to_async(in_own_connections(_drain), thread_sensitive=False)
-        remind = sync_to_async(in_own_connections(run_hourly_jobs), thread_sensitive=False)
-        reminded_at = -REMIND_SECONDS
         while True:
             self._wake.clear()
             try:
                 await drain()
-                if time.monotonic() - reminded_at >= REMIND_SECONDS:
-                    reminded_at = time.monotonic()
-                    await remind()
             except Exception:
                 logger.exception("the indexer failed; the change log keeps what is left")
             with contextlib.suppress(TimeoutError):
@@ -91,15 +81,6 @@ def _warm() -> None:
             "some documents have no multilingual vectors yet: Chinese and English documents "
             "do not find each other until `manage.py rebuild_index` has embedded them"
         )
-
-
-def run_hourly_jobs() -> None:
-    """The overdue answers' reminders, then the jobs the apps above registered (pilots...)."""
-    for job in (matches_remind_overdue, *hourly_jobs()):
-        try:
-            job()
-        except Exception:
-            logger.exception("the hourly job %s failed; it runs again in an hour", job.__name__)
 
 
 def _drain() -> None:

@@ -13,8 +13,8 @@ from backend.accounts.selectors import actor_for
 from backend.chat.models import Message
 from backend.chat.selectors import conversations_for
 from backend.common.errors import ApplicationError, InvalidTransitionError, PermissionDeniedError
+from backend.config.asgi import hourly_jobs
 from backend.matches.models import Match
-from backend.matches.worker import run_hourly_jobs
 from backend.notifications.models import Notification
 from backend.pilots import services
 from backend.pilots.models import Outcome, Pilot
@@ -387,9 +387,9 @@ def test_the_recorder_or_an_outsider_cannot_confirm(world, connected, role):
 
 
 def test_the_embedded_servers_hourly_run_alerts_quiet_pilots(world, running):
-    """The matches worker runs the jobs apps register, without importing pilots."""
+    """The server's hourly loop, given its jobs where the server is put together, runs them."""
     Pilot.objects.filter(pk=running.pk).update(last_activity_at=timezone.now() - timedelta(days=15))
-    run_hourly_jobs()
+    hourly_jobs.run_once()
     assert world.operator_user.pk in _alerts("pilot.quiet", running)
 
 
