@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from backend.matches.signals import match_connected
+
 
 class ChatConfig(AppConfig):
     name = "backend.chat"
@@ -8,9 +10,8 @@ class ChatConfig(AppConfig):
     label = "chat"
 
     def ready(self) -> None:
-        # Imported once the app registry is ready: these modules import models.
+        # Imported once the app registry is ready: the services import the models.
         from backend.chat.services import conversation_open_for_match
-        from backend.matches.services import match_connected
 
         def open_conversation(sender, match, **kwargs) -> None:
             conversation_open_for_match(match=match)

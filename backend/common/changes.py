@@ -7,13 +7,9 @@ matching side listens to `documents_changed`, which is sent once the transaction
 from __future__ import annotations
 
 from django.db import transaction
-from django.dispatch import Signal
 
 from backend.common.models import DocumentChange, MatchingState, MatchingStatus
-
-# Sent after commit, with no arguments: "there is matching work" (a change in the log, or an
-# application for the indexer to rank).
-documents_changed = Signal()
+from backend.common.signals import documents_changed
 
 
 def document_changed(*, kind: str, document: MatchingState, organization_id: int) -> None:

@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from backend.common.signals import documents_changed
+
 
 class MatchesConfig(AppConfig):
     name = "backend.matches"
@@ -8,8 +10,7 @@ class MatchesConfig(AppConfig):
     label = "matches"
 
     def ready(self) -> None:
-        # Imported once the app registry is ready: these modules import models.
-        from backend.common.changes import documents_changed
+        # Imported once the app registry is ready: the tasks import the models.
         from backend.matches.tasks import wake_indexer
 
         documents_changed.connect(wake_indexer, weak=False, dispatch_uid="matches.wake")

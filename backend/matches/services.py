@@ -6,7 +6,6 @@ from collections.abc import Mapping
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -25,15 +24,12 @@ from backend.matches.selectors import (
     undo_decline_until,
     working_days_between,
 )
+from backend.matches.signals import match_connected
 from backend.notifications.services import notify
 from backend.programs.models import Challenge
 from backend.programs.selectors import challenges_visible_to
 from backend.startups.models import StartupProfile
 from backend.startups.selectors import profile_of
-
-# Sent inside the transaction that connects a match, with `match`.
-match_connected = Signal()
-
 
 # -- proposals (recorded by the indexer, `backend.matches.indexing`) ------------------------
 
