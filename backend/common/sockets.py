@@ -39,8 +39,7 @@ class FrameError(ApplicationError):
 def parse_frame(serializer_class: type[serializers.Serializer], frame: dict) -> dict[str, Any]:
     serializer = serializer_class(data=frame)
     if not serializer.is_valid():
-        fields = {name: [str(e) for e in errors] for name, errors in serializer.errors.items()}
-        raise FrameError(_("Some fields are invalid."), fields=fields)
+        raise FrameError(_("Some fields are invalid."), fields=serializer.errors)
     return serializer.validated_data
 
 
