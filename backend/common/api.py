@@ -14,7 +14,7 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from backend.common.errors import ApplicationError, error_body
+from backend.common.errors import NOT_FOUND, ApplicationError, error_body
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +73,7 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
 def not_found(request, exception=None):
     """API paths answer the JSON error shape; pages get the HTML one."""
     if request.path.startswith("/api/"):
-        return JsonResponse(error_body("not_found", _("Not found.")), status=404)
+        return JsonResponse(error_body("not_found", NOT_FOUND), status=404)
     return defaults.page_not_found(request, exception)
 
 
